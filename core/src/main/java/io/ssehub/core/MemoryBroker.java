@@ -1,0 +1,214 @@
+package io.ssehub.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The broker of a single node: delivery within the process, and a ring of recent events per channel.
+ *
+ * <p>Ids it gives are decimal numbers counting up across all channels of this broker ({@code 1},
+ * {@code 2}, ...), never reused while the process lives. History is lost when the process ends: a
+ * client resuming against a restarted node gets a {@linkplain SseEvent#HISTORY_CUT_TYPE cut}.
+ *
+ * <p>Each channel's publishes are serialized: a channel's log is locked while an event is stored
+ * and handed to the listener, which is what keeps every stream in publish order.
+ */
+public final class MemoryBroker implements Broker {
+  /** The default number of events kept per channel. */
+  public static final int DEFAULT_HISTORY_SIZE = 1000;
+
+  /** The default age after which events leave history. */
+  public static final Duration DEFAULT_HISTORY_TTL = Duration.ofHours(1);
+
+  /** The marker for "before the first event" that {@link History#lastId} gives for an empty channel. */
+  static final String BEGINNING = "0";
+
+  private final int historySize;
+  private final long historyTtlMillis;
+  private final Clock clock;
+  private final Map<String, ChannelLog> logs = new ConcurrentHashMap<>();
+  private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+  private final AtomicLong lastId = new AtomicLong();
+  private final AtomicLong publishCount = new AtomicLong();
+  private final History history = new MemoryHistory();
+  private volatile Listener listener;
+  private volatile boolean closed;
+
+  /** A broker keeping {@value #DEFAULT_HISTORY_SIZE} events per channel for one hour. */
+  public MemoryBroker() {
+    this(DEFAULT_HISTORY_SIZE, DEFAULT_HISTORY_TTL, Clock.systemUTC());
+  }
+
+  /**
+   * A broker keeping at most {@code historySize} events per channel (0 keeps none), each for at most
+   * {@code historyTtl}, aged by {@code clock}.
+   */
+  public MemoryBroker(int historySize, Duration historyTtl, Clock clock) {
+    if (historySize < 0) {
+      throw new IllegalArgumentException("historySize: " + historySize + " (expected: >= 0)");
+    }
+    if (historyTtl.isNegative() || historyTtl.isZero()) {
+      throw new IllegalArgumentException("historyTtl: " + historyTtl + " (expected: > 0)");
+    }
+    this.historySize = historySize;
+    this.historyTtlMillis = historyTtl.toMillis();
+    this.clock = clock;
+  }
+
+  @Override
+  public void start(Listener listener) {
+    this.listener = listener;
+  }
+
+  @Override
+  public CompletableFuture<SseEvent> publish(String channel, SseEvent event) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new BrokerUnavailableException("the hub is shutting down"));
+    }
+    long now = clock.millis();
+    ChannelLog log = logs.computeIfAbsent(channel, c -> new ChannelLog());
+    SseEvent stored;
+    synchronized (log) {
+      stored = event.id() != null ? event : event.withId(Long.toString(lastId.incrementAndGet()));
+      log.append(stored, now);
+      Listener current = listener;
+      if (current != null && subscribed.contains(channel)) {
+        current.onEvent(channel, stored);
+      }
+    }
+    if (publishCount.incrementAndGet() % 1024 == 0) {
+      dropExpiredChannels(now);
+    }
+    return CompletableFuture.completedFuture(stored);
+  }
+
+  @Override
+  public CompletableFuture<Void> subscribe(String channel) {
+    subscribed.add(channel);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> unsubscribe(String channel) {
+    subscribed.remove(channel);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public History history() {
+    return history;
+  }
+
+  @Override
+  public boolean isConnected() {
+    return !closed;
+  }
+
+  @Override
+  public String describe() {
+    return "memory (history: " + historySize + " events, " + Duration.ofMillis(historyTtlMillis) + ")";
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  /** Forgets channels whose every event has expired, so that one-off channel names do not pile up. */
+  private void dropExpiredChannels(long now) {
+    for (Iterator<Map.Entry<String, ChannelLog>> it = logs.entrySet().iterator(); it.hasNext(); ) {
+      ChannelLog log = it.next().getValue();
+      synchronized (log) {
+        log.expire(now);
+        if (log.entries.isEmpty()) {
+          it.remove();
+        }
+      }
+    }
+  }
+
+  private final class MemoryHistory implements History {
+    @Override
+    public CompletableFuture<String> lastId(String channel) {
+      ChannelLog log = logs.get(channel);
+      if (log == null) {
+        return CompletableFuture.completedFuture(BEGINNING);
+      }
+      synchronized (log) {
+        log.expire(clock.millis());
+        // Even with every event expired, the newest id still says where this client stands.
+        return CompletableFuture.completedFuture(log.newestId == null ? BEGINNING : log.newestId);
+      }
+    }
+
+    @Override
+    public CompletableFuture<Replay> after(String channel, String lastEventId) {
+      ChannelLog log = logs.get(channel);
+      if (log == null) {
+        // Nothing was ever published here while this broker lived (or all of it expired long ago).
+        return CompletableFuture.completedFuture(new Replay(BEGINNING.equals(lastEventId), List.of()));
+      }
+      synchronized (log) {
+        log.expire(clock.millis());
+        return CompletableFuture.completedFuture(log.after(lastEventId));
+      }
+    }
+  }
+
+  /** One channel's retained events. Guarded by its own monitor. */
+  private final class ChannelLog {
+    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    private String newestId;
+    private boolean trimmed;
+
+    void append(SseEvent event, long now) {
+      newestId = event.id();
+      entries.addLast(new Entry(event, now));
+      while (entries.size() > historySize) {
+        entries.removeFirst();
+        trimmed = true;
+      }
+      expire(now);
+    }
+
+    void expire(long now) {
+      while (!entries.isEmpty() && entries.peekFirst().storedAtMillis <= now - historyTtlMillis) {
+        entries.removeFirst();
+        trimmed = true;
+      }
+    }
+
+    Replay after(String lastEventId) {
+      List<SseEvent> all = new ArrayList<>(entries.size());
+      int foundAt = -1;
+      for (Entry entry : entries) {
+        all.add(entry.event);
+      }
+      // Newest first: a publisher that reused an id resumes from its latest use.
+      for (int i = all.size() - 1; i >= 0; i--) {
+        if (all.get(i).id().equals(lastEventId)) {
+          foundAt = i;
+          break;
+        }
+      }
+      if (foundAt >= 0) {
+        return new Replay(true, all.subList(foundAt + 1, all.size()));
+      }
+      if (lastEventId.equals(newestId)) {
+        return new Replay(true, List.of()); // up to date, though its last event has expired
+      }
+      return new Replay(BEGINNING.equals(lastEventId) && !trimmed, all);
+    }
+  }
+
+  private record Entry(SseEvent event, long storedAtMillis) {}
+}

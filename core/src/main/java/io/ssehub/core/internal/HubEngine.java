@@ -1,0 +1,512 @@
+package io.ssehub.core.internal;
+
+import io.ssehub.core.AccessDecision;
+import io.ssehub.core.AccessDeniedException;
+import io.ssehub.core.AccessRequest;
+import io.ssehub.core.Authorizer;
+import io.ssehub.core.Broker;
+import io.ssehub.core.BrokerUnavailableException;
+import io.ssehub.core.ChannelNames;
+import io.ssehub.core.EventTooLargeException;
+import io.ssehub.core.InvalidInputException;
+import io.ssehub.core.Replay;
+import io.ssehub.core.SseEncoder;
+import io.ssehub.core.SseEvent;
+import io.ssehub.core.SseSink;
+import io.ssehub.core.SubscribeRequest;
+import io.ssehub.core.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub: streams by channel, fan-out of broker events, the start of resumed streams, keepalives.
+ *
+ * <p>Each channel with local streams has one broker subscription, taken when its first stream
+ * joins and dropped when its last one leaves (design invariant 1). The join/leave bookkeeping runs
+ * inside {@link ConcurrentHashMap#compute}, so that a subscribe and an unsubscribe of one channel
+ * reach the broker in the order they happened.
+ */
+public final class HubEngine implements Broker.Listener {
+  private static final Logger log = LoggerFactory.getLogger(HubEngine.class);
+
+  private final Broker broker;
+  private final Authorizer authorizer;
+  private final long maxPendingBytes;
+  private final long maxEventBytes;
+  private final int maxChannelsPerStream;
+  private final byte[] preamble;
+  private final byte[] goodbye;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final ScheduledFuture<?> keepaliveTask;
+  private final Map<String, ChannelGroup> groups = new ConcurrentHashMap<>();
+  private final Set<HubStream> streams = ConcurrentHashMap.newKeySet();
+  private final AtomicLong slowConsumerCuts = new AtomicLong();
+  private volatile boolean closed;
+
+  public HubEngine(
+      Broker broker,
+      Authorizer authorizer,
+      Duration keepalive,
+      Duration reconnectDelay,
+      long maxPendingBytes,
+      long maxEventBytes,
+      int maxChannelsPerStream,
+      ScheduledExecutorService scheduler,
+      boolean ownsScheduler) {
+    this.broker = broker;
+    this.authorizer = authorizer;
+    this.maxPendingBytes = maxPendingBytes;
+    this.maxEventBytes = maxEventBytes;
+    this.maxChannelsPerStream = maxChannelsPerStream;
+    this.preamble = SseEncoder.retry(reconnectDelay.toMillis());
+    this.goodbye = SseEncoder.comment("ssehub is shutting down; reconnect");
+    this.scheduler = scheduler;
+    this.ownsScheduler = ownsScheduler;
+    broker.start(this);
+    this.keepaliveTask = keepalive.isZero()
+        ? null
+        : scheduler.scheduleAtFixedRate(
+            this::sendKeepalives, keepalive.toMillis(), keepalive.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  // ---- publishing
+
+  public CompletableFuture<SseEvent> publish(String channel, SseEvent event) {
+    ChannelNames.validate(channel);
+    if (event.type() != null && event.type().startsWith(SseEvent.RESERVED_TYPE_PREFIX)) {
+      throw new InvalidInputException(
+          "type", "types starting with \"" + SseEvent.RESERVED_TYPE_PREFIX + "\" are reserved for ssehub");
+    }
+    long size = encodedSizeBound(event);
+    if (size > maxEventBytes) {
+      throw new EventTooLargeException(size, maxEventBytes);
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(new BrokerUnavailableException("the hub is shutting down"));
+    }
+    return broker.publish(channel, event);
+  }
+
+  /** Called by the broker for each event of a channel this node subscribed to. */
+  @Override
+  public void onEvent(String channel, SseEvent event) {
+    ChannelGroup group = groups.get(channel);
+    if (group == null) {
+      return;
+    }
+    synchronized (group) {
+      if (group.catchingUp) {
+        group.held.add(event); // after a reconnect: delivered once the missed events are
+        return;
+      }
+      deliver(group, channel, event);
+    }
+  }
+
+  /** Encodes once and hands the bytes to every stream of the channel. Under the group's lock. */
+  private void deliver(ChannelGroup group, String channel, SseEvent event) {
+    if (event.id() != null) {
+      group.lastEventId = event.id();
+    }
+    EncodedEvent encoded = new EncodedEvent(channel, event);
+    for (HubStream stream : group.streams) {
+      try {
+        stream.offer(encoded);
+      } catch (RuntimeException e) {
+        // One broken stream must not keep the event from the others.
+        log.warn("Dropping stream {} after a failed write", stream, e);
+        stream.close();
+      }
+    }
+  }
+
+  /**
+   * The broker lost or regained its connection. While it was away, other nodes may have published
+   * (their Redis link was up): those events are in history but never arrived here. So from the
+   * loss on, each channel holds back live events, and on return it first delivers what history
+   * has after the last event it delivered, then the held-back events it did not already replay.
+   * Streams stay open through it. Where history no longer holds that last event (Redis restarted
+   * empty, or trimmed it), each stream gets the same {@linkplain SseEvent#HISTORY_CUT_TYPE cut
+   * notice} a resuming client would, and moves on from what history holds now.
+   */
+  @Override
+  public void onConnectionChanged(boolean connected) {
+    log.info("Broker {} {}", broker.describe(), connected ? "connected" : "disconnected");
+    for (Map.Entry<String, ChannelGroup> entry : groups.entrySet()) {
+      ChannelGroup group = entry.getValue();
+      if (connected) {
+        catchUp(entry.getKey(), group);
+      } else {
+        synchronized (group) {
+          group.catchingUp = true;
+          group.generation++;
+        }
+      }
+    }
+  }
+
+  private void catchUp(String channel, ChannelGroup group) {
+    String from;
+    long generation;
+    synchronized (group) {
+      if (!group.catchingUp) {
+        return;
+      }
+      from = group.lastEventId;
+      generation = group.generation;
+    }
+    CompletableFuture<Replay> missed = from == null
+        ? CompletableFuture.completedFuture(new Replay(true, List.of()))
+        : broker.history().after(channel, from);
+    missed.thenCompose(replay -> replay.complete()
+            ? CompletableFuture.completedFuture(new CatchUp(replay, null))
+            : broker.history().lastId(channel).thenApply(head -> new CatchUp(replay, head)))
+        .whenComplete((catchUp, failure) -> {
+          synchronized (group) {
+            if (group.generation != generation) {
+              return; // the link dropped again meanwhile: the next return catches up
+            }
+            group.catchingUp = false;
+            List<SseEvent> held = group.held;
+            group.held = new ArrayList<>();
+            if (failure != null) {
+              log.warn("Channel {}: cannot read what was missed while the broker was away ({}); ending its {} streams,"
+                  + " their clients resume by id", channel, failure.toString(), group.streams.size());
+              for (HubStream stream : group.streams) {
+                stream.end(goodbye);
+              }
+              return;
+            }
+            if (catchUp.head != null) {
+              log.warn("Channel {}: history no longer holds {}, the last event delivered here; telling {} streams",
+                  channel, from, group.streams.size());
+              group.lastEventId = catchUp.head;
+              for (HubStream stream : group.streams) {
+                stream.historyCut(channel, from, catchUp.head);
+              }
+            }
+            Set<String> replayed = new HashSet<>();
+            for (SseEvent event : catchUp.replay.events()) {
+              replayed.add(event.id());
+              deliver(group, channel, event);
+            }
+            for (SseEvent event : held) {
+              if (event.id() == null || !replayed.contains(event.id())) {
+                deliver(group, channel, event);
+              }
+            }
+          }
+        });
+  }
+
+  /** What history says a channel missed; {@code head} is set when the replay is not complete. */
+  private record CatchUp(Replay replay, String head) {}
+
+  // ---- streams
+
+  public Subscription subscribe(SubscribeRequest request, SseSink sink) {
+    if (closed) {
+      throw new BrokerUnavailableException("the hub is shutting down");
+    }
+    List<String> channels = request.channels();
+    if (channels.size() > maxChannelsPerStream) {
+      throw new InvalidInputException(
+          "channel", "a stream may read at most " + maxChannelsPerStream + " channels (got " + channels.size() + ")");
+    }
+    authorize(new AccessRequest(AccessRequest.Action.SUBSCRIBE, channels, request.principal(), request.remoteAddress()));
+    HubStream stream = new HubStream(this, channels, sink);
+    stream.open(preamble);
+    streams.add(stream);
+    CompletableFuture<?>[] joined = new CompletableFuture<?>[channels.size()];
+    for (int i = 0; i < joined.length; i++) {
+      joined[i] = join(channels.get(i), stream);
+    }
+    CompletableFuture.allOf(joined)
+        .thenCompose(ignored -> readHistory(channels, request.lastEventId()))
+        .whenComplete((start, failure) -> {
+          if (failure != null) {
+            log.warn("Could not start stream on {}: {}", channels, failure.toString());
+            stream.end(null);
+          } else {
+            stream.start(start.resumedFrom, start.replays, start.heads);
+          }
+        });
+    if (closed) {
+      stream.end(goodbye);
+    }
+    return stream;
+  }
+
+  /** Asks the authorizer; a refusal, or an authorizer that fails, is thrown. */
+  public void authorize(AccessRequest request) {
+    AccessDecision decision;
+    try {
+      decision = authorizer.authorize(request);
+    } catch (RuntimeException e) {
+      log.error("Authorizer failed on {}; refusing", request, e);
+      decision = AccessDecision.forbidden("authorization failed");
+    }
+    if (decision == null || !decision.allowed()) {
+      throw new AccessDeniedException(decision != null ? decision : AccessDecision.forbidden("not allowed"));
+    }
+  }
+
+  private CompletableFuture<Void> join(String channel, HubStream stream) {
+    ChannelGroup group = groups.compute(channel, (name, existing) -> {
+      if (stream.isClosed()) {
+        return existing; // closed while joining: removed() has run, or will find nothing to remove
+      }
+      ChannelGroup g = existing != null ? existing : subscribe(name);
+      g.streams.add(stream);
+      return g;
+    });
+    return group != null ? group.subscribed : CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * Takes the node's subscription to a channel, and notes where its history stands, so that a
+   * reconnect can catch up even before the channel's first event. A failed subscription drops the
+   * group: its streams end, and the next stream subscribes afresh instead of inheriting the failure.
+   */
+  private ChannelGroup subscribe(String channel) {
+    ChannelGroup group = new ChannelGroup(broker.subscribe(channel));
+    group.subscribed.whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        groups.remove(channel, group);
+      }
+    });
+    group.subscribed.thenCompose(ignored -> broker.history().lastId(channel)).thenAccept(head -> {
+      synchronized (group) {
+        if (group.lastEventId == null) {
+          group.lastEventId = head;
+        }
+      }
+    });
+    return group;
+  }
+
+  /** A stream ended, whichever way: it leaves its channels, and the last one out unsubscribes. */
+  void removed(HubStream stream) {
+    streams.remove(stream);
+    for (String channel : stream.channels()) {
+      groups.computeIfPresent(channel, (name, group) -> {
+        group.streams.remove(stream);
+        if (group.streams.isEmpty()) {
+          broker.unsubscribe(name);
+          return null;
+        }
+        return group;
+      });
+    }
+  }
+
+  /** What a stream needs before it goes live: replays of the channels it resumes, heads of the others. */
+  private CompletableFuture<StartPlan> readHistory(List<String> channels, String lastEventId) {
+    Map<String, String> resumedFrom = resumePositions(channels, lastEventId);
+    StartPlan plan = new StartPlan(resumedFrom);
+    CompletableFuture<?>[] reads = new CompletableFuture<?>[channels.size()];
+    for (int i = 0; i < reads.length; i++) {
+      String channel = channels.get(i);
+      String from = resumedFrom.get(channel);
+      if (from == null) {
+        reads[i] = broker.history().lastId(channel).thenAccept(head -> plan.head(channel, head));
+      } else {
+        reads[i] = broker.history().after(channel, from).thenCompose(replay -> {
+          plan.replay(channel, replay);
+          if (!replay.complete() && replay.events().isEmpty()) {
+            // Nothing retained after a lost position: start from the newest, or every reconnect is cut again.
+            return broker.history().lastId(channel).thenAccept(head -> plan.head(channel, head));
+          }
+          return CompletableFuture.completedFuture(null);
+        });
+      }
+    }
+    return CompletableFuture.allOf(reads).thenApply(ignored -> plan);
+  }
+
+  /**
+   * Where the client stands in each channel. A stream over one channel sends its events' own ids;
+   * over several, a {@link Cursor}. A plain id on a stream over several channels is looked for in
+   * each of them; a cursor on a stream over one channel is used for that channel if the cursor
+   * names it. Channels the id says nothing about start fresh.
+   */
+  private static Map<String, String> resumePositions(List<String> channels, String lastEventId) {
+    Map<String, String> from = new HashMap<>();
+    if (lastEventId == null) {
+      return from;
+    }
+    Map<String, String> cursor = lastEventId.indexOf('=') > 0 ? Cursor.parse(lastEventId) : null;
+    if (channels.size() == 1) {
+      String channel = channels.get(0);
+      String position = cursor != null && cursor.size() > 1 ? cursor.get(channel) : null;
+      from.put(channel, position != null ? position : lastEventId);
+      return from;
+    }
+    for (String channel : channels) {
+      String position = cursor != null ? cursor.get(channel) : lastEventId;
+      if (position != null) {
+        from.put(channel, position);
+      }
+    }
+    return from;
+  }
+
+  // ---- upkeep
+
+  /** Sends a keepalive comment to every stream that was idle since the previous sweep. */
+  public void sendKeepalives() {
+    for (HubStream stream : streams) {
+      try {
+        stream.keepalive();
+      } catch (RuntimeException e) {
+        log.warn("Dropping stream {} after a failed keepalive", stream, e);
+        stream.close();
+      }
+    }
+  }
+
+  public long maxEventBytes() {
+    return maxEventBytes;
+  }
+
+  long maxPendingBytes() {
+    return maxPendingBytes;
+  }
+
+  void slowConsumerCut() {
+    slowConsumerCuts.incrementAndGet();
+  }
+
+  public long slowConsumerCuts() {
+    return slowConsumerCuts.get();
+  }
+
+  public int streamCount() {
+    return streams.size();
+  }
+
+  /** Channels with at least one local stream: the broker subscriptions this node holds. */
+  public Set<String> subscribedChannels() {
+    return Set.copyOf(groups.keySet());
+  }
+
+  public Broker broker() {
+    return broker;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Refuses new streams and publishes, ends every stream cleanly, then closes the broker. */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (keepaliveTask != null) {
+      keepaliveTask.cancel(false);
+    }
+    for (HubStream stream : streams) {
+      stream.end(goodbye);
+    }
+    broker.close();
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
+  }
+
+  /**
+   * An upper bound of the event's encoded size, without encoding it: UTF-8 takes at most three
+   * bytes per UTF-16 unit, and each line of data adds {@code "data: "}.
+   */
+  private static long encodedSizeBound(SseEvent event) {
+    long size = utf8Length(event.data()) + 16;
+    for (int i = 0; i < event.data().length(); i++) {
+      char c = event.data().charAt(i);
+      if (c == '\n' || c == '\r') {
+        size += 7;
+      }
+    }
+    if (event.type() != null) {
+      size += 8 + utf8Length(event.type());
+    }
+    if (event.id() != null) {
+      size += 5 + utf8Length(event.id());
+    }
+    if (event.retry() != null) {
+      size += 28;
+    }
+    return size;
+  }
+
+  private static long utf8Length(String text) {
+    long length = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        length++;
+      } else if (c < 0x800) {
+        length += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        length += 4;
+        i++;
+      } else {
+        length += 3;
+      }
+    }
+    return length;
+  }
+
+
+  /** The local streams of one channel and the broker subscription they share. */
+  private static final class ChannelGroup {
+    final Set<HubStream> streams = ConcurrentHashMap.newKeySet();
+    final CompletableFuture<Void> subscribed;
+    // Guarded by this group's monitor, which also orders deliveries against a catch-up.
+    /** The id of the last event delivered here (or the history's head when subscribed). */
+    String lastEventId;
+    /** Set while the broker is away and until the missed events are delivered. */
+    boolean catchingUp;
+    /** Counts losses of the broker, so that a stale catch-up does nothing. */
+    long generation;
+    List<SseEvent> held = new ArrayList<>();
+
+    ChannelGroup(CompletableFuture<Void> subscribed) {
+      this.subscribed = subscribed;
+    }
+  }
+
+  /** The reads that start one stream; filled from several futures, hence synchronized. */
+  private static final class StartPlan {
+    final Map<String, String> resumedFrom;
+    final Map<String, Replay> replays = new HashMap<>();
+    final Map<String, String> heads = new HashMap<>();
+
+    StartPlan(Map<String, String> resumedFrom) {
+      this.resumedFrom = resumedFrom;
+    }
+
+    synchronized void replay(String channel, Replay replay) {
+      replays.put(channel, replay);
+    }
+
+    synchronized void head(String channel, String head) {
+      heads.put(channel, head);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package io.ssehub.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MemoryBrokerTest {
+  private final MutableClock clock = new MutableClock();
+  private final MemoryBroker broker = new MemoryBroker(3, Duration.ofMinutes(1), clock);
+  private final List<String> delivered = new ArrayList<>();
+
+  MemoryBrokerTest() {
+    broker.start((channel, event) -> delivered.add(channel + ":" + event.id() + ":" + event.data()));
+  }
+
+  private SseEvent publish(String channel, String data) {
+    return broker.publish(channel, SseEvent.of(data)).join();
+  }
+
+  private List<String> ids(Replay replay) {
+    return replay.events().stream().map(SseEvent::id).toList();
+  }
+
+  @Test
+  void givesIncreasingIdsAcrossChannelsAndKeepsPublishersOwn() {
+    assertThat(publish("a", "1").id()).isEqualTo("1");
+    assertThat(publish("b", "2").id()).isEqualTo("2");
+    assertThat(broker.publish("a", SseEvent.builder().id("mine").data("3").build()).join().id()).isEqualTo("mine");
+    assertThat(publish("a", "4").id()).isEqualTo("3");
+  }
+
+  @Test
+  void deliversOnlySubscribedChannels() {
+    broker.subscribe("a").join();
+    publish("a", "x");
+    publish("b", "y");
+    broker.unsubscribe("a").join();
+    publish("a", "z");
+    assertThat(delivered).containsExactly("a:1:x");
+  }
+
+  @Test
+  void replaysAfterAnId() {
+    publish("a", "1");
+    publish("a", "2");
+    publish("a", "3");
+    Replay replay = broker.history().after("a", "1").join();
+    assertThat(replay.complete()).isTrue();
+    assertThat(ids(replay)).containsExactly("2", "3");
+    assertThat(broker.history().after("a", "3").join()).isEqualTo(new Replay(true, List.of()));
+  }
+
+  @Test
+  void lastIdIsTheNewestOrTheBeginning() {
+    assertThat(broker.history().lastId("a").join()).isEqualTo(MemoryBroker.BEGINNING);
+    Replay fromStart = broker.history().after("a", MemoryBroker.BEGINNING).join();
+    assertThat(fromStart.complete()).isTrue();
+    publish("a", "1");
+    assertThat(broker.history().after("a", MemoryBroker.BEGINNING).join().events()).hasSize(1);
+    assertThat(broker.history().lastId("a").join()).isEqualTo("1");
+  }
+
+  @Test
+  void trimmedIdIsIncompleteAndReplaysWhatIsLeft() {
+    for (int i = 1; i <= 5; i++) {
+      publish("a", "e" + i);
+    }
+    Replay replay = broker.history().after("a", "1").join();
+    assertThat(replay.complete()).isFalse();
+    assertThat(ids(replay)).containsExactly("3", "4", "5");
+    assertThat(broker.history().after("a", MemoryBroker.BEGINNING).join().complete())
+        .as("the beginning is no longer held once events were trimmed")
+        .isFalse();
+  }
+
+  @Test
+  void neverHeldIdIsIncomplete() {
+    publish("a", "x");
+    assertThat(broker.history().after("a", "999").join().complete()).isFalse();
+    assertThat(broker.history().after("unknown", "5").join()).isEqualTo(new Replay(false, List.of()));
+  }
+
+  @Test
+  void expiresByAgeButStillKnowsTheNewestId() {
+    publish("a", "1");
+    clock.advance(Duration.ofSeconds(61));
+    Replay replay = broker.history().after("a", "1").join();
+    assertThat(replay).as("up to date, though its event expired").isEqualTo(new Replay(true, List.of()));
+    assertThat(broker.history().after("a", MemoryBroker.BEGINNING).join().complete()).isFalse();
+    assertThat(broker.history().lastId("a").join()).isEqualTo("1");
+  }
+
+  @Test
+  void reusedPublisherIdResumesFromItsLatestUse() {
+    broker.publish("a", SseEvent.builder().id("same").data("1").build()).join();
+    publish("a", "2");
+    broker.publish("a", SseEvent.builder().id("same").data("3").build()).join();
+    publish("a", "4");
+    assertThat(broker.history().after("a", "same").join().events()).extracting(SseEvent::data).containsExactly("4");
+  }
+
+  @Test
+  void zeroHistoryKeepsNothing() {
+    MemoryBroker none = new MemoryBroker(0, Duration.ofMinutes(1), clock);
+    none.publish("a", SseEvent.of("x")).join();
+    assertThat(none.history().after("a", "1").join()).isEqualTo(new Replay(true, List.of()));
+    assertThat(none.history().after("a", MemoryBroker.BEGINNING).join().complete()).isFalse();
+  }
+
+  @Test
+  void closedBrokerRefusesPublishes() {
+    broker.close();
+    assertThat(broker.isConnected()).isFalse();
+    assertThatThrownBy(() -> publish("a", "x")).hasCauseInstanceOf(BrokerUnavailableException.class);
+  }
+
+  @Test
+  void refusesBadSettings() {
+    assertThatThrownBy(() -> new MemoryBroker(-1, Duration.ofSeconds(1), clock)).hasMessageContaining("historySize");
+    assertThatThrownBy(() -> new MemoryBroker(1, Duration.ZERO, clock)).hasMessageContaining("historyTtl");
+  }
+
+  /** A clock the test moves. */
+  static final class MutableClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration duration) {
+      now = now.plus(duration);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+}

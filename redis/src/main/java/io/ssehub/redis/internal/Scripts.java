@@ -1,0 +1,172 @@
+package io.ssehub.redis.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The Lua scripts that make each publish and each history read one atomic step on Redis. Each runs
+ * on the one key it declares (the channel's history stream); in a cluster, the channel it
+ * publishes to hashes to the same slot (see {@code RedisBroker}'s key layout), so a sharded
+ * {@code SPUBLISH} from the script is allowed.
+ *
+ * <p>Needs Redis 6.2 or newer ({@code XTRIM MINID}, exclusive ranges); completeness of replays is
+ * exact from Redis 7.0 on ({@code max-deleted-entry-id}); sharded pub/sub needs 7.0.
+ */
+public final class Scripts {
+  private Scripts() {}
+
+  /**
+   * Trims a stream to {@code size} entries (none if {@code size} is negative) and drops entries at
+   * least {@code ttl} ms old by Redis's clock, then records the newest dropped id as the stream's
+   * {@code max-deleted-entry-id}: Redis counts only {@code XDEL} there, and replays need to know
+   * where the retained history starts to tell a complete replay from a cut one. {@code newest} is
+   * the stream's newest id if the caller knows it. {@code XSETID ... MAXDELETEDID} needs Redis 7;
+   * on older servers it fails quietly and replays fall back to the first retained entry.
+   */
+  private static final String TRIM = """
+      local function trim(key, size, ttl, newest)
+        local dropped = nil
+        if size >= 0 then
+          local excess = redis.call('XLEN', key) - size
+          if excess > 0 then
+            local gone = redis.call('XRANGE', key, '-', '+', 'COUNT', excess)
+            dropped = gone[#gone][1]
+            redis.call('XTRIM', key, 'MAXLEN', size)
+          end
+        end
+        local now = redis.call('TIME')
+        local cutoff = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ttl)
+        if cutoff >= 0 then
+          local old = redis.call('XREVRANGE', key, string.format('%.0f', cutoff), '-', 'COUNT', 1)
+          if #old > 0 then
+            if not newest then
+              newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1][1]
+            end
+            dropped = old[1][1]
+            redis.call('XTRIM', key, 'MINID', string.format('%.0f', cutoff + 1))
+          end
+        end
+        if dropped then
+          if not newest then
+            local info = redis.call('XINFO', 'STREAM', key)
+            for i = 1, #info, 2 do
+              if info[i] == 'last-generated-id' then
+                newest = info[i + 1]
+              end
+            end
+          end
+          redis.pcall('XSETID', key, newest, 'MAXDELETEDID', dropped)
+        end
+      end
+      """;
+
+  /**
+   * Publish. KEYS[1]: the history stream. ARGV: [1] Redis channel, [2] head of the message, [3] its
+   * tail, [4] {@code 1} to put the entry id between them, [5] history size, [6] history age in ms,
+   * [7] {@code PUBLISH} or {@code SPUBLISH}. Returns the entry id.
+   *
+   * <p>The entry stores the message as the publisher made it: with the publisher's id, or with no
+   * id, and then the entry id is the event's id. (A script cannot know the id {@code XADD *} will
+   * give before it runs, and an entry cannot be changed after, so the id is put into the published
+   * copy only; {@link FlaskSseCodec#decode} gives it back when reading history.) With a history
+   * size of 0 the entry is trimmed at once: ids still count up, so resumes stay exact.
+   */
+  public static final Script PUBLISH = new Script(TRIM + """
+      local stored = ARGV[2] .. ARGV[3]
+      local id = redis.call('XADD', KEYS[1], '*', 'm', stored)
+      trim(KEYS[1], tonumber(ARGV[5]), ARGV[6], id)
+      redis.call('PEXPIRE', KEYS[1], ARGV[6])
+      local message = stored
+      if ARGV[4] == '1' then
+        message = ARGV[2] .. ', "id": "' .. id .. '"' .. ARGV[3]
+      end
+      redis.call(ARGV[7], ARGV[1], message)
+      return id
+      """);
+
+  /**
+   * Reads a history. KEYS[1]: the history stream. ARGV: [1] history age in ms, [2] {@code range} or
+   * {@code find}, [3] for {@code range}: the XRANGE start ({@code -} or {@code (id}); for {@code
+   * find}: the text {@code , "id": "<id>"} that an entry published with that id holds.
+   *
+   * <p>Returns {@code {0}} if the stream does not exist, else {@code {1, last-generated-id,
+   * max-deleted-entry-id (empty before Redis 7), first entry id (empty if none), entries, found}}:
+   * for {@code range}, the entries from the start on; for {@code find}, the entries after the newest
+   * one holding the text ({@code found} = 1), or all of them ({@code found} = 0). Finding by text is
+   * exact: inside a JSON string every {@code "} is escaped, so the unescaped text can only be the
+   * message's own {@code id} member, and ssehub writes every history entry in one format.
+   */
+  public static final Script AFTER = new Script(TRIM + """
+      local key = KEYS[1]
+      if redis.call('EXISTS', key) == 0 then
+        return {0}
+      end
+      trim(key, -1, ARGV[1], nil)
+      local last, maxdel, first = '', '', ''
+      local info = redis.call('XINFO', 'STREAM', key)
+      for i = 1, #info, 2 do
+        local name = info[i]
+        if name == 'last-generated-id' then
+          last = info[i + 1]
+        elseif name == 'max-deleted-entry-id' then
+          maxdel = info[i + 1]
+        elseif name == 'first-entry' and info[i + 1] then
+          first = info[i + 1][1]
+        end
+      end
+      if ARGV[2] == 'range' then
+        return {1, last, maxdel, first, redis.call('XRANGE', key, ARGV[3], '+'), 0}
+      end
+      local all = redis.call('XRANGE', key, '-', '+')
+      for i = #all, 1, -1 do
+        local fields = all[i][2]
+        for f = 1, #fields, 2 do
+          if fields[f] == 'm' and string.find(fields[f + 1], ARGV[3], 1, true) then
+            local after = {}
+            for j = i + 1, #all do
+              after[#after + 1] = all[j]
+            end
+            return {1, last, maxdel, first, after, 1}
+          end
+        end
+      end
+      return {1, last, maxdel, first, all, 0}
+      """);
+
+  /**
+   * The newest id. KEYS[1]: the history stream. ARGV[1]: history age in ms. Returns the stream's
+   * last generated id (which stays when every entry is trimmed), or an empty string when there is
+   * no stream.
+   */
+  public static final Script LAST_ID = new Script(TRIM + """
+      if redis.call('EXISTS', KEYS[1]) == 0 then
+        return ''
+      end
+      trim(KEYS[1], -1, ARGV[1], nil)
+      local info = redis.call('XINFO', 'STREAM', KEYS[1])
+      for i = 1, #info, 2 do
+        if info[i] == 'last-generated-id' then
+          return info[i + 1]
+        end
+      end
+      return ''
+      """);
+
+  /** A script and its SHA-1, for {@code EVALSHA} with {@code EVAL} when Redis answers NOSCRIPT. */
+  public record Script(String source, String sha1) {
+    Script(String source) {
+      this(source, sha1(source));
+    }
+
+    private static String sha1(String source) {
+      try {
+        return HexFormat.of().formatHex(
+            MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-1 is part of every JDK", e);
+      }
+    }
+  }
+}

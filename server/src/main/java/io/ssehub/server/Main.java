@@ -1,0 +1,332 @@
+package io.ssehub.server;
+
+import io.ssehub.core.Broker;
+import io.ssehub.core.MemoryBroker;
+import io.ssehub.core.SseHub;
+import io.ssehub.redis.RedisBroker;
+import io.ssehub.redis.RedisUnavailableException;
+import io.ssehub.server.internal.EnvironmentDefaults;
+import io.ssehub.server.internal.Units;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code bin/ssehub}: the standalone hub from the command line. Every flag can also be set with an
+ * environment variable named {@code SSEHUB_} and the flag in upper snake case ({@code --port}:
+ * {@code SSEHUB_PORT}); a flag beats its variable, a variable beats the default.
+ *
+ * <p>Exit codes: 0 after a clean stop (SIGTERM or SIGINT: every stream is ended first), 1 when the
+ * server cannot start, 2 for bad flags.
+ */
+@Command(
+    name = "ssehub",
+    mixinStandardHelpOptions = true,
+    version = "ssehub 0.1.0-SNAPSHOT",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = "An HTML5 Server-Sent Events hub: GET /stream?channel=NAME streams events,"
+        + " POST /publish sends them, GET /health reports, / is a demo page.",
+    footer = {
+        "",
+        "Every flag can be set with an environment variable: SSEHUB_ and the flag in upper snake case"
+            + " (--max-event-bytes: SSEHUB_MAX_EVENT_BYTES). A flag beats its variable; a variable beats the default.",
+        "Durations: " + Units.DURATION_FORMS + "; sizes: " + Units.SIZE_FORMS + "."
+    })
+public final class Main implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = SseHubServer.DEFAULT_HOST,
+      description = "Address to listen on (default: ${DEFAULT-VALUE}; env: SSEHUB_HOST).")
+  String host;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", converter = PortConverter.class,
+      description = "Port to listen on, 0 for any free port (default: ${DEFAULT-VALUE}; env: SSEHUB_PORT).")
+  int port;
+
+  @Option(names = "--keepalive", paramLabel = "DURATION", defaultValue = "15s", converter = DurationConverter.class,
+      description = "Send a comment to streams idle this long; 0 turns keepalives off"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_KEEPALIVE).")
+  Duration keepalive;
+
+  @Option(names = "--max-event-bytes", paramLabel = "SIZE", defaultValue = "1048576", converter = EventSizeConverter.class,
+      description = "Largest event accepted, encoded; larger publishes get 413"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_EVENT_BYTES).")
+  long maxEventBytes;
+
+  @Option(names = "--max-pending-bytes", paramLabel = "SIZE", defaultValue = "4194304", converter = SizeConverter.class,
+      description = "Bytes that may wait for a slow client before its stream is cut; it resumes by id"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_PENDING_BYTES).")
+  long maxPendingBytes;
+
+  @Option(names = "--history-size", paramLabel = "COUNT", defaultValue = "1000", converter = CountConverter.class,
+      description = "Events kept per channel for clients that resume; 0 keeps none"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_HISTORY_SIZE).")
+  int historySize;
+
+  @Option(names = "--history-ttl", paramLabel = "DURATION", defaultValue = "1h", converter = PositiveDurationConverter.class,
+      description = "How long an event stays in history (default: ${DEFAULT-VALUE}; env: SSEHUB_HISTORY_TTL).")
+  Duration historyTtl;
+
+  @Option(names = "--reconnect-delay", paramLabel = "DURATION", defaultValue = "3s", converter = DurationConverter.class,
+      description = "Reconnection time sent to clients (the first retry: line)"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_RECONNECT_DELAY).")
+  Duration reconnectDelay;
+
+  @Option(names = {"--redis", "--redis-url"}, paramLabel = "URL",
+      description = "Run on Redis: redis://[user:password@]host:port/db, rediss:// (TLS),"
+          + " redis-sentinel://host:port#master, or redis-cluster://host:port,host:port."
+          + " Without it (and without flask-sse's SSE_REDIS_URL or SSE_REDIS_HOST/PORT/DB) the hub runs in memory"
+          + " (env: SSEHUB_REDIS_URL).")
+  String redisUrl;
+
+  @Option(names = "--redis-cluster", paramLabel = "HOST:PORT", split = ",",
+      description = "Run on a Redis Cluster through these seed nodes, comma-separated (env: SSEHUB_REDIS_CLUSTER).")
+  List<String> redisCluster;
+
+  @Option(names = "--redis-prefix", paramLabel = "PREFIX", defaultValue = "",
+      description = "Put in front of each channel's Redis name, for a Redis shared with other apps; flask-sse apps"
+          + " must then use the prefixed names (default: none; env: SSEHUB_REDIS_PREFIX).")
+  String redisPrefix;
+
+  @Option(names = "--redis-wait", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
+      description = "At start-up, keep trying to reach Redis this long instead of failing at once"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_REDIS_WAIT).")
+  Duration redisWait;
+
+  @Option(names = "--redis-classic-pubsub", paramLabel = "BOOLEAN", defaultValue = "false", arity = "0..1",
+      description = "On a cluster, use PUBLISH/SUBSCRIBE instead of sharded SPUBLISH/SSUBSCRIBE, so that flask-sse apps"
+          + " publishing with PUBLISH are heard (default: ${DEFAULT-VALUE}; env: SSEHUB_REDIS_CLASSIC_PUBSUB).")
+  boolean redisClassicPubSub;
+
+  private final Map<String, String> environment;
+
+  Main(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** Counted down by {@link #stop()}, which the shutdown hook calls. */
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile SseHubServer server;
+
+  public static void main(String[] args) {
+    int code = commandLine(System.getenv()).execute(args);
+    System.exit(code);
+  }
+
+  /** The command line, reading defaults from {@code environment}; for {@link #main} and tests. */
+  static CommandLine commandLine(Map<String, String> environment) {
+    CommandLine cmd = new CommandLine(new Main(environment));
+    cmd.setDefaultValueProvider(new EnvironmentDefaults(environment));
+    cmd.setParameterExceptionHandler((ex, args) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("ssehub: " + ex.getMessage());
+      err.println("Try 'ssehub --help' for the flags and their environment variables.");
+      return CommandLine.ExitCode.USAGE;
+    });
+    return cmd;
+  }
+
+  @Override
+  public Integer call() {
+    Broker broker;
+    try {
+      broker = broker();
+    } catch (IllegalArgumentException e) {
+      log.error("ssehub: bad Redis setting: {}", e.getMessage());
+      return CommandLine.ExitCode.USAGE;
+    } catch (RedisUnavailableException e) {
+      log.error("ssehub: {}", e.getMessage());
+      return 1;
+    }
+    SseHub hub = SseHub.builder()
+        .broker(broker)
+        .keepalive(keepalive)
+        .reconnectDelay(reconnectDelay)
+        .maxPendingBytes(maxPendingBytes)
+        .maxEventBytes(maxEventBytes)
+        .build();
+    SseHubServer started;
+    try {
+      started = SseHubServer.builder()
+          .host(host)
+          .port(port)
+          .hub(hub)
+          .maxEventBytes(maxEventBytes)
+          .build()
+          .start();
+    } catch (UncheckedIOException | IllegalStateException e) {
+      log.error("ssehub: {}", e.getMessage());
+      return 1;
+    }
+    server = started;
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopAndHalt, "ssehub-shutdown"));
+    log.info("ssehub listening on http://{}:{} ({}), broker: {}",
+        host, started.port(), started.transport(), hub.broker().describe());
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /**
+   * The broker the hub runs on: Redis when {@code --redis}, {@code --redis-cluster} or flask-sse's
+   * {@code SSE_REDIS_*} variables say so (connected before the server listens, so that a hub that
+   * cannot reach Redis fails at start rather than at the first publish), memory otherwise.
+   *
+   * @throws IllegalArgumentException for unreadable Redis settings
+   * @throws RedisUnavailableException when Redis cannot be reached (within {@code --redis-wait})
+   */
+  Broker broker() {
+    RedisBroker.Builder redis;
+    if (redisUrl != null && redisCluster != null) {
+      throw new IllegalArgumentException("--redis and --redis-cluster are both set (expected: one of them)");
+    } else if (redisUrl != null) {
+      redis = RedisBroker.builder().uri(redisUrl);
+    } else if (redisCluster != null) {
+      redis = RedisBroker.builder().cluster(redisCluster);
+    } else {
+      redis = RedisBroker.fromFlaskSseEnvironment(environment);
+    }
+    if (redis == null) {
+      return new MemoryBroker(historySize, historyTtl, Clock.systemUTC());
+    }
+    redis.channelPrefix(redisPrefix)
+        .historySize(historySize)
+        .historyTtl(historyTtl)
+        .clientName("ssehub-" + ProcessHandle.current().pid());
+    if (redisClassicPubSub) {
+      redis.shardedPubSub(false);
+    }
+    RedisBroker broker = redis.build();
+    if (redisWait.isZero()) {
+      broker.connect();
+    } else {
+      broker.connect(redisWait);
+    }
+    return broker;
+  }
+
+  /** Ends every stream and stops the server; bounded by the server's shutdown timeout. */
+  void stop() {
+    SseHubServer current = server;
+    if (current != null) {
+      current.close();
+    }
+    stopped.countDown();
+  }
+
+  /**
+   * The shutdown hook: SIGTERM and SIGINT land here. The JVM would exit with 128 + the signal's
+   * number after its hooks, but a stop that ended every stream cleanly is a success, so once the
+   * server is closed the hook ends the process with 0 itself.
+   */
+  private void stopAndHalt() {
+    stop();
+    System.out.flush();
+    System.err.flush();
+    Runtime.getRuntime().halt(0);
+  }
+
+  // ---- converters: each error names the value and the forms accepted; picocli adds the flag
+
+  static final class PortConverter implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      try {
+        int port = Integer.parseInt(value.trim());
+        if (port >= 0 && port <= 65535) {
+          return port;
+        }
+      } catch (NumberFormatException e) {
+        // the message below says it all
+      }
+      throw new TypeConversionException("'" + value + "' is not a port (expected: 0 to 65535)");
+    }
+  }
+
+  static final class CountConverter implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      try {
+        int count = Integer.parseInt(value.trim());
+        if (count >= 0) {
+          return count;
+        }
+      } catch (NumberFormatException e) {
+        // the message below says it all
+      }
+      throw new TypeConversionException("'" + value + "' is not a count (expected: a whole number >= 0)");
+    }
+  }
+
+  static class DurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      Duration duration;
+      try {
+        duration = Units.parseDuration(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+      if (duration.isNegative()) {
+        throw new TypeConversionException("'" + value + "' is negative (expected: >= 0)");
+      }
+      return duration;
+    }
+  }
+
+  static final class PositiveDurationConverter extends DurationConverter {
+    @Override
+    public Duration convert(String value) {
+      Duration duration = super.convert(value);
+      if (duration.isZero()) {
+        throw new TypeConversionException("'" + value + "' is zero (expected: more than 0)");
+      }
+      return duration;
+    }
+  }
+
+  static class SizeConverter implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      long size;
+      try {
+        size = Units.parseSize(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+      if (size < 1) {
+        throw new TypeConversionException("'" + value + "' is zero (expected: at least 1 byte)");
+      }
+      return size;
+    }
+  }
+
+  static final class EventSizeConverter extends SizeConverter {
+    private static final long MAX = Integer.MAX_VALUE - SseHubServer.BODY_ALLOWANCE_BYTES;
+
+    @Override
+    public Long convert(String value) {
+      long size = super.convert(value);
+      if (size > MAX) {
+        throw new TypeConversionException("'" + value + "' is too large (expected: at most " + MAX + " bytes)");
+      }
+      return size;
+    }
+  }
+}

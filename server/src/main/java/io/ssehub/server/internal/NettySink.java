@@ -1,0 +1,186 @@
+package io.ssehub.server.internal;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.ssehub.core.SseSink;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One stream's HTTP response on a Netty channel.
+ *
+ * <p>Why a queue of its own rather than {@code channel.writeAndFlush} from the calling thread:
+ * Netty writes at once when called on the channel's event loop and queues a task otherwise, so a
+ * send from the event loop (a publish handled on the same loop) could overtake an earlier send from
+ * another thread that is still a queued task, and the client would see events out of order. Here
+ * every send goes through one FIFO queue that the event loop drains; a drain writes everything
+ * queued and flushes once, so a client that falls behind gets its events coalesced into fewer
+ * writes.
+ *
+ * <p>Threading: {@link #send}, {@link #close} and {@link #abort} may be called from any thread (the
+ * hub calls them one at a time per stream); {@link #drain} runs on the event loop only.
+ */
+public final class NettySink implements SseSink {
+  /** Marks the end of the response in the queue. */
+  private static final Object END = new Object();
+
+  private final Channel channel;
+  /** Response head, then {@link DefaultHttpContent}s, then maybe {@link #END}. */
+  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+  /** Bytes in {@link #queue}: not yet handed to the channel, so not in its outbound buffer. */
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  /** Set by close or abort: later sends are dropped. */
+  private volatile boolean ended;
+  /** Set by abort: queued bytes are dropped, not written. */
+  private volatile boolean aborted;
+  /** Who waits for the client to take what is queued ({@link #onWritable}); run on the event loop. */
+  private final AtomicReference<Runnable> whenWritable = new AtomicReference<>();
+
+  /** A sink whose first write will be {@code head}, the response's status and headers. */
+  public NettySink(Channel channel, HttpResponse head) {
+    this.channel = channel;
+    queue.add(head);
+  }
+
+  @Override
+  public void send(byte[] bytes) {
+    enqueue(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)), bytes.length);
+  }
+
+  @Override
+  public void send(byte[] prefix, byte[] shared) {
+    // One buffer over both arrays: one write, and the shared array is never copied or modified.
+    enqueue(new DefaultHttpContent(Unpooled.wrappedBuffer(prefix, shared)), prefix.length + shared.length);
+  }
+
+  private void enqueue(Object content, long size) {
+    if (ended) {
+      return;
+    }
+    queuedBytes.addAndGet(size);
+    queue.add(content);
+    scheduleDrain();
+  }
+
+  @Override
+  public long pendingBytes() {
+    ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+    long written = outbound == null ? 0 : outbound.totalPendingWriteBytes(); // null once closed
+    return queuedBytes.get() + written;
+  }
+
+  /**
+   * Calls back once the queue is empty and the channel writable again (its outbound buffer below
+   * the low-water mark), on the event loop. The check runs after every drain and on every
+   * writability change ({@link #writabilityChanged}).
+   */
+  @Override
+  public boolean onWritable(Runnable callback) {
+    whenWritable.set(callback);
+    try {
+      channel.eventLoop().execute(this::writabilityChanged);
+    } catch (RejectedExecutionException e) {
+      whenWritable.set(null); // shutting down: the stream is being closed
+    }
+    return true;
+  }
+
+  /** The channel's writability changed, or a drain ended: runs a waiting callback if the client caught up. */
+  void writabilityChanged() {
+    if (aborted || !channel.isActive()) {
+      whenWritable.set(null); // the close listener ends the stream
+      return;
+    }
+    if (queue.isEmpty() && channel.isWritable()) {
+      Runnable callback = whenWritable.getAndSet(null);
+      if (callback != null) {
+        callback.run();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    queue.add(END);
+    scheduleDrain();
+  }
+
+  @Override
+  public void abort() {
+    ended = true;
+    aborted = true;
+    channel.close();
+    scheduleDrain(); // releases what is queued
+  }
+
+  /**
+   * Drops everything queued without writing it, for a stream that the hub refused before it
+   * started: the caller answers with an error response instead.
+   */
+  public void discard() {
+    ended = true;
+    aborted = true;
+    Object item;
+    while ((item = queue.poll()) != null) {
+      ReferenceCountUtil.release(item);
+    }
+    queuedBytes.set(0);
+  }
+
+  private void scheduleDrain() {
+    if (drainScheduled.compareAndSet(false, true)) {
+      try {
+        channel.eventLoop().execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        // The event loop is shutting down and has closed the channel: nothing will be written.
+        discard();
+      }
+    }
+  }
+
+  /** Writes what is queued and flushes once. Runs on the event loop. */
+  private void drain() {
+    drainScheduled.set(false);
+    boolean wrote = false;
+    Object item;
+    while ((item = queue.poll()) != null) {
+      if (aborted || !channel.isActive()) {
+        if (item instanceof DefaultHttpContent content) {
+          queuedBytes.addAndGet(-content.content().readableBytes());
+        }
+        ReferenceCountUtil.release(item);
+        continue;
+      }
+      if (item == END) {
+        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        wrote = false;
+        continue;
+      }
+      long size = item instanceof DefaultHttpContent content ? content.content().readableBytes() : 0;
+      channel.write(item); // a failed write (client gone) releases the buffer; the close ends the stream
+      queuedBytes.addAndGet(-size);
+      wrote = true;
+    }
+    if (wrote) {
+      channel.flush();
+    }
+    if (whenWritable.get() != null) {
+      writabilityChanged();
+    }
+  }
+}

@@ -36,6 +36,34 @@ final class HubProcess implements AutoCloseable {
     this.log = Path.of("target", "hub-" + port + ".log");
   }
 
+  /** Runs {@code bin/ssehub args...} to its end (bounded) and returns its exit code and output. */
+  static Finished run(Duration limit, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(repoRoot().resolve("bin/ssehub").toString());
+    command.addAll(List.of(args));
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      process.getOutputStream().close();
+      java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          return "(output unreadable: " + e + ")";
+        }
+      });
+      if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("bin/ssehub " + args + " still running after " + limit + ": " + output.getNow(""));
+      }
+      return new Finished(process.exitValue(), output.get(10, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      throw new IllegalStateException("could not run " + command, e);
+    }
+  }
+
+  /** How a {@link #run} ended. */
+  record Finished(int exitCode, String output) {}
+
   /** Starts {@code bin/ssehub --host 127.0.0.1 --port <free> args...} and waits until it answers /health. */
   static HubProcess start(String... args) {
     HubProcess hub = new HubProcess(freePort(), List.of(args));

@@ -67,6 +67,8 @@ public final class SseClient implements AutoCloseable {
   // Guarded by lock.
   private final SseParser parser;
   private final List<SseParser.Event> events = new ArrayList<>();
+  /** {@link System#nanoTime()} when each event was dispatched, parallel to {@link #events}. */
+  private final List<Long> arrivals = new ArrayList<>();
   private final List<String> comments = new ArrayList<>();
   private final List<String> idOnlyUpdates = new ArrayList<>();
   private final ByteArrayOutputStream errorBody = new ByteArrayOutputStream();
@@ -174,6 +176,16 @@ public final class SseClient implements AutoCloseable {
   public List<SseParser.Event> events() {
     synchronized (lock) {
       return List.copyOf(events);
+    }
+  }
+
+  /**
+   * When each event of {@link #events()} arrived ({@link System#nanoTime()}, in this process), for
+   * latency measurements: compare with a send time carried in the event.
+   */
+  public List<Long> arrivalNanos() {
+    synchronized (lock) {
+      return List.copyOf(arrivals);
     }
   }
 
@@ -415,6 +427,7 @@ public final class SseClient implements AutoCloseable {
     @Override
     public void onEvent(SseParser.Event event) {
       events.add(event);
+      arrivals.add(System.nanoTime());
       lastEventId = event.id();
     }
 

@@ -163,8 +163,7 @@ public final class Main implements Callable<Integer> {
       started = SseHubServer.builder()
           .host(host)
           .port(port)
-          .hub(hub)
-          .maxEventBytes(maxEventBytes)
+          .hub(hub) // which sets the body limit too
           .build()
           .start();
     } catch (UncheckedIOException | IllegalStateException e) {

@@ -57,8 +57,8 @@ public final class SseHubServer implements AutoCloseable {
 
   /**
    * What a request body may hold beyond the largest event: the JSON or form envelope around the
-   * data (field names, quotes, escapes). Bodies over {@code maxEventBytes} plus this are refused
-   * before they are parsed; the hub then checks the event's encoded size itself.
+   * data (field names, quotes, escapes). Bodies over the hub's {@link SseHub#maxEventBytes()} plus
+   * this are refused before they are parsed; the hub then checks the event's encoded size itself.
    */
   public static final int BODY_ALLOWANCE_BYTES = 16 * 1024;
 
@@ -83,7 +83,9 @@ public final class SseHubServer implements AutoCloseable {
     this.hub = builder.hub != null
         ? builder.hub
         : SseHub.builder().maxEventBytes(builder.maxEventBytes).build();
-    this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE, builder.maxEventBytes + BODY_ALLOWANCE_BYTES);
+    // The hub's own limit, so the two cannot disagree; capped where a Netty aggregator's int ends.
+    this.maxBodyBytes = (int) (Math.min(hub.maxEventBytes(), Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES)
+        + BODY_ALLOWANCE_BYTES);
     this.shutdownTimeout = builder.shutdownTimeout;
   }
 
@@ -238,7 +240,8 @@ public final class SseHubServer implements AutoCloseable {
 
     /**
      * The hub to serve, which the server then owns (closes). By default, an in-memory hub with
-     * default settings and {@link #maxEventBytes}.
+     * default settings and {@link #maxEventBytes}. Request bodies are limited by the hub's {@link
+     * SseHub#maxEventBytes()} plus {@value #BODY_ALLOWANCE_BYTES} bytes.
      */
     public Builder hub(SseHub hub) {
       this.hub = Objects.requireNonNull(hub, "hub");
@@ -246,8 +249,10 @@ public final class SseHubServer implements AutoCloseable {
     }
 
     /**
-     * The largest event accepted: request bodies over this plus {@value #BODY_ALLOWANCE_BYTES} bytes
-     * are refused (413) before they are read. Give the hub the same limit.
+     * The largest event accepted by the default hub, which this builds when no {@link #hub} is
+     * given: request bodies over this plus {@value #BODY_ALLOWANCE_BYTES} bytes are refused (413)
+     * before they are read. With a {@link #hub}, its own {@link SseHub#maxEventBytes()} applies and
+     * this is ignored.
      */
     public Builder maxEventBytes(long maxEventBytes) {
       if (maxEventBytes < 1 || maxEventBytes > Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES) {

@@ -7,8 +7,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.ssehub.http.HttpProblem;
 
 /**
  * Netty's aggregator, answering an oversized body with our JSON error instead of an empty 413.
@@ -44,9 +44,6 @@ final class BodyAggregator extends HttpObjectAggregator {
   }
 
   private FullHttpResponse tooLarge(HttpMessage oversized) {
-    long length = HttpUtil.getContentLength(oversized, -1L);
-    String size = length >= 0 ? length + " bytes" : "more than " + maxContentLength() + " bytes";
-    return Responses.error(new HttpError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", null,
-        "body: " + size + " (expected: at most " + maxContentLength() + " bytes)"));
+    return Responses.error(HttpProblem.bodyTooLarge(HttpUtil.getContentLength(oversized, -1L), maxContentLength()));
   }
 }

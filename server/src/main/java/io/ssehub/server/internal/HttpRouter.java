@@ -1,6 +1,5 @@
 package io.ssehub.server.internal;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,27 +19,32 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import io.ssehub.core.BrokerUnavailableException;
-import io.ssehub.core.EventTooLargeException;
-import io.ssehub.core.InvalidInputException;
 import io.ssehub.core.SseEvent;
 import io.ssehub.core.SseHub;
 import io.ssehub.core.SubscribeRequest;
 import io.ssehub.core.Subscription;
+import io.ssehub.http.HttpProblem;
+import io.ssehub.http.HttpResponses;
+import io.ssehub.http.PublishRequest;
+import io.ssehub.http.PublishRequests;
+import io.ssehub.http.QueryDecoder;
+import io.ssehub.http.StreamRequests;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Answers the requests of one connection: {@code GET /stream}, {@code POST /publish}, {@code GET
- * /health} and the demo page at {@code /}.
+ * /health} and the demo page at {@code /}. What requests mean and what they answer is {@code
+ * ssehub-http}'s ({@link StreamRequests}, {@link PublishRequests}, {@link HttpResponses}, {@link
+ * HttpProblem}); this class is the Netty glue: routing, ordering, and the connection's life.
  *
  * <p>Responses leave in request order, as HTTP/1.1 pipelining requires: while a publish waits for
  * the broker, later requests of the connection wait in {@link #waiting} and reading pauses. A
@@ -52,8 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpRouter extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
-
-  static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
 
   /** The paths served, and the one method each accepts. */
   enum Route {
@@ -85,9 +87,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   /** A response is being prepared off the event loop (a publish waits for its broker). */
   private boolean busy;
-  /** This connection carries a stream. */
-  private boolean streaming;
-  /** This connection's stream, once it is one; event loop only. */
+  /** This connection's stream, once it carries one (and then nothing else); event loop only. */
   private NettySink sink;
 
   HttpRouter(ServerContext context) {
@@ -97,7 +97,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request) || streaming) {
+    if (!(msg instanceof FullHttpRequest request) || sink != null) {
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -117,11 +117,12 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         return;
       }
       route(ctx, request, keepAlive);
-    } catch (HttpError e) {
-      respond(ctx, keepAlive, Responses.error(e));
     } catch (RuntimeException e) {
-      log.error("Failed to answer {} {}", request.method(), request.uri(), e);
-      respond(ctx, keepAlive, Responses.error(internalError()));
+      // HttpProblem, or one of the hub's exceptions (bad input, refused, broker down): a 4xx or 503.
+      if (HttpProblem.isInternal(e)) {
+        log.error("Failed to answer {} {}", request.method(), request.uri(), e);
+      }
+      respond(ctx, keepAlive, Responses.error(HttpProblem.of(e)));
     } finally {
       request.release();
     }
@@ -140,22 +141,16 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     Route route = Route.of(path);
     if (route == null) {
-      throw new HttpError(HttpResponseStatus.NOT_FOUND, "not_found", null,
-          "path: " + quote(path) + " is not served here (expected: /stream, /publish, /health or /)");
+      throw HttpProblem.notFound(path, "/stream, /publish, /health or /");
     }
     if (!route.method.equals(request.method())) {
-      FullHttpResponse response = Responses.error(new HttpError(HttpResponseStatus.METHOD_NOT_ALLOWED,
-          "method_not_allowed", null,
-          "method: " + request.method() + " is not allowed on " + route.path + " (expected: " + route.method + ")"));
-      response.headers().set(HttpHeaderNames.ALLOW, route.method.name());
-      respond(ctx, keepAlive, response);
-      return;
+      throw HttpProblem.methodNotAllowed(request.method().name(), route.path, route.method.name());
     }
-    Map<String, List<String>> params = FormDecoder.decode(query, "query", "invalid_query");
+    Map<String, List<String>> params = QueryDecoder.decode(query);
     switch (route) {
       case STREAM -> stream(ctx, request, params);
       case PUBLISH -> publish(ctx, request, keepAlive);
-      case HEALTH -> respond(ctx, keepAlive, health());
+      case HEALTH -> respond(ctx, keepAlive, Responses.json(HttpResponses.health(hub)));
       case DEMO -> respond(ctx, keepAlive, demoPage());
     }
   }
@@ -163,19 +158,16 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
   // ---- GET /stream
 
   private void stream(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params) {
-    SubscribeRequest subscribeRequest;
-    try {
-      subscribeRequest = SubscribeRequest.of(params.getOrDefault("channel", List.of()), lastEventId(request, params));
-    } catch (InvalidInputException e) {
-      throw HttpError.badRequest("invalid_field", e.field(), e.getMessage());
-    }
+    // Netty reads header bytes as ISO-8859-1; browsers send the id as UTF-8.
+    String lastEventId = StreamRequests.lastEventIdFromLatin1(request.headers().get(StreamRequests.LAST_EVENT_ID_HEADER));
+    SubscribeRequest subscribeRequest = StreamRequests.parse(params, lastEventId)
+        .from(null, remoteAddress(ctx)); // no authentication over HTTP yet: an anonymous client
 
     HttpResponse head = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
     head.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM)
-        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
-        // nginx buffers proxied responses unless told not to, which would hold events back.
-        .set("X-Accel-Buffering", "no");
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.EVENT_STREAM_CONTENT_TYPE)
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpResponses.EVENT_STREAM_CACHE_CONTROL)
+        .set(HttpResponses.X_ACCEL_BUFFERING, HttpResponses.X_ACCEL_BUFFERING_NO);
     if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
       head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // no chunks: the close ends it
     } else {
@@ -186,54 +178,26 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     Subscription subscription;
     try {
       subscription = hub.subscribe(subscribeRequest, sink);
-    } catch (BrokerUnavailableException e) {
+    } catch (RuntimeException e) {
+      // Refused (AccessDeniedException: 401 or 403), too many channels, or the hub shutting down:
+      // the stream's head and retry line were only queued, and an error response goes instead.
       sink.discard();
-      throw unavailable(e);
-    } catch (InvalidInputException e) {
-      sink.discard();
-      throw HttpError.badRequest("invalid_field", e.field(), e.getMessage());
+      throw e;
     }
     this.sink = sink;
-    streaming = true;
     context.streams().add(ctx.channel());
     ctx.channel().closeFuture().addListener(closed -> subscription.close());
     releaseWaiting();
   }
 
-  /**
-   * The {@code Last-Event-ID} header (which browsers send when they reconnect), else the {@code
-   * lastEventId} query parameter (for a first connection, which cannot set the header).
-   */
-  private static String lastEventId(FullHttpRequest request, Map<String, List<String>> params) {
-    String header = request.headers().get("Last-Event-ID");
-    if (header != null) {
-      // Netty reads header bytes as ISO-8859-1; browsers send the id as UTF-8 (WHATWG HTML, 9.2.4).
-      return FormDecoder.utf8(header.getBytes(StandardCharsets.ISO_8859_1), "Last-Event-ID");
-    }
-    List<String> values = params.get("lastEventId");
-    if (values == null) {
-      return null;
-    }
-    if (values.size() > 1) {
-      throw HttpError.badRequest("invalid_field", "lastEventId",
-          "lastEventId: given " + values.size() + " times (expected: once)");
-    }
-    return values.get(0);
-  }
-
   // ---- POST /publish
 
   private void publish(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
-    PublishParser.Publish publish = PublishParser.parse(
+    PublishRequest publish = PublishRequests.parse(
         request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.content().nioBuffer());
-    CompletableFuture<SseEvent> stored;
-    try {
-      stored = hub.publish(publish.channel(), publish.event());
-    } catch (EventTooLargeException e) {
-      throw new HttpError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", e.field(), e.getMessage());
-    } catch (InvalidInputException e) {
-      throw HttpError.badRequest("invalid_field", e.field(), e.getMessage());
-    }
+    // The authorizer decides first (AccessDeniedException: 401 or 403); bad input is thrown too.
+    CompletableFuture<SseEvent> stored =
+        hub.publishAs(null, remoteAddress(ctx), publish.channel(), publish.event());
     if (stored.isDone()) {
       respond(ctx, keepAlive, published(publish.channel(), stored));
       return;
@@ -251,29 +215,21 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** The answer to a publish whose future is done. */
   private FullHttpResponse published(String channel, CompletableFuture<SseEvent> stored) {
     try {
-      SseEvent event = stored.join();
-      ObjectNode body = Responses.JSON.createObjectNode();
-      body.put("id", event.id());
-      body.put("channel", channel);
-      return Responses.json(HttpResponseStatus.OK, body);
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof BrokerUnavailableException unavailable) {
-        return Responses.error(unavailable(unavailable));
+      return Responses.json(200, HttpResponses.publishedJson(stored.join(), channel));
+    } catch (RuntimeException e) { // CompletionException, or CancellationException
+      if (HttpProblem.isInternal(e)) {
+        log.error("Publish to {} failed", channel, e.getCause() != null ? e.getCause() : e);
       }
-      if (cause instanceof InvalidInputException invalid) {
-        return Responses.error(HttpError.badRequest("invalid_field", invalid.field(), invalid.getMessage()));
-      }
-      log.error("Publish to {} failed", channel, cause);
-      return Responses.error(internalError());
+      return Responses.error(HttpProblem.of(e));
     }
   }
 
   private void handleWaiting(ChannelHandlerContext ctx) {
     FullHttpRequest next;
-    while (!busy && !streaming && (next = waiting.poll()) != null) {
+    while (!busy && sink == null && (next = waiting.poll()) != null) {
       handle(ctx, next);
     }
     if (!busy) {
@@ -288,17 +244,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
   }
 
-  // ---- GET /health and the demo page
-
-  private FullHttpResponse health() {
-    boolean ready = hub.isReady();
-    ObjectNode body = Responses.JSON.createObjectNode();
-    body.put("status", ready ? "up" : "down");
-    body.put("broker", hub.broker().describe());
-    body.put("connected", hub.broker().isConnected());
-    body.put("streams", hub.streamCount());
-    return Responses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
-  }
+  // ---- the demo page
 
   private FullHttpResponse demoPage() {
     FullHttpResponse response = Responses.full(HttpResponseStatus.OK, "text/html; charset=utf-8", context.demoPage());
@@ -323,34 +269,27 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     written.addListener(ChannelFutureListener.CLOSE);
   }
 
-  private static HttpError decodingError(Throwable cause) {
+  /** The client's IP address as text, for the authorizer; null if the channel has none. */
+  private static String remoteAddress(ChannelHandlerContext ctx) {
+    SocketAddress address = ctx.channel().remoteAddress();
+    return address instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress()
+        : null;
+  }
+
+  private static HttpProblem decodingError(Throwable cause) {
     if (cause instanceof TooLongHttpLineException) {
-      return new HttpError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long", null,
+      return new HttpProblem(HttpResponseStatus.REQUEST_URI_TOO_LONG.code(), "uri_too_long", null,
           "request line: " + cause.getMessage());
     }
     if (cause instanceof TooLongHttpHeaderException) {
-      return new HttpError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", null,
+      return new HttpProblem(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE.code(), "headers_too_large", null,
           "headers: " + cause.getMessage());
     }
     String reason = cause instanceof TooLongFrameException || cause.getMessage() == null
         ? cause.toString()
         : cause.getMessage();
-    return HttpError.badRequest("bad_request", null, "request: not valid HTTP/1.1 (" + reason + ")");
-  }
-
-  private static HttpError unavailable(BrokerUnavailableException e) {
-    return new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", null,
-        "broker: " + e.getMessage() + " (expected: retry later)");
-  }
-
-  private static HttpError internalError() {
-    return new HttpError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", null,
-        "server: an unexpected error; it is logged");
-  }
-
-  private static String quote(String value) {
-    String shown = value.length() > 100 ? value.substring(0, 100) + "..." : value;
-    return "\"" + shown.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    return HttpProblem.badRequest("bad_request", null, "request: not valid HTTP/1.1 (" + reason + ")");
   }
 
   // ---- connection events

@@ -1,7 +1,5 @@
 package io.ssehub.server.internal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -9,37 +7,31 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.ssehub.http.HttpProblem;
+import io.ssehub.http.HttpResponses;
+import java.util.Map;
 
-/** Builds the server's complete (non-stream) responses. */
+/** Builds the server's complete (non-stream) Netty responses from the bodies {@code ssehub-http} makes. */
 public final class Responses {
-  /** One mapper for the whole server: thread-safe once configured. */
-  public static final ObjectMapper JSON = new ObjectMapper();
-
   private Responses() {}
 
   /** A JSON response with Content-Length set. */
-  public static FullHttpResponse json(HttpResponseStatus status, ObjectNode body) {
-    byte[] bytes;
-    try {
-      bytes = JSON.writeValueAsBytes(body);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot write a JSON tree", e); // an ObjectNode always serializes
-    }
-    return full(status, HttpHeaderValues.APPLICATION_JSON.toString(), bytes);
+  public static FullHttpResponse json(int status, byte[] body) {
+    return full(HttpResponseStatus.valueOf(status), HttpResponses.JSON_CONTENT_TYPE, body);
   }
 
-  /**
-   * The error body: {@code {"error":"<code>","message":"<text>"}}, plus {@code "field"} when one field
-   * is at fault.
-   */
-  public static FullHttpResponse error(HttpError error) {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("error", error.code());
-    if (error.field() != null) {
-      body.put("field", error.field());
+  /** A JSON response of {@code ssehub-http}'s making. */
+  public static FullHttpResponse json(HttpResponses.JsonResponse response) {
+    return json(response.status(), response.body());
+  }
+
+  /** An error: the problem's status, headers and JSON body. */
+  public static FullHttpResponse error(HttpProblem problem) {
+    FullHttpResponse response = json(problem.status(), problem.jsonBody());
+    for (Map.Entry<String, String> header : problem.headers().entrySet()) {
+      response.headers().set(header.getKey(), header.getValue());
     }
-    body.put("message", error.getMessage());
-    return json(error.status(), body);
+    return response;
   }
 
   public static FullHttpResponse full(HttpResponseStatus status, String contentType, byte[] bytes) {

@@ -7,6 +7,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.ssehub.core.AccessDecision;
+import io.ssehub.core.AccessRequest;
+import io.ssehub.core.Authorizer;
 import io.ssehub.core.SseEvent;
 import io.ssehub.core.SseHub;
 import io.ssehub.server.RawHttp;
@@ -19,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +42,13 @@ class HttpRouterTest {
   void setUp() {
     // No keepalive timer: an EmbeddedChannel must only be touched from the test's thread.
     hub = SseHub.builder().keepalive(Duration.ZERO).maxEventBytes(MAX_EVENT_BYTES).build();
+    channel = new EmbeddedChannel(new HttpInitializer(new ServerContext(hub, MAX_EVENT_BYTES + 256)));
+  }
+
+  /** Replaces the hub (and the connection) by one whose authorizer is {@code authorizer}. */
+  private void useAuthorizer(Authorizer authorizer) {
+    tearDown();
+    hub = SseHub.builder().keepalive(Duration.ZERO).maxEventBytes(MAX_EVENT_BYTES).authorizer(authorizer).build();
     channel = new EmbeddedChannel(new HttpInitializer(new ServerContext(hub, MAX_EVENT_BYTES + 256)));
   }
 
@@ -405,6 +416,100 @@ class HttpRouterTest {
     assertThat(outboundText()).doesNotContain("\"status\"");
   }
 
+  // ---- authorization
+
+  @Test
+  void unauthenticatedStreamIs401JsonAndNoStreamByte() {
+    List<AccessRequest> asked = new CopyOnWriteArrayList<>();
+    useAuthorizer(request -> {
+      asked.add(request);
+      return AccessDecision.unauthenticated("no token");
+    });
+    channel.writeInbound(ascii(get("/stream?channel=logs")));
+    channel.runPendingTasks();
+    byte[] bytes = outboundBytes();
+    String out = new String(bytes, StandardCharsets.UTF_8);
+    assertThat(out).doesNotContainIgnoringCase("text/event-stream").doesNotContain("retry:")
+        .doesNotContainIgnoringCase("transfer-encoding");
+    RawHttp.Response response = readOne(bytes);
+    assertError(response, 401, "unauthorized", null, "no token");
+    assertThat(hub.streamCount()).isZero();
+    assertThat(asked).singleElement().satisfies(request -> {
+      assertThat(request.action()).isEqualTo(AccessRequest.Action.SUBSCRIBE);
+      assertThat(request.channels()).containsExactly("logs");
+      assertThat(request.principal()).isNull();
+    });
+    // The refusal is an ordinary response: the keep-alive connection goes on.
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(exchange(get("/health")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void forbiddenChannelOnAStreamIs403EvenAmongAllowedOnes() {
+    useAuthorizer(request -> request.channels().contains("secret")
+        ? AccessDecision.forbidden("channel \"secret\" is not granted")
+        : AccessDecision.allow());
+    channel.writeInbound(ascii(get("/stream?channel=logs&channel=secret")));
+    channel.runPendingTasks();
+    byte[] bytes = outboundBytes();
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("retry:");
+    assertError(readOne(bytes), 403, "forbidden", null, "channel \"secret\" is not granted");
+    assertThat(hub.streamCount()).isZero();
+    assertThat(hub.subscribedChannels()).as("no broker subscription for a refused stream").isEmpty();
+
+    // The same connection may then open a stream it is allowed.
+    channel.writeInbound(ascii(get("/stream?channel=logs")));
+    channel.runPendingTasks();
+    assertThat(outboundText()).startsWith("HTTP/1.1 200 OK\r\n").contains("retry: 3000\n\n");
+    assertThat(hub.streamCount()).isEqualTo(1);
+  }
+
+  @Test
+  void authorizerThatThrowsIs403NotA500() {
+    useAuthorizer(request -> {
+      throw new IllegalStateException("authorizer bug");
+    });
+    RawHttp.Response response = exchange(get("/stream?channel=logs"));
+    assertError(response, 403, "forbidden", null, "authorization failed");
+    assertThat(response.text()).doesNotContain("authorizer bug");
+  }
+
+  @Test
+  void refusedPublishIs403AndNothingIsStored() {
+    List<AccessRequest> asked = new CopyOnWriteArrayList<>();
+    useAuthorizer(request -> {
+      asked.add(request);
+      return request.action() == AccessRequest.Action.PUBLISH && request.channels().contains("secret")
+          ? AccessDecision.forbidden("publishing to \"secret\" is not granted")
+          : AccessDecision.allow();
+    });
+    assertError(exchange(publishJson("{\"channel\":\"secret\",\"data\":\"x\"}")),
+        403, "forbidden", null, "publishing to \"secret\" is not granted");
+    assertError(exchange(publishForm("channel=secret&data=x")), 403, "forbidden", null, "not granted");
+    assertThat(asked).extracting(AccessRequest::action).containsOnly(AccessRequest.Action.PUBLISH);
+    assertThat(exchange(publishJson("{\"channel\":\"open\",\"data\":\"x\"}")).json().get("id").asText())
+        .as("the first event stored: the refused ones never were").isEqualTo("1");
+  }
+
+  @Test
+  void unauthenticatedPublishIs401() {
+    useAuthorizer(request -> AccessDecision.unauthenticated(null));
+    assertError(exchange(publishJson("{\"channel\":\"logs\",\"data\":\"x\"}")),
+        401, "unauthorized", null, "credentials: missing or not valid");
+  }
+
+  @Test
+  void badChannelOnPublishIs400BeforeTheAuthorizerIsAsked() {
+    List<AccessRequest> asked = new CopyOnWriteArrayList<>();
+    useAuthorizer(request -> {
+      asked.add(request);
+      return AccessDecision.forbidden("never");
+    });
+    assertError(exchange(publishJson("{\"channel\":\"no spaces\",\"data\":\"x\"}")),
+        400, "invalid_field", "channel", "\"no spaces\"");
+    assertThat(asked).isEmpty();
+  }
+
   // ---- helpers
 
   private static String get(String target) {
@@ -449,7 +554,16 @@ class HttpRouterTest {
   }
 
   private List<RawHttp.Response> readResponses() {
-    byte[] bytes = outboundBytes();
+    return readResponses(outboundBytes());
+  }
+
+  private static RawHttp.Response readOne(byte[] bytes) {
+    List<RawHttp.Response> responses = readResponses(bytes);
+    assertThat(responses).hasSize(1);
+    return responses.get(0);
+  }
+
+  private static List<RawHttp.Response> readResponses(byte[] bytes) {
     List<RawHttp.Response> responses = new ArrayList<>();
     try (InputStream in = new ByteArrayInputStream(bytes)) {
       while (in.available() > 0) {

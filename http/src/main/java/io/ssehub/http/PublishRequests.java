@@ -1,4 +1,4 @@
-package io.ssehub.server.internal;
+package io.ssehub.http;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.ssehub.core.InvalidInputException;
 import io.ssehub.core.SseEvent;
 import java.nio.ByteBuffer;
@@ -24,13 +23,14 @@ import java.util.Map;
  * retry} are optional. In JSON, {@code data} may be any value: a string is sent as is, anything
  * else as its compact JSON text (as flask-sse does); a JSON {@code null} counts as absent. In a
  * form, an empty {@code type}, {@code id} or {@code retry} counts as absent (HTML forms send empty
- * inputs). Unknown fields are ignored. What the event builder and the hub check (line breaks in
- * {@code type} and {@code id}, channel names, reserved types, size) is checked there.
+ * inputs). Unknown fields are ignored. What the event builder checks (line breaks in {@code type}
+ * and {@code id}) is checked here, through it; what the hub checks (channel names, reserved types,
+ * size, authorization) is left to the hub's publish.
+ *
+ * <p>The body must be UTF-8 ({@code charset=utf-8}, or no charset), strictly: invalid bytes are a
+ * 400, not replaced.
  */
-public final class PublishParser {
-  /** A parsed publish: where to and what. */
-  public record Publish(String channel, SseEvent event) {}
-
+public final class PublishRequests {
   private static final String JSON_TYPE = "application/json";
   private static final String FORM_TYPE = "application/x-www-form-urlencoded";
 
@@ -45,21 +45,27 @@ public final class PublishParser {
 
   private static final ObjectMapper WRITER = new ObjectMapper();
 
-  private PublishParser() {}
+  private PublishRequests() {}
 
   /**
-   * Parses a body of the given {@code Content-Type}.
+   * Parses a body (its remaining bytes; the buffer's position moves to its limit) of the given
+   * {@code Content-Type} (null if the request had none).
    *
-   * @throws HttpError 415 for a content type other than JSON or form, 400 for bad input
+   * @throws HttpProblem 415 for a content type other than JSON or form, 400 for bad input
    */
-  public static Publish parse(String contentType, ByteBuffer body) {
+  public static PublishRequest parse(String contentType, ByteBuffer body) {
     String mediaType = mediaType(contentType);
-    String text = FormDecoder.utf8(body, "body");
+    String text = QueryDecoder.utf8(body, "body");
     return switch (mediaType) {
       case JSON_TYPE -> fromJson(text);
-      case FORM_TYPE -> fromForm(FormDecoder.decode(text, "body", "invalid_form"));
+      case FORM_TYPE -> fromForm(QueryDecoder.decode(text, "body", "invalid_form"));
       default -> throw new IllegalStateException(mediaType);
     };
+  }
+
+  /** As {@link #parse(String, ByteBuffer)}, for a body in an array. */
+  public static PublishRequest parse(String contentType, byte[] body) {
+    return parse(contentType, ByteBuffer.wrap(body));
   }
 
   /** The media type, lower case, if it is one we read; only {@code charset=utf-8} may come with it. */
@@ -70,7 +76,7 @@ public final class PublishParser {
     String[] parts = contentType.split(";");
     String type = parts[0].trim().toLowerCase(Locale.ROOT);
     if (!type.equals(JSON_TYPE) && !type.equals(FORM_TYPE)) {
-      throw unsupported("Content-Type: " + quote(contentType) + " is not supported");
+      throw unsupported("Content-Type: " + InvalidInputException.quote(contentType) + " is not supported");
     }
     for (int i = 1; i < parts.length; i++) {
       String param = parts[i].trim();
@@ -78,34 +84,34 @@ public final class PublishParser {
       String name = (eq < 0 ? param : param.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
       String value = eq < 0 ? "" : unquote(param.substring(eq + 1).trim());
       if (name.equals("charset") && !value.equalsIgnoreCase("utf-8") && !value.equalsIgnoreCase("utf8")) {
-        throw unsupported("Content-Type: charset " + quote(value) + " is not supported (expected: utf-8)");
+        throw unsupported("Content-Type: charset " + InvalidInputException.quote(value) + " is not supported (expected: utf-8)");
       }
     }
     return type;
   }
 
-  private static HttpError unsupported(String what) {
-    return new HttpError(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", null,
+  private static HttpProblem unsupported(String what) {
+    return new HttpProblem(415, "unsupported_media_type", null,
         what + " (expected: " + JSON_TYPE + " or " + FORM_TYPE + ", in UTF-8)");
   }
 
   // ---- JSON
 
-  static Publish fromJson(String text) {
+  static PublishRequest fromJson(String text) {
     JsonNode root;
     try {
       root = READER.readTree(text);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw HttpError.badRequest("invalid_json", null,
+      throw HttpProblem.badRequest("invalid_json", null,
           "body: malformed JSON" + where + ": " + e.getOriginalMessage() + " (expected: a JSON object)");
     }
     if (root == null || root.isMissingNode()) {
-      throw HttpError.badRequest("invalid_json", null, "body: empty (expected: a JSON object)");
+      throw HttpProblem.badRequest("invalid_json", null, "body: empty (expected: a JSON object)");
     }
     if (!root.isObject()) {
-      throw HttpError.badRequest("invalid_json", null,
+      throw HttpProblem.badRequest("invalid_json", null,
           "body: a JSON " + kind(root) + " (expected: a JSON object with channel and data)");
     }
     String channel = jsonString(root, "channel", true);
@@ -118,7 +124,7 @@ public final class PublishParser {
     JsonNode retryNode = root.get("retry");
     if (retryNode != null && !retryNode.isNull()) {
       if (!retryNode.isIntegralNumber() || !retryNode.canConvertToLong() || retryNode.longValue() < 0) {
-        throw badRetry(retryNode.toString());
+        throw badRetry(abbreviate(retryNode.toString()));
       }
       retry = retryNode.longValue();
     }
@@ -134,7 +140,7 @@ public final class PublishParser {
       return null;
     }
     if (!node.isTextual()) {
-      throw HttpError.badRequest("invalid_field", field,
+      throw HttpProblem.badRequest("invalid_field", field,
           field + ": " + abbreviate(node.toString()) + " is a JSON " + kind(node) + " (expected: a string)");
     }
     return node.textValue();
@@ -162,7 +168,7 @@ public final class PublishParser {
 
   // ---- form
 
-  static Publish fromForm(Map<String, List<String>> form) {
+  static PublishRequest fromForm(Map<String, List<String>> form) {
     String channel = formValue(form, "channel");
     if (channel == null) {
       throw missing("channel", "a channel name");
@@ -185,7 +191,7 @@ public final class PublishParser {
       return null;
     }
     if (values.size() > 1) {
-      throw HttpError.badRequest("invalid_field", field,
+      throw HttpProblem.badRequest("invalid_field", field,
           field + ": given " + values.size() + " times (expected: once)");
     }
     return values.get(0);
@@ -194,11 +200,11 @@ public final class PublishParser {
   /** A decimal string of digits: what SSE's own {@code retry:} field accepts. */
   static long parseRetry(String text) {
     if (text.isEmpty() || text.length() > 18) {
-      throw badRetry(quote(text));
+      throw badRetry(InvalidInputException.quote(text));
     }
     for (int i = 0; i < text.length(); i++) {
       if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-        throw badRetry(quote(text));
+        throw badRetry(InvalidInputException.quote(text));
       }
     }
     return Long.parseLong(text);
@@ -210,40 +216,26 @@ public final class PublishParser {
 
   // ---- both
 
-  private static Publish build(String channel, String data, String type, String id, Long retry) {
+  private static PublishRequest build(String channel, String data, String type, String id, Long retry) {
     try {
-      return new Publish(channel, SseEvent.builder().data(data).type(type).id(id).retry(retry).build());
+      return new PublishRequest(channel, SseEvent.builder().data(data).type(type).id(id).retry(retry).build());
     } catch (InvalidInputException e) {
-      throw HttpError.badRequest("invalid_field", e.field(), e.getMessage());
+      throw HttpProblem.badRequest("invalid_field", e.field(), e.getMessage());
     }
   }
 
-  private static HttpError missing(String field, String expected) {
-    return HttpError.badRequest("missing_field", field, field + ": missing (expected: " + expected + ")");
+  private static HttpProblem missing(String field, String expected) {
+    return HttpProblem.badRequest("missing_field", field, field + ": missing (expected: " + expected + ")");
   }
 
-  private static HttpError badRetry(String got) {
-    return HttpError.badRequest("invalid_field", "retry",
-        "retry: " + abbreviate(got) + " is not a non-negative integer (expected: milliseconds, as digits)");
+  /** {@code shown}: the value as the message shows it, quoted or abbreviated. */
+  private static HttpProblem badRetry(String shown) {
+    return HttpProblem.badRequest("invalid_field", "retry",
+        "retry: " + shown + " is not a non-negative integer (expected: milliseconds, as digits)");
   }
 
   private static String abbreviate(String text) {
     return text.length() <= 64 ? text : text.substring(0, 64) + "... (" + text.length() + " chars)";
-  }
-
-  private static String quote(String value) {
-    StringBuilder out = new StringBuilder(value.length() + 2).append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20 || c == 0x7f) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.append('"').toString();
   }
 
   private static String unquote(String value) {

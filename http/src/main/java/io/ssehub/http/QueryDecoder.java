@@ -1,5 +1,6 @@
-package io.ssehub.server.internal;
+package io.ssehub.http;
 
+import io.ssehub.core.InvalidInputException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -18,19 +19,32 @@ import java.util.Map;
  * <p>Stricter than the spec, which passes a bad {@code %} escape through and replaces invalid UTF-8
  * with U+FFFD: we refuse both with a 400, because a silently altered channel name or event id is
  * worse than an error the publisher sees at once. Netty's {@code QueryStringDecoder} is lenient
- * about invalid UTF-8, hence this class.
+ * about invalid UTF-8, hence this class. For adapters that get the raw query ({@code
+ * HttpServletRequest.getQueryString()} too, rather than the container's lenient {@code
+ * getParameterMap()}).
  */
-public final class FormDecoder {
-  private FormDecoder() {}
+public final class QueryDecoder {
+  private QueryDecoder() {}
+
+  /**
+   * A raw query string (after the {@code ?}, without it; {@code ""} or null for none): name to
+   * values, in order of appearance.
+   *
+   * @throws HttpProblem a 400 {@code invalid_query} for a bad escape, {@code invalid_encoding} for
+   *     escapes that decode to invalid UTF-8
+   */
+  public static Map<String, List<String>> decode(String rawQuery) {
+    return decode(rawQuery == null ? "" : rawQuery, "query", "invalid_query");
+  }
 
   /**
    * Name to values, in order of appearance. {@code what} names the input in error messages
    * ({@code query}, {@code body}).
    *
-   * @throws HttpError a 400 with code {@code errorCode} for a bad escape, {@code invalid_encoding}
+   * @throws HttpProblem a 400 with code {@code errorCode} for a bad escape, {@code invalid_encoding}
    *     for escapes that decode to invalid UTF-8
    */
-  public static Map<String, List<String>> decode(String text, String what, String errorCode) {
+  static Map<String, List<String>> decode(String text, String what, String errorCode) {
     Map<String, List<String>> params = new LinkedHashMap<>();
     int start = 0;
     while (start <= text.length()) {
@@ -75,8 +89,8 @@ public final class FormDecoder {
         int high = i + 1 < to ? Character.digit(text.charAt(i + 1), 16) : -1;
         int low = i + 2 < to ? Character.digit(text.charAt(i + 2), 16) : -1;
         if (high < 0 || low < 0) {
-          throw HttpError.badRequest(errorCode, null, what + ": bad percent-encoding "
-              + quote(text.substring(i, Math.min(i + 3, to))) + " at index " + i
+          throw HttpProblem.badRequest(errorCode, null, what + ": bad percent-encoding "
+              + InvalidInputException.quote(text.substring(i, Math.min(i + 3, to))) + " at index " + i
               + " (expected: % followed by two hex digits)");
         }
         bytes.write(high << 4 | low);
@@ -98,14 +112,14 @@ public final class FormDecoder {
   /**
    * Decodes UTF-8, refusing malformed input.
    *
-   * @throws HttpError a 400 {@code invalid_encoding} naming {@code what}
+   * @throws HttpProblem a 400 {@code invalid_encoding} naming {@code what}
    */
-  public static String utf8(byte[] bytes, String what) {
+  static String utf8(byte[] bytes, String what) {
     return utf8(ByteBuffer.wrap(bytes), what);
   }
 
   /** As {@link #utf8(byte[], String)}, for a buffer's remaining bytes. */
-  public static String utf8(ByteBuffer bytes, String what) {
+  static String utf8(ByteBuffer bytes, String what) {
     int start = bytes.position();
     try {
       CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
@@ -114,12 +128,8 @@ public final class FormDecoder {
           .decode(bytes);
       return chars.toString();
     } catch (CharacterCodingException e) {
-      throw HttpError.badRequest("invalid_encoding", null, what + ": invalid UTF-8 at byte "
+      throw HttpProblem.badRequest("invalid_encoding", null, what + ": invalid UTF-8 at byte "
           + (bytes.position() - start) + " (expected: UTF-8 text)");
     }
-  }
-
-  private static String quote(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 }

@@ -282,6 +282,18 @@ class SseHubTest {
   }
 
   @Test
+  void failedSubscriptionEndsItsStreamsAndTheNextStreamTriesAgain() {
+    broker.holdSubscribes(CompletableFuture.failedFuture(new BrokerUnavailableException("no")));
+    RecordingSink first = subscribe("a");
+    assertThat(first.closed()).isTrue();
+    assertThat(hub.subscribedChannels()).isEmpty();
+    broker.holdSubscribes(null);
+    RecordingSink second = subscribe("a");
+    publish("a", "x");
+    assertThat(second.data()).containsExactly("x");
+  }
+
+  @Test
   void closeEndsEveryStreamAndRefusesMore() {
     RecordingSink sink = subscribe("a");
     hub.close();

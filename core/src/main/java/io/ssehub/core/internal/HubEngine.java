@@ -266,24 +266,32 @@ public final class HubEngine implements Broker.Listener {
   }
 
   private CompletableFuture<Void> join(String channel, HubStream stream) {
+    ChannelGroup[] created = new ChannelGroup[1];
     ChannelGroup group = groups.compute(channel, (name, existing) -> {
       if (stream.isClosed()) {
         return existing; // closed while joining: removed() has run, or will find nothing to remove
       }
-      ChannelGroup g = existing != null ? existing : subscribe(name);
+      ChannelGroup g = existing;
+      if (g == null) {
+        g = new ChannelGroup(broker.subscribe(name));
+        created[0] = g;
+      }
       g.streams.add(stream);
       return g;
     });
+    if (created[0] != null) {
+      watch(channel, created[0]); // outside compute: a callback that runs at once may touch the map
+    }
     return group != null ? group.subscribed : CompletableFuture.completedFuture(null);
   }
 
   /**
-   * Takes the node's subscription to a channel, and notes where its history stands, so that a
-   * reconnect can catch up even before the channel's first event. A failed subscription drops the
-   * group: its streams end, and the next stream subscribes afresh instead of inheriting the failure.
+   * Follows a new channel subscription: notes where the channel's history stands, so that a
+   * reconnect can catch up even before the channel's first event; and if the subscription fails,
+   * drops the group, so that the next stream subscribes afresh instead of inheriting the failure
+   * (the group's streams end, as their start fails).
    */
-  private ChannelGroup subscribe(String channel) {
-    ChannelGroup group = new ChannelGroup(broker.subscribe(channel));
+  private void watch(String channel, ChannelGroup group) {
     group.subscribed.whenComplete((ignored, failure) -> {
       if (failure != null) {
         groups.remove(channel, group);
@@ -296,7 +304,6 @@ public final class HubEngine implements Broker.Listener {
         }
       }
     });
-    return group;
   }
 
   /** A stream ended, whichever way: it leaves its channels, and the last one out unsubscribes. */

@@ -31,11 +31,19 @@ final class Publisher {
 
   /** Publishes a raw JSON body. */
   Result post(URI base, String jsonBody) {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve("/publish"))
+    return post(base, jsonBody, null);
+  }
+
+  /** Publishes a raw JSON body with a bearer token (none if null). */
+  Result post(URI base, String jsonBody, String bearerToken) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve("/publish"))
         .timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(jsonBody))
-        .build();
+        .POST(HttpRequest.BodyPublishers.ofString(jsonBody));
+    if (bearerToken != null) {
+      builder.header("Authorization", "Bearer " + bearerToken);
+    }
+    HttpRequest request = builder.build();
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       return new Result(response.statusCode(), JSON.readTree(response.body()));

@@ -73,7 +73,7 @@ public final class PublishRequests {
     if (contentType == null || contentType.isBlank()) {
       throw unsupported("Content-Type: missing");
     }
-    String[] parts = contentType.split(";");
+    String[] parts = contentType.split(";", -1); // -1: ";" alone must not split into no part at all (found by fuzzing)
     String type = parts[0].trim().toLowerCase(Locale.ROOT);
     if (!type.equals(JSON_TYPE) && !type.equals(FORM_TYPE)) {
       throw unsupported("Content-Type: " + InvalidInputException.quote(contentType) + " is not supported");

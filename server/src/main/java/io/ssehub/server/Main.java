@@ -1,13 +1,20 @@
 package io.ssehub.server;
 
 import io.ssehub.core.Broker;
+import io.ssehub.core.ChannelPattern;
+import io.ssehub.core.GrantAuthorizer;
+import io.ssehub.core.InvalidInputException;
 import io.ssehub.core.MemoryBroker;
 import io.ssehub.core.SseHub;
+import io.ssehub.http.CorsPolicy;
+import io.ssehub.http.JwtAuthenticator;
 import io.ssehub.redis.RedisBroker;
 import io.ssehub.redis.RedisUnavailableException;
 import io.ssehub.server.internal.EnvironmentDefaults;
 import io.ssehub.server.internal.Units;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -111,6 +118,72 @@ public final class Main implements Callable<Integer> {
           + " publishing with PUBLISH are heard (default: ${DEFAULT-VALUE}; env: SSEHUB_REDIS_CLASSIC_PUBSUB).")
   boolean redisClassicPubSub;
 
+  @Option(names = "--jwt-secret", paramLabel = "SECRET",
+      description = "Require tokens signed with HS256 and this secret (at least 32 bytes); prefer the variable,"
+          + " which ps does not show (env: SSEHUB_JWT_SECRET).")
+  String jwtSecret;
+
+  @Option(names = "--jwt-public-key", paramLabel = "FILE",
+      description = "Require tokens signed with the private half of this PEM public key: RSA (RS256/384/512) or EC"
+          + " (ES256/384/512) (env: SSEHUB_JWT_PUBLIC_KEY).")
+  Path jwtPublicKey;
+
+  @Option(names = "--jwks", paramLabel = "FILE",
+      description = "Require tokens signed with a key of this JSON Web Key Set file, picked by kid (env: SSEHUB_JWKS).")
+  Path jwks;
+
+  @Option(names = "--jwt-cookie", paramLabel = "NAME", defaultValue = JwtAuthenticator.DEFAULT_COOKIE,
+      description = "The cookie that may carry the token; after Authorization: Bearer, before ?token="
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_JWT_COOKIE).")
+  String jwtCookie;
+
+  @Option(names = "--jwt-clock-skew", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+      description = "Slack on a token's exp and nbf (default: ${DEFAULT-VALUE}; env: SSEHUB_JWT_CLOCK_SKEW).")
+  Duration jwtClockSkew;
+
+  @Option(names = "--public-channels", paramLabel = "PATTERN", split = ",",
+      description = "With a JWT key, channels anyone may subscribe to without a token, comma-separated, * for any run"
+          + " (env: SSEHUB_PUBLIC_CHANNELS).")
+  List<String> publicChannels;
+
+  @Option(names = "--allow-anonymous-publish", paramLabel = "BOOLEAN", defaultValue = "false", arity = "0..1",
+      description = "Let anyone publish to any channel without a token, from any address; by default anonymous"
+          + " publishes come from loopback only (default: ${DEFAULT-VALUE}; env: SSEHUB_ALLOW_ANONYMOUS_PUBLISH).")
+  boolean allowAnonymousPublish;
+
+  @Option(names = "--cors-origin", paramLabel = "ORIGIN", split = ",",
+      description = "Let pages of this origin (scheme://host[:port], repeatable or comma-separated) call the hub with"
+          + " credentials; * lets any origin call without credentials (default: none; env: SSEHUB_CORS_ORIGIN).")
+  List<String> corsOrigins;
+
+  @Option(names = "--max-connections", paramLabel = "COUNT", defaultValue = "10000", converter = CountConverter.class,
+      description = "Open connections in all; over it streams are told to retry later, other requests get 503;"
+          + " 0 for no limit (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_CONNECTIONS).")
+  int maxConnections;
+
+  @Option(names = "--max-connections-per-ip", paramLabel = "COUNT", defaultValue = "0", converter = CountConverter.class,
+      description = "Open connections per client address; over it streams are told to retry later, other requests"
+          + " get 429; 0 for no limit, behind a proxy all clients share its address"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_CONNECTIONS_PER_IP).")
+  int maxConnectionsPerIp;
+
+  @Option(names = "--max-channels-per-stream", paramLabel = "COUNT", defaultValue = "64", converter = CountConverter.class,
+      description = "Channels one stream may read; more is a 400 (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_CHANNELS_PER_STREAM).")
+  int maxChannelsPerStream;
+
+  @Option(names = "--max-header-bytes", paramLabel = "SIZE", defaultValue = "16384", converter = SizeConverter.class,
+      description = "Request headers' total size; over it, 431 (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_HEADER_BYTES).")
+  long maxHeaderBytes;
+
+  @Option(names = "--max-url-bytes", paramLabel = "SIZE", defaultValue = "8192", converter = SizeConverter.class,
+      description = "Request URL length; over it, 414 (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_URL_BYTES).")
+  long maxUrlBytes;
+
+  @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Time a connection has to send a complete request (and to stay idle between requests);"
+          + " slower ones are closed, 0 for no limit (default: ${DEFAULT-VALUE}; env: SSEHUB_REQUEST_TIMEOUT).")
+  Duration requestTimeout;
+
   private final Map<String, String> environment;
 
   Main(Map<String, String> environment) {
@@ -151,8 +224,28 @@ public final class Main implements Callable<Integer> {
       log.error("ssehub: {}", e.getMessage());
       return 1;
     }
+    JwtAuthenticator jwt;
+    GrantAuthorizer authorizer;
+    CorsPolicy cors;
+    try {
+      jwt = jwtAuthenticator();
+      authorizer = GrantAuthorizer.builder()
+          .tokensRequired(jwt != null)
+          .publicChannels(patterns(publicChannels))
+          .anonymousPublish(allowAnonymousPublish)
+          .build();
+      cors = CorsPolicy.of(corsOrigins == null ? List.of() : corsOrigins);
+      checkLimits();
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      log.error("ssehub: {}", e.getMessage());
+      broker.close();
+      return CommandLine.ExitCode.USAGE;
+    }
+    warnAboutAccess(jwt);
     SseHub hub = SseHub.builder()
         .broker(broker)
+        .authorizer(authorizer)
+        .maxChannelsPerStream(maxChannelsPerStream)
         .keepalive(keepalive)
         .reconnectDelay(reconnectDelay)
         .maxPendingBytes(maxPendingBytes)
@@ -160,10 +253,20 @@ public final class Main implements Callable<Integer> {
         .build();
     SseHubServer started;
     try {
-      started = SseHubServer.builder()
+      SseHubServer.Builder builder = SseHubServer.builder()
           .host(host)
           .port(port)
           .hub(hub) // which sets the body limit too
+          .cors(cors)
+          .maxConnections(maxConnections)
+          .maxConnectionsPerIp(maxConnectionsPerIp)
+          .maxHeaderBytes((int) maxHeaderBytes)
+          .maxUrlBytes((int) maxUrlBytes)
+          .requestTimeout(requestTimeout);
+      if (jwt != null) {
+        builder.jwt(jwt);
+      }
+      started = builder
           .build()
           .start();
     } catch (UncheckedIOException | IllegalStateException e) {
@@ -218,6 +321,73 @@ public final class Main implements Callable<Integer> {
       broker.connect(redisWait);
     }
     return broker;
+  }
+
+  /**
+   * The token verifier of the one key flag given, or null without one.
+   *
+   * @throws IllegalArgumentException for two key flags, or a key that cannot be used
+   */
+  JwtAuthenticator jwtAuthenticator() {
+    int keys = (jwtSecret != null ? 1 : 0) + (jwtPublicKey != null ? 1 : 0) + (jwks != null ? 1 : 0);
+    if (keys > 1) {
+      throw new IllegalArgumentException(
+          "--jwt-secret, --jwt-public-key and --jwks: " + keys + " given (expected: at most one)");
+    }
+    if (keys == 0) {
+      return null;
+    }
+    JwtAuthenticator.Builder builder;
+    if (jwtSecret != null) {
+      builder = JwtAuthenticator.hmacSecret(jwtSecret.getBytes(StandardCharsets.UTF_8));
+    } else if (jwtPublicKey != null) {
+      builder = JwtAuthenticator.publicKeyPem(jwtPublicKey);
+    } else {
+      builder = JwtAuthenticator.jwks(jwks);
+    }
+    return builder.cookieName(jwtCookie).clockSkew(jwtClockSkew).build();
+  }
+
+  private static List<ChannelPattern> patterns(List<String> texts) {
+    if (texts == null) {
+      return List.of();
+    }
+    try {
+      return texts.stream().map(String::strip).filter(t -> !t.isEmpty()).map(ChannelPattern::of).toList();
+    } catch (InvalidInputException e) {
+      throw new IllegalArgumentException("--public-channels: " + e.getMessage(), e);
+    }
+  }
+
+  private void checkLimits() {
+    if (maxHeaderBytes < 1024 || maxHeaderBytes > 1024 * 1024) {
+      throw new IllegalArgumentException("--max-header-bytes: " + maxHeaderBytes + " (expected: 1024 to 1048576)");
+    }
+    if (maxUrlBytes < 256 || maxUrlBytes > 1024 * 1024) {
+      throw new IllegalArgumentException("--max-url-bytes: " + maxUrlBytes + " (expected: 256 to 1048576)");
+    }
+    if (maxChannelsPerStream < 1) {
+      throw new IllegalArgumentException("--max-channels-per-stream: 0 (expected: at least 1)");
+    }
+  }
+
+  /** Says at start-up who may do what, loudly where it is open. */
+  private void warnAboutAccess(JwtAuthenticator jwt) {
+    if (jwt != null) {
+      log.info("ssehub: tokens required ({}); public channels: {}", jwt.algorithms(),
+          publicChannels == null || publicChannels.isEmpty() ? "none" : publicChannels);
+      if (publicChannels != null && !publicChannels.isEmpty()) {
+        log.info("ssehub: anyone may subscribe to {} without a token", publicChannels);
+      }
+    } else {
+      log.warn("ssehub: no JWT key (--jwt-secret, --jwt-public-key or --jwks): anyone may subscribe to any channel");
+    }
+    if (allowAnonymousPublish) {
+      log.warn("ssehub: --allow-anonymous-publish: anyone who reaches this port may publish to any channel");
+    } else if (jwt == null) {
+      log.warn("ssehub: without a JWT key, publishing is accepted from loopback (127.0.0.1, ::1) only;"
+          + " --allow-anonymous-publish opens it to every address");
+    }
   }
 
   /** Ends every stream and stops the server; bounded by the server's shutdown timeout. */

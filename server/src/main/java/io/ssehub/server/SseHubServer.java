@@ -8,8 +8,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.Future;
 import io.ssehub.core.SseHub;
+import io.ssehub.http.CorsPolicy;
+import io.ssehub.http.JwtAuthenticator;
 import io.ssehub.server.internal.HttpInitializer;
 import io.ssehub.server.internal.ServerContext;
+import io.ssehub.server.internal.ServerOptions;
 import io.ssehub.server.internal.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +44,12 @@ import org.slf4j.LoggerFactory;
  * the end of its response, and reconnects), closes the hub, then the event loops. Event loop
  * threads are daemons: a program that embeds the server keeps running for its own reasons.
  *
- * <p>What it does not do (yet): TLS, HTTP/2, authentication, CORS, metrics.
+ * <p>Security and limits: a {@link Builder#jwt JWT authenticator} gives the hub's {@code
+ * Authorizer} a principal ({@code GrantAuthorizer} judges its grants), {@link Builder#cors CORS},
+ * connection limits in all and per address, request line and header limits, and a request timeout;
+ * refusals are counted in {@link #refusals()}.
+ *
+ * <p>What it does not do (yet): TLS, HTTP/2, metrics.
  */
 public final class SseHubServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SseHubServer.class);
@@ -62,11 +70,25 @@ public final class SseHubServer implements AutoCloseable {
    */
   public static final int BODY_ALLOWANCE_BYTES = 16 * 1024;
 
+  /** The request headers' total size, by default: room for a token cookie. */
+  public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+
+  /** The request URL's length, by default: room for a {@code ?token=} and a few channels. */
+  public static final int DEFAULT_MAX_URL_BYTES = 8 * 1024;
+
+  /** How long a connection may take to send a complete request, by default. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The {@code retry:} and {@code Retry-After} told to a client over a connection limit, by default. */
+  public static final Duration DEFAULT_OVER_LIMIT_RETRY = Duration.ofSeconds(30);
+
   private final String host;
   private final int requestedPort;
   private final SseHub hub;
   private final int maxBodyBytes;
   private final Duration shutdownTimeout;
+  private final ServerOptions options;
+  private final Refusals refusals = new Refusals();
   private final Transport transport = Transport.best();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -87,6 +109,8 @@ public final class SseHubServer implements AutoCloseable {
     this.maxBodyBytes = (int) (Math.min(hub.maxEventBytes(), Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES)
         + BODY_ALLOWANCE_BYTES);
     this.shutdownTimeout = builder.shutdownTimeout;
+    this.options = new ServerOptions(builder.jwt, builder.cors, builder.maxConnections, builder.maxConnectionsPerIp,
+        builder.maxHeaderBytes, builder.maxUrlBytes, builder.requestTimeout, builder.overLimitRetry);
   }
 
   public static Builder builder() {
@@ -104,7 +128,7 @@ public final class SseHubServer implements AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("server: already started (expected: start() once)");
     }
-    context = new ServerContext(hub, maxBodyBytes);
+    context = new ServerContext(hub, maxBodyBytes, options, refusals);
     acceptors = transport.newGroup(1, "ssehub-accept");
     workers = transport.newGroup(0, "ssehub-io");
     ServerBootstrap bootstrap = new ServerBootstrap()
@@ -148,6 +172,11 @@ public final class SseHubServer implements AutoCloseable {
   /** The hub the server serves; publish to it directly to reach this server's streams. */
   public SseHub hub() {
     return hub;
+  }
+
+  /** What the server refused, per cause. */
+  public Refusals refusals() {
+    return refusals;
   }
 
   /** The I/O transport in use: {@code epoll} or {@code nio}. */
@@ -220,8 +249,88 @@ public final class SseHubServer implements AutoCloseable {
     private SseHub hub;
     private long maxEventBytes = SseHub.DEFAULT_MAX_EVENT_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private JwtAuthenticator jwt;
+    private CorsPolicy cors = CorsPolicy.NONE;
+    private int maxConnections;
+    private int maxConnectionsPerIp;
+    private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+    private int maxUrlBytes = DEFAULT_MAX_URL_BYTES;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Duration overLimitRetry = DEFAULT_OVER_LIMIT_RETRY;
 
     private Builder() {}
+
+    /**
+     * Reads a token from each stream and publish request and hands its principal to the hub's
+     * {@code Authorizer}; a token that does not hold is a 401 with {@code WWW-Authenticate}. Without
+     * it (the default) every client is anonymous.
+     */
+    public Builder jwt(JwtAuthenticator authenticator) {
+      this.jwt = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /** Which other origins' pages may call the hub ({@link CorsPolicy#NONE} by default). */
+    public Builder cors(CorsPolicy cors) {
+      this.cors = Objects.requireNonNull(cors, "cors");
+      return this;
+    }
+
+    /** Open connections in all; 0 (the default) for no limit. See the README for what a refused client is told. */
+    public Builder maxConnections(int max) {
+      this.maxConnections = nonNegative("maxConnections", max);
+      return this;
+    }
+
+    /** Open connections per client address; 0 (the default) for no limit. */
+    public Builder maxConnectionsPerIp(int max) {
+      this.maxConnectionsPerIp = nonNegative("maxConnectionsPerIp", max);
+      return this;
+    }
+
+    /** The request headers' total size; over it, 431 ({@value #DEFAULT_MAX_HEADER_BYTES} by default). */
+    public Builder maxHeaderBytes(int max) {
+      this.maxHeaderBytes = atLeast("maxHeaderBytes", max, 1024);
+      return this;
+    }
+
+    /** The request URL's length; over it, 414 ({@value #DEFAULT_MAX_URL_BYTES} by default). */
+    public Builder maxUrlBytes(int max) {
+      this.maxUrlBytes = atLeast("maxUrlBytes", max, 256);
+      return this;
+    }
+
+    /** How long a connection may take to send a complete request, and stay idle between requests; zero for no limit. */
+    public Builder requestTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("requestTimeout: " + timeout + " (expected: >= 0)");
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /** What a client over a connection limit is told: a stream's {@code retry:}, and {@code Retry-After}. */
+    public Builder overLimitRetry(Duration retry) {
+      if (retry.isNegative() || retry.isZero()) {
+        throw new IllegalArgumentException("overLimitRetry: " + retry + " (expected: > 0)");
+      }
+      this.overLimitRetry = retry;
+      return this;
+    }
+
+    private static int nonNegative(String name, int value) {
+      if (value < 0) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0, 0 for no limit)");
+      }
+      return value;
+    }
+
+    private static int atLeast(String name, int value, int min) {
+      if (value < min) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: at least " + min + ")");
+      }
+      return value;
+    }
 
     /** The address to listen on: a host name or IP address ({@value #DEFAULT_HOST} by default). */
     public Builder host(String host) {

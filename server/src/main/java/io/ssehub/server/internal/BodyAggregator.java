@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.ssehub.http.HttpProblem;
+import io.ssehub.server.Refusals;
 
 /**
  * Netty's aggregator, answering an oversized body with our JSON error instead of an empty 413.
@@ -19,8 +20,11 @@ import io.ssehub.http.HttpProblem;
  * while the client is still sending, and the client might never read the 413.
  */
 final class BodyAggregator extends HttpObjectAggregator {
-  BodyAggregator(int maxContentLength) {
+  private final Refusals refusals;
+
+  BodyAggregator(int maxContentLength, Refusals refusals) {
     super(maxContentLength);
+    this.refusals = refusals;
   }
 
   @Override
@@ -44,6 +48,7 @@ final class BodyAggregator extends HttpObjectAggregator {
   }
 
   private FullHttpResponse tooLarge(HttpMessage oversized) {
+    refusals.record(Refusals.Cause.BODY_TOO_LARGE);
     return Responses.error(HttpProblem.bodyTooLarge(HttpUtil.getContentLength(oversized, -1L), maxContentLength()));
   }
 }

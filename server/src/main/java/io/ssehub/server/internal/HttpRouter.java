@@ -23,13 +23,18 @@ import io.ssehub.core.SseEvent;
 import io.ssehub.core.SseHub;
 import io.ssehub.core.SubscribeRequest;
 import io.ssehub.core.Subscription;
+import io.ssehub.http.CorsPolicy;
 import io.ssehub.http.HttpProblem;
+import io.ssehub.http.JwtAuthenticator;
 import io.ssehub.http.HttpResponses;
 import io.ssehub.http.PublishRequest;
 import io.ssehub.http.PublishRequests;
 import io.ssehub.http.QueryDecoder;
 import io.ssehub.http.StreamRequests;
+import io.ssehub.server.Refusals;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -84,6 +89,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
   private final ServerContext context;
   private final SseHub hub;
+  private final ServerOptions options;
+  private final Refusals refusals;
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   /** A response is being prepared off the event loop (a publish waits for its broker). */
   private boolean busy;
@@ -93,6 +100,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
   HttpRouter(ServerContext context) {
     this.context = context;
     this.hub = context.hub();
+    this.options = context.options();
+    this.refusals = context.refusals();
   }
 
   @Override
@@ -111,24 +120,67 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
   private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
+    // CORS headers go on every answer, errors included, so that a page of an allowed origin can read them.
+    Map<String, String> cors = options.cors().responseHeaders(request.headers().get(HttpHeaderNames.ORIGIN));
     try {
       if (request.decoderResult().isFailure()) {
-        respondAndClose(ctx, Responses.error(decodingError(request.decoderResult().cause())));
+        HttpProblem problem = decodingError(request.decoderResult().cause());
+        if (problem.status() == 414) {
+          refusals.record(Refusals.Cause.URL_TOO_LONG);
+        } else if (problem.status() == 431) {
+          refusals.record(Refusals.Cause.HEADERS_TOO_LARGE);
+        }
+        respondAndClose(ctx, withHeaders(Responses.error(problem), cors));
         return;
       }
-      route(ctx, request, keepAlive);
+      route(ctx, request, keepAlive, cors);
     } catch (RuntimeException e) {
       // HttpProblem, or one of the hub's exceptions (bad input, refused, broker down): a 4xx or 503.
       if (HttpProblem.isInternal(e)) {
-        log.error("Failed to answer {} {}", request.method(), request.uri(), e);
+        // The path only: the query may hold a token, which is never logged.
+        log.error("Failed to answer {} {}", request.method(), pathOf(request.uri()), e);
       }
-      respond(ctx, keepAlive, Responses.error(HttpProblem.of(e)));
+      respond(ctx, keepAlive, withHeaders(Responses.error(problemOf(e)), cors));
     } finally {
       request.release();
     }
   }
 
-  private void route(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+  /** The answer to a failure; a 401 gets the bearer challenge when tokens are configured, refusals are counted. */
+  private HttpProblem problemOf(Throwable failure) {
+    HttpProblem problem = HttpProblem.of(failure);
+    if (problem.status() == 401) {
+      refusals.record(Refusals.Cause.UNAUTHENTICATED);
+      if (options.authenticator() != null) {
+        problem = JwtAuthenticator.withChallenge(problem, failure);
+      }
+    } else if (problem.status() == 403) {
+      refusals.record(Refusals.Cause.FORBIDDEN);
+    }
+    return problem;
+  }
+
+  /** Who sends the request, by its token (null: anonymous); never logged. */
+  private Principal principal(FullHttpRequest request, Map<String, List<String>> params) {
+    JwtAuthenticator authenticator = options.authenticator();
+    if (authenticator == null) {
+      return null; // no key configured: every client is anonymous, the authorizer decides by address
+    }
+    return authenticator.authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION),
+        request.headers().get(HttpHeaderNames.COOKIE), params);
+  }
+
+  private static String pathOf(String uri) {
+    int question = uri.indexOf('?');
+    return question < 0 ? uri : uri.substring(0, question) + "?...";
+  }
+
+  private static FullHttpResponse withHeaders(FullHttpResponse response, Map<String, String> headers) {
+    headers.forEach((name, value) -> response.headers().set(name, value));
+    return response;
+  }
+
+  private void route(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, Map<String, String> cors) {
     String target = request.uri();
     if (target.startsWith("http://") || target.startsWith("https://")) {
       // Absolute form (RFC 9112, 3.2.2): only the path and query matter here.
@@ -140,34 +192,77 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     String query = question < 0 ? "" : target.substring(question + 1);
 
     Route route = Route.of(path);
+    Refusals.Cause over = ctx.channel().attr(ConnectionLimiter.OVER_LIMIT).get();
+    if (over != null) {
+      refusals.record(over);
+      respondAndClose(ctx, withHeaders(overLimit(over, route == Route.STREAM && HttpMethod.GET.equals(request.method())), cors));
+      return;
+    }
     if (route == null) {
       throw HttpProblem.notFound(path, "/stream, /publish, /health or /");
+    }
+    if (HttpMethod.OPTIONS.equals(request.method()) && options.cors().enabled()) {
+      // A CORS preflight (or a plain OPTIONS): 204, with the allowed methods and headers for an allowed origin.
+      FullHttpResponse preflight = Responses.full(HttpResponseStatus.NO_CONTENT, null, new byte[0]);
+      preflight.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      preflight.headers().set(HttpHeaderNames.ALLOW, route.method.name() + ", OPTIONS");
+      respond(ctx, keepAlive, withHeaders(preflight, options.cors().preflightHeaders(request.headers().get(HttpHeaderNames.ORIGIN))));
+      return;
     }
     if (!route.method.equals(request.method())) {
       throw HttpProblem.methodNotAllowed(request.method().name(), route.path, route.method.name());
     }
     Map<String, List<String>> params = QueryDecoder.decode(query);
     switch (route) {
-      case STREAM -> stream(ctx, request, params);
-      case PUBLISH -> publish(ctx, request, keepAlive);
-      case HEALTH -> respond(ctx, keepAlive, Responses.json(HttpResponses.health(hub)));
+      case STREAM -> stream(ctx, request, params, cors);
+      case PUBLISH -> publish(ctx, request, params, keepAlive, cors);
+      case HEALTH -> respond(ctx, keepAlive, withHeaders(Responses.json(HttpResponses.health(hub)), cors));
       case DEMO -> respond(ctx, keepAlive, demoPage());
     }
   }
 
+  /**
+   * The answer on a connection over a limit, which is then closed. A browser's {@code
+   * EventSource} stops for good on any status but 200, so a stream is told, with a 200 and a long
+   * {@code retry:}, to come back later; other requests get 503 (the server is full) or 429 (this
+   * address holds too many connections), with {@code Retry-After}.
+   */
+  private FullHttpResponse overLimit(Refusals.Cause cause, boolean stream) {
+    long retryMillis = options.overLimitRetry().toMillis();
+    String retryAfter = Long.toString(Math.max(1, options.overLimitRetry().toSeconds()));
+    String what = cause == Refusals.Cause.MAX_CONNECTIONS
+        ? "the server holds its maximum of " + options.maxConnections() + " connections"
+        : "this address holds its maximum of " + options.maxConnectionsPerIp() + " connections";
+    FullHttpResponse response;
+    if (stream) {
+      byte[] body = ("retry: " + retryMillis + "\n: " + what + "; reconnect later\n\n").getBytes(StandardCharsets.UTF_8);
+      response = Responses.full(HttpResponseStatus.OK, HttpResponses.EVENT_STREAM_CONTENT_TYPE, body);
+      response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpResponses.EVENT_STREAM_CACHE_CONTROL);
+    } else {
+      int status = cause == Refusals.Cause.MAX_CONNECTIONS ? 503 : 429;
+      response = Responses.error(new HttpProblem(status,
+          status == 503 ? "too_many_connections" : "too_many_connections_from_address", null,
+          "connections: " + what + " (expected: retry after " + retryAfter + " s)"));
+    }
+    response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+    return response;
+  }
+
   // ---- GET /stream
 
-  private void stream(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params) {
+  private void stream(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params,
+      Map<String, String> cors) {
     // Netty reads header bytes as ISO-8859-1; browsers send the id as UTF-8.
     String lastEventId = StreamRequests.lastEventIdFromLatin1(request.headers().get(StreamRequests.LAST_EVENT_ID_HEADER));
     SubscribeRequest subscribeRequest = StreamRequests.parse(params, lastEventId)
-        .from(null, remoteAddress(ctx)); // no authentication over HTTP yet: an anonymous client
+        .from(principal(request, params), remoteAddress(ctx));
 
     HttpResponse head = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
     head.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.EVENT_STREAM_CONTENT_TYPE)
         .set(HttpHeaderNames.CACHE_CONTROL, HttpResponses.EVENT_STREAM_CACHE_CONTROL)
         .set(HttpResponses.X_ACCEL_BUFFERING, HttpResponses.X_ACCEL_BUFFERING_NO);
+    cors.forEach((name, value) -> head.headers().set(name, value));
     if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
       head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // no chunks: the close ends it
     } else {
@@ -192,14 +287,17 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
   // ---- POST /publish
 
-  private void publish(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+  private void publish(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params,
+      boolean keepAlive, Map<String, String> cors) {
+    // Who first: a bad token is a 401 whatever the body holds.
+    Principal principal = principal(request, params);
     PublishRequest publish = PublishRequests.parse(
         request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.content().nioBuffer());
     // The authorizer decides first (AccessDeniedException: 401 or 403); bad input is thrown too.
     CompletableFuture<SseEvent> stored =
-        hub.publishAs(null, remoteAddress(ctx), publish.channel(), publish.event());
+        hub.publishAs(principal, remoteAddress(ctx), publish.channel(), publish.event());
     if (stored.isDone()) {
-      respond(ctx, keepAlive, published(publish.channel(), stored));
+      respond(ctx, keepAlive, withHeaders(published(publish.channel(), stored), cors));
       return;
     }
     // Never wait on the event loop: answer when the broker has stored the event.
@@ -207,7 +305,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     try {
       stored.whenCompleteAsync((event, failure) -> {
         busy = false;
-        respond(ctx, keepAlive, published(publish.channel(), stored));
+        respond(ctx, keepAlive, withHeaders(published(publish.channel(), stored), cors));
         handleWaiting(ctx);
       }, ctx.executor());
     } catch (RejectedExecutionException e) {
@@ -223,7 +321,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       if (HttpProblem.isInternal(e)) {
         log.error("Publish to {} failed", channel, e.getCause() != null ? e.getCause() : e);
       }
-      return Responses.error(HttpProblem.of(e));
+      return Responses.error(problemOf(e));
     }
   }
 

@@ -37,8 +37,10 @@ public final class Responses {
   public static FullHttpResponse full(HttpResponseStatus status, String contentType, byte[] bytes) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+    if (contentType != null) {
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    }
     response.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, contentType)
         .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     return response;

@@ -4,6 +4,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.ssehub.core.SseHub;
+import io.ssehub.server.Refusals;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,15 +14,37 @@ public final class ServerContext {
   private final SseHub hub;
   private final int maxBodyBytes;
   private final byte[] demoPage;
+  private final ServerOptions options;
+  private final Refusals refusals;
+  private final ConnectionLimiter limiter;
   /** Every open connection; closed ones leave by themselves. */
   private final ChannelGroup connections = new DefaultChannelGroup("ssehub-connections", GlobalEventExecutor.INSTANCE);
   /** The connections that carry a stream. */
   private final ChannelGroup streams = new DefaultChannelGroup("ssehub-streams", GlobalEventExecutor.INSTANCE);
 
   public ServerContext(SseHub hub, int maxBodyBytes) {
+    this(hub, maxBodyBytes, ServerOptions.DEFAULTS, new Refusals());
+  }
+
+  public ServerContext(SseHub hub, int maxBodyBytes, ServerOptions options, Refusals refusals) {
     this.hub = hub;
     this.maxBodyBytes = maxBodyBytes;
     this.demoPage = resource("index.html");
+    this.options = options;
+    this.refusals = refusals;
+    this.limiter = new ConnectionLimiter(options.maxConnections(), options.maxConnectionsPerIp());
+  }
+
+  public ServerOptions options() {
+    return options;
+  }
+
+  public Refusals refusals() {
+    return refusals;
+  }
+
+  public ConnectionLimiter limiter() {
+    return limiter;
   }
 
   public SseHub hub() {

@@ -78,6 +78,7 @@ class ResumeTest {
       cutPoints.add(1 + random.nextInt(EVENTS - 1));
     }
     List<String> received = new ArrayList<>();
+    String lastEventId = null;
     RecordingSink sink = new RecordingSink();
     Subscription subscription = hub.subscribe(SubscribeRequest.of(channels, null), sink);
     Future<?> publishing = publisher.submit(() -> {
@@ -93,8 +94,12 @@ class ResumeTest {
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2)).until(() -> before + current.events().size() >= cutPoint);
       subscription.close();
       received.addAll(current.data());
+      // As a browser's EventSource: the last event id outlives a connection that set none.
+      if (!current.lastEventId().isEmpty()) {
+        lastEventId = current.lastEventId();
+      }
       sink = new RecordingSink();
-      subscription = hub.subscribe(SubscribeRequest.of(channels, current.lastEventId()), sink);
+      subscription = hub.subscribe(SubscribeRequest.of(channels, lastEventId), sink);
     }
     RecordingSink last = sink;
     int before = received.size();

@@ -144,8 +144,19 @@ public final class SseHub implements AutoCloseable {
     private int maxChannelsPerStream = DEFAULT_MAX_CHANNELS_PER_STREAM;
     private ScheduledExecutorService scheduler;
     private Authorizer authorizer = Authorizer.ALLOW_ALL;
+    private HubObserver observer = HubObserver.NONE;
 
     private Builder() {}
+
+    /**
+     * Told what the hub does (streams opened and closed, events published and delivered, broker
+     * state), for metrics; {@link HubObserver#NONE} by default. {@code ssehub-metrics}'s {@code
+     * HubMetrics} binds it to a Micrometer registry.
+     */
+    public Builder observer(HubObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
 
     /** Who may read and publish which channels; everyone everything by default. */
     public Builder authorizer(Authorizer authorizer) {
@@ -225,7 +236,7 @@ public final class SseHub implements AutoCloseable {
       return new SseHub(new HubEngine(
           broker != null ? broker : new MemoryBroker(),
           authorizer, keepalive, reconnectDelay, maxPendingBytes, maxEventBytes, maxChannelsPerStream,
-          timer, ownsScheduler));
+          timer, ownsScheduler, observer));
     }
   }
 }

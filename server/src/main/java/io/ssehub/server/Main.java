@@ -10,7 +10,13 @@ import io.ssehub.http.CorsPolicy;
 import io.ssehub.http.JwtAuthenticator;
 import io.ssehub.redis.RedisBroker;
 import io.ssehub.redis.RedisUnavailableException;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ssehub.metrics.HubMetrics;
+import io.ssehub.server.internal.ConfigFile;
 import io.ssehub.server.internal.EnvironmentDefaults;
+import io.ssehub.server.internal.LayeredDefaults;
+import io.ssehub.server.internal.LogFormat;
 import io.ssehub.server.internal.Units;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -27,13 +33,17 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code bin/ssehub}: the standalone hub from the command line. Every flag can also be set with an
  * environment variable named {@code SSEHUB_} and the flag in upper snake case ({@code --port}:
- * {@code SSEHUB_PORT}); a flag beats its variable, a variable beats the default.
+ * {@code SSEHUB_PORT}), and in a {@code --config} file of Java properties ({@code port=8080}): flag
+ * beats variable, variable beats file, file beats default.
  *
  * <p>Exit codes: 0 after a clean stop (SIGTERM or SIGINT: every stream is ended first), 1 when the
  * server cannot start, 2 for bad flags.
@@ -49,7 +59,8 @@ import picocli.CommandLine.TypeConversionException;
     footer = {
         "",
         "Every flag can be set with an environment variable: SSEHUB_ and the flag in upper snake case"
-            + " (--max-event-bytes: SSEHUB_MAX_EVENT_BYTES). A flag beats its variable; a variable beats the default.",
+            + " (--max-event-bytes: SSEHUB_MAX_EVENT_BYTES), and in a --config file (Java properties, the flag"
+            + " without dashes as key: max-event-bytes=64k). Flag > variable > file > default.",
         "Durations: " + Units.DURATION_FORMS + "; sizes: " + Units.SIZE_FORMS + "."
     })
 public final class Main implements Callable<Integer> {
@@ -184,6 +195,26 @@ public final class Main implements Callable<Integer> {
           + " slower ones are closed, 0 for no limit (default: ${DEFAULT-VALUE}; env: SSEHUB_REQUEST_TIMEOUT).")
   Duration requestTimeout;
 
+  @Option(names = ConfigFile.FLAG, paramLabel = "FILE",
+      description = "Read defaults from this Java properties file: the flags without dashes as keys (port=8080,"
+          + " redis-url=...); unknown keys and bad values stop start-up (env: SSEHUB_CONFIG).")
+  Path config;
+
+  @Option(names = "--print-config",
+      description = "Print the effective configuration (secrets masked) with where each value came from, and exit.")
+  boolean printConfig;
+
+  @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+      description = "text: one line per log event; json: one JSON object per line, for log shippers"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_LOG_FORMAT).")
+  LogFormatOption logFormat;
+
+  /** The forms of {@code --log-format}. */
+  enum LogFormatOption { text, json }
+
+  @Spec
+  CommandSpec spec;
+
   private final Map<String, String> environment;
 
   Main(Map<String, String> environment) {
@@ -195,14 +226,59 @@ public final class Main implements Callable<Integer> {
   private volatile SseHubServer server;
 
   public static void main(String[] args) {
-    int code = commandLine(System.getenv()).execute(args);
-    System.exit(code);
+    System.exit(execute(System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
-  /** The command line, reading defaults from {@code environment}; for {@link #main} and tests. */
+  /**
+   * Runs the command: reads the {@code --config} file (named by the flag, else {@code
+   * SSEHUB_CONFIG}) first, since its values are defaults for the parse. Returns the exit code.
+   */
+  static int execute(Map<String, String> environment, PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cmd;
+    try {
+      cmd = commandLine(environment, args);
+    } catch (IllegalArgumentException e) {
+      err.println("ssehub: " + e.getMessage());
+      err.flush();
+      return CommandLine.ExitCode.USAGE;
+    }
+    cmd.setOut(out);
+    cmd.setErr(err);
+    return cmd.execute(args);
+  }
+
+  /**
+   * The command line with the config file that {@code args} or the environment name as defaults.
+   *
+   * @throws IllegalArgumentException if the file cannot be read, or holds an unknown key or a bad value
+   */
+  static CommandLine commandLine(Map<String, String> environment, String... args) {
+    CommandLine cmd = commandLine(environment);
+    String path = null;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals(ConfigFile.FLAG) && i + 1 < args.length) {
+        path = args[i + 1];
+      } else if (args[i].startsWith(ConfigFile.FLAG + "=")) {
+        path = args[i].substring(ConfigFile.FLAG.length() + 1);
+      } else if (args[i].equals("--")) {
+        break;
+      }
+    }
+    if (path == null) {
+      String variable = environment.get(EnvironmentDefaults.variableFor(ConfigFile.FLAG));
+      path = variable == null || variable.isBlank() ? null : variable.trim();
+    }
+    if (path != null) {
+      ConfigFile file = ConfigFile.read(Path.of(path), cmd.getCommandSpec());
+      cmd.setDefaultValueProvider(new LayeredDefaults(new EnvironmentDefaults(environment), file));
+    }
+    return cmd;
+  }
+
+  /** The command line, reading defaults from {@code environment} (no config file); for tests. */
   static CommandLine commandLine(Map<String, String> environment) {
     CommandLine cmd = new CommandLine(new Main(environment));
-    cmd.setDefaultValueProvider(new EnvironmentDefaults(environment));
+    cmd.setDefaultValueProvider(new LayeredDefaults(new EnvironmentDefaults(environment), null));
     cmd.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
       err.println("ssehub: " + ex.getMessage());
@@ -214,6 +290,13 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (printConfig) {
+      printConfig(spec.commandLine().getOut());
+      return 0;
+    }
+    if (logFormat == LogFormatOption.json && !LogFormat.useJson()) {
+      log.warn("ssehub: --log-format json ignored: a logging configuration of your own is in use");
+    }
     Broker broker;
     try {
       broker = broker();
@@ -242,7 +325,9 @@ public final class Main implements Callable<Integer> {
       return CommandLine.ExitCode.USAGE;
     }
     warnAboutAccess(jwt);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     SseHub hub = SseHub.builder()
+        .observer(new HubMetrics(registry))
         .broker(broker)
         .authorizer(authorizer)
         .maxChannelsPerStream(maxChannelsPerStream)
@@ -257,6 +342,7 @@ public final class Main implements Callable<Integer> {
           .host(host)
           .port(port)
           .hub(hub) // which sets the body limit too
+          .meterRegistry(registry)
           .cors(cors)
           .maxConnections(maxConnections)
           .maxConnectionsPerIp(maxConnectionsPerIp)
@@ -369,6 +455,65 @@ public final class Main implements Callable<Integer> {
     if (maxChannelsPerStream < 1) {
       throw new IllegalArgumentException("--max-channels-per-stream: 0 (expected: at least 1)");
     }
+  }
+
+  /** Options whose values are never printed: they are, or may hold, secrets. */
+  private static final java.util.Set<String> SECRET_OPTIONS = java.util.Set.of("--jwt-secret");
+
+  /**
+   * {@code --print-config}: every setting as {@code key=value} (a valid config file), each after a
+   * comment saying where it came from; the JWT secret and Redis passwords masked.
+   */
+  void printConfig(PrintWriter out) {
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    ConfigFile file = spec.commandLine().getDefaultValueProvider() instanceof LayeredDefaults layered
+        ? layered.file() : null;
+    out.println("# ssehub effective configuration: flag > environment > config file > default; secrets masked");
+    for (OptionSpec option : spec.options()) {
+      if (!ConfigFile.settable(option)) {
+        continue;
+      }
+      String name = option.longestName();
+      String variable = EnvironmentDefaults.variableFor(name);
+      String value;
+      String source;
+      OptionSpec matched = parsed.matchedOption(name);
+      String fromEnvironment = environment.get(variable);
+      String fromFile = file != null ? file.value(option) : null;
+      if (matched != null) {
+        value = String.join(",", matched.originalStringValues());
+        source = "flag";
+      } else if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+        value = fromEnvironment.trim();
+        source = "environment " + variable;
+      } else if (fromFile != null) {
+        value = fromFile;
+        source = "config file " + file.path();
+      } else {
+        value = option.defaultValue() != null ? option.defaultValue() : "";
+        source = "default";
+      }
+      if (value.isEmpty() && source.equals("default")) {
+        out.println("# " + name.substring(2) + "=  (not set)"); // commented out: the file reads back as it is
+        continue;
+      }
+      out.println("# " + source);
+      out.println(name.substring(2) + "=" + masked(name, value));
+    }
+    out.flush();
+  }
+
+  private static String masked(String option, String value) {
+    if (value.isEmpty()) {
+      return value;
+    }
+    if (SECRET_OPTIONS.contains(option)) {
+      return "****";
+    }
+    if (option.startsWith("--redis")) {
+      return RedisBroker.maskPassword(value);
+    }
+    return value;
   }
 
   /** Says at start-up who may do what, loudly where it is open. */

@@ -6,10 +6,16 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.concurrent.Future;
 import io.ssehub.core.SseHub;
 import io.ssehub.http.CorsPolicy;
 import io.ssehub.http.JwtAuthenticator;
+import io.ssehub.metrics.HubMetrics;
 import io.ssehub.server.internal.HttpInitializer;
 import io.ssehub.server.internal.ServerContext;
 import io.ssehub.server.internal.ServerOptions;
@@ -18,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>HTTP API: {@code GET /stream?channel=NAME} (repeatable; {@code Last-Event-ID} header or
  * {@code lastEventId} parameter to resume), {@code POST /publish} (JSON or form: {@code channel},
- * {@code data}, {@code type}, {@code id}, {@code retry}), {@code GET /health}, and a demo page at
- * {@code /}. Errors are JSON: {@code {"error":"<code>","message":"...","field":"..."}}.
+ * {@code data}, {@code type}, {@code id}, {@code retry}), {@code GET /health}, {@code GET
+ * /health/live}, {@code GET /health/ready}, {@code GET /metrics} (Prometheus text), and a demo page
+ * at {@code /}. Errors are JSON: {@code {"error":"<code>","message":"...","field":"..."}}.
  *
  * <p>The server owns its hub: {@link #close()} ends every stream cleanly (each gets a comment and
  * the end of its response, and reconnects), closes the hub, then the event loops. Event loop
@@ -49,7 +57,14 @@ import org.slf4j.LoggerFactory;
  * connection limits in all and per address, request line and header limits, and a request timeout;
  * refusals are counted in {@link #refusals()}.
  *
- * <p>What it does not do (yet): TLS, HTTP/2, metrics.
+ * <p>Metrics: the hub's meters ({@link HubMetrics}), refusals per cause ({@code
+ * ssehub_refusals_total{cause}}), stream bytes handed to sockets ({@code
+ * ssehub_written_bytes_total}) and open connections go to {@link Builder#meterRegistry} (a
+ * Prometheus registry of the server's own by default); {@code GET /metrics} serves it when it is a
+ * {@link PrometheusMeterRegistry}. The hub counts events only if it was built with a {@link
+ * HubMetrics} on the same registry as its observer (the default hub is).
+ *
+ * <p>What it does not do (yet): TLS, HTTP/2.
  */
 public final class SseHubServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SseHubServer.class);
@@ -89,6 +104,7 @@ public final class SseHubServer implements AutoCloseable {
   private final Duration shutdownTimeout;
   private final ServerOptions options;
   private final Refusals refusals = new Refusals();
+  private final MeterRegistry meterRegistry;
   private final Transport transport = Transport.best();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -102,9 +118,12 @@ public final class SseHubServer implements AutoCloseable {
   private SseHubServer(Builder builder) {
     this.host = builder.host;
     this.requestedPort = builder.port;
+    this.meterRegistry = builder.meterRegistry != null
+        ? builder.meterRegistry
+        : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.hub = builder.hub != null
         ? builder.hub
-        : SseHub.builder().maxEventBytes(builder.maxEventBytes).build();
+        : SseHub.builder().maxEventBytes(builder.maxEventBytes).observer(new HubMetrics(meterRegistry)).build();
     // The hub's own limit, so the two cannot disagree; capped where a Netty aggregator's int ends.
     this.maxBodyBytes = (int) (Math.min(hub.maxEventBytes(), Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES)
         + BODY_ALLOWANCE_BYTES);
@@ -128,7 +147,9 @@ public final class SseHubServer implements AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("server: already started (expected: start() once)");
     }
-    context = new ServerContext(hub, maxBodyBytes, options, refusals);
+    ServerContext.MetricsScrape scrape = meterRegistry instanceof PrometheusMeterRegistry prometheus ? prometheus::scrape : null;
+    context = new ServerContext(hub, maxBodyBytes, options, refusals, scrape);
+    bindMeters(context);
     acceptors = transport.newGroup(1, "ssehub-accept");
     workers = transport.newGroup(0, "ssehub-io");
     ServerBootstrap bootstrap = new ServerBootstrap()
@@ -153,6 +174,40 @@ public final class SseHubServer implements AutoCloseable {
     }
     serverChannel = bound.channel();
     return this;
+  }
+
+  /** The hub's gauges, the server's refusals, bytes and connections; counters are shared if already there. */
+  private void bindMeters(ServerContext context) {
+    new HubMetrics(meterRegistry).bind(hub);
+    for (Refusals.Cause cause : Refusals.Cause.values()) {
+      FunctionCounter.builder("ssehub.refusals", refusals, r -> r.count(cause))
+          .description("Requests and connections refused, by cause")
+          .tag("cause", cause.name().toLowerCase(Locale.ROOT))
+          .register(meterRegistry);
+    }
+    FunctionCounter.builder("ssehub.written", context.bytesWritten(), b -> b.sum())
+        .baseUnit("bytes")
+        .description("Stream bytes handed to client sockets")
+        .register(meterRegistry);
+    Gauge.builder("ssehub.connections.open", context.connections(), c -> c.size())
+        .description("Open HTTP connections, streams included")
+        .register(meterRegistry);
+  }
+
+  /** Where the server's and (for the default hub) the hub's meters are. */
+  public MeterRegistry meterRegistry() {
+    return meterRegistry;
+  }
+
+  /**
+   * Turns readiness ({@code GET /health/ready}) false, so that load balancers send new clients
+   * elsewhere; streams go on until {@link #close()}.
+   */
+  public void startDraining() {
+    ServerContext current = context;
+    if (current != null) {
+      current.startDraining();
+    }
   }
 
   /** The port the server listens on: the one it was given, or the one the system chose for port 0. */
@@ -257,8 +312,20 @@ public final class SseHubServer implements AutoCloseable {
     private int maxUrlBytes = DEFAULT_MAX_URL_BYTES;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration overLimitRetry = DEFAULT_OVER_LIMIT_RETRY;
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
+
+    /**
+     * Where the meters go. By default a {@link PrometheusMeterRegistry} of the server's own; {@code
+     * GET /metrics} is served whenever the registry is a {@link PrometheusMeterRegistry} (a 404
+     * otherwise: scrape your registry your way). A {@link #hub} given here should be built with
+     * {@code observer(new HubMetrics(registry))} on the same registry for its event counters.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
 
     /**
      * Reads a token from each stream and publish request and hands its principal to the hub's

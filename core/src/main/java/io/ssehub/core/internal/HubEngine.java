@@ -8,6 +8,8 @@ import io.ssehub.core.Broker;
 import io.ssehub.core.BrokerUnavailableException;
 import io.ssehub.core.ChannelNames;
 import io.ssehub.core.EventTooLargeException;
+import io.ssehub.core.HubObserver;
+import io.ssehub.core.HubObserver.CloseReason;
 import io.ssehub.core.InvalidInputException;
 import io.ssehub.core.Replay;
 import io.ssehub.core.SseEncoder;
@@ -55,6 +57,8 @@ public final class HubEngine implements Broker.Listener {
   private final Map<String, ChannelGroup> groups = new ConcurrentHashMap<>();
   private final Set<HubStream> streams = ConcurrentHashMap.newKeySet();
   private final AtomicLong slowConsumerCuts = new AtomicLong();
+  /** Guarded: a failing observer is logged and ignored. */
+  private final HubObserver observer;
   private volatile boolean closed;
 
   public HubEngine(
@@ -66,7 +70,9 @@ public final class HubEngine implements Broker.Listener {
       long maxEventBytes,
       int maxChannelsPerStream,
       ScheduledExecutorService scheduler,
-      boolean ownsScheduler) {
+      boolean ownsScheduler,
+      HubObserver observer) {
+    this.observer = GuardedObserver.of(observer);
     this.broker = broker;
     this.authorizer = authorizer;
     this.maxPendingBytes = maxPendingBytes;
@@ -98,7 +104,11 @@ public final class HubEngine implements Broker.Listener {
     if (closed) {
       return CompletableFuture.failedFuture(new BrokerUnavailableException("the hub is shutting down"));
     }
-    return broker.publish(channel, event);
+    CompletableFuture<SseEvent> stored = broker.publish(channel, event);
+    if (observer != HubObserver.NONE) {
+      stored.thenRun(() -> observer.eventPublished(channel));
+    }
+    return stored;
   }
 
   /** Called by the broker for each event of a channel this node subscribed to. */
@@ -108,30 +118,39 @@ public final class HubEngine implements Broker.Listener {
     if (group == null) {
       return;
     }
+    long start = System.nanoTime();
+    int streams;
     synchronized (group) {
       if (group.catchingUp) {
         group.held.add(event); // after a reconnect: delivered once the missed events are
         return;
       }
-      deliver(group, channel, event);
+      streams = deliver(group, channel, event);
     }
+    observer.eventDelivered(channel, streams, System.nanoTime() - start); // once per fan-out, outside the lock
   }
 
-  /** Encodes once and hands the bytes to every stream of the channel. Under the group's lock. */
-  private void deliver(ChannelGroup group, String channel, SseEvent event) {
+  /**
+   * Encodes once and hands the bytes to every stream of the channel. Under the group's lock.
+   * Returns the number of streams it was handed to.
+   */
+  private int deliver(ChannelGroup group, String channel, SseEvent event) {
     if (event.id() != null) {
       group.lastEventId = event.id();
     }
     EncodedEvent encoded = new EncodedEvent(channel, event);
+    int streams = 0;
     for (HubStream stream : group.streams) {
       try {
         stream.offer(encoded);
+        streams++;
       } catch (RuntimeException e) {
         // One broken stream must not keep the event from the others.
         log.warn("Dropping stream {} after a failed write", stream, e);
-        stream.close();
+        stream.close(CloseReason.FAILED);
       }
     }
+    return streams;
   }
 
   /**
@@ -146,6 +165,7 @@ public final class HubEngine implements Broker.Listener {
   @Override
   public void onConnectionChanged(boolean connected) {
     log.info("Broker {} {}", broker.describe(), connected ? "connected" : "disconnected");
+    observer.brokerConnectionChanged(connected);
     for (Map.Entry<String, ChannelGroup> entry : groups.entrySet()) {
       ChannelGroup group = entry.getValue();
       if (connected) {
@@ -176,6 +196,9 @@ public final class HubEngine implements Broker.Listener {
             ? CompletableFuture.completedFuture(new CatchUp(replay, null))
             : broker.history().lastId(channel).thenApply(head -> new CatchUp(replay, head)))
         .whenComplete((catchUp, failure) -> {
+          long start = System.nanoTime();
+          int delivered = 0;
+          int events = 0;
           synchronized (group) {
             if (group.generation != generation) {
               return; // the link dropped again meanwhile: the next return catches up
@@ -187,7 +210,7 @@ public final class HubEngine implements Broker.Listener {
               log.warn("Channel {}: cannot read what was missed while the broker was away ({}); ending its {} streams,"
                   + " their clients resume by id", channel, failure.toString(), group.streams.size());
               for (HubStream stream : group.streams) {
-                stream.end(goodbye);
+                stream.end(goodbye, CloseReason.FAILED);
               }
               return;
             }
@@ -202,13 +225,18 @@ public final class HubEngine implements Broker.Listener {
             Set<String> replayed = new HashSet<>();
             for (SseEvent event : catchUp.replay.events()) {
               replayed.add(event.id());
-              deliver(group, channel, event);
+              delivered += deliver(group, channel, event);
+              events++;
             }
             for (SseEvent event : held) {
               if (event.id() == null || !replayed.contains(event.id())) {
-                deliver(group, channel, event);
+                delivered += deliver(group, channel, event);
+                events++;
               }
             }
+          }
+          if (events > 0) {
+            observer.eventDelivered(channel, delivered, System.nanoTime() - start);
           }
         });
   }
@@ -220,17 +248,25 @@ public final class HubEngine implements Broker.Listener {
 
   public Subscription subscribe(SubscribeRequest request, SseSink sink) {
     if (closed) {
+      observer.streamClosed(CloseReason.SHUTDOWN);
       throw new BrokerUnavailableException("the hub is shutting down");
     }
     List<String> channels = request.channels();
     if (channels.size() > maxChannelsPerStream) {
+      observer.streamClosed(CloseReason.LIMIT);
       throw new InvalidInputException(
           "channel", "a stream may read at most " + maxChannelsPerStream + " channels (got " + channels.size() + ")");
     }
-    authorize(new AccessRequest(AccessRequest.Action.SUBSCRIBE, channels, request.principal(), request.remoteAddress()));
+    try {
+      authorize(new AccessRequest(AccessRequest.Action.SUBSCRIBE, channels, request.principal(), request.remoteAddress()));
+    } catch (AccessDeniedException e) {
+      observer.streamClosed(CloseReason.REFUSED);
+      throw e;
+    }
     HubStream stream = new HubStream(this, channels, sink);
     stream.open(preamble);
     streams.add(stream);
+    observer.streamOpened(channels);
     CompletableFuture<?>[] joined = new CompletableFuture<?>[channels.size()];
     for (int i = 0; i < joined.length; i++) {
       joined[i] = join(channels.get(i), stream);
@@ -240,13 +276,20 @@ public final class HubEngine implements Broker.Listener {
         .whenComplete((start, failure) -> {
           if (failure != null) {
             log.warn("Could not start stream on {}: {}", channels, failure.toString());
-            stream.end(null);
+            stream.end(null, CloseReason.START_FAILED);
           } else {
+            if (!start.resumedFrom.isEmpty()) {
+              int replayed = 0;
+              for (Replay replay : start.replays.values()) {
+                replayed += replay.events().size();
+              }
+              observer.historyReplayed(replayed);
+            }
             stream.start(start.resumedFrom, start.replays, start.heads);
           }
         });
     if (closed) {
-      stream.end(goodbye);
+      stream.end(goodbye, CloseReason.SHUTDOWN);
     }
     return stream;
   }
@@ -381,7 +424,7 @@ public final class HubEngine implements Broker.Listener {
         stream.keepalive();
       } catch (RuntimeException e) {
         log.warn("Dropping stream {} after a failed keepalive", stream, e);
-        stream.close();
+        stream.close(CloseReason.FAILED);
       }
     }
   }
@@ -396,6 +439,11 @@ public final class HubEngine implements Broker.Listener {
 
   void slowConsumerCut() {
     slowConsumerCuts.incrementAndGet();
+  }
+
+  /** A stream ended: once per stream, after its state became {@code CLOSED}. */
+  void streamClosed(CloseReason reason) {
+    observer.streamClosed(reason);
   }
 
   public long slowConsumerCuts() {
@@ -429,7 +477,7 @@ public final class HubEngine implements Broker.Listener {
       keepaliveTask.cancel(false);
     }
     for (HubStream stream : streams) {
-      stream.end(goodbye);
+      stream.end(goodbye, CloseReason.SHUTDOWN);
     }
     broker.close();
     if (ownsScheduler) {

@@ -1,5 +1,6 @@
 package io.ssehub.core.internal;
 
+import io.ssehub.core.HubObserver.CloseReason;
 import io.ssehub.core.Replay;
 import io.ssehub.core.SseEncoder;
 import io.ssehub.core.SseEvent;
@@ -217,29 +218,53 @@ final class HubStream implements Subscription {
     }
   }
 
-  /** Ends the stream normally (the hub shuts down, or its start failed): flushes, then closes. */
-  synchronized void end(byte[] last) {
-    if (state != State.CLOSED) {
-      state = State.CLOSED;
-      heldBack = null;
-      starting = null;
-      hub.removed(this);
-      if (last != null) {
-        sink.send(last);
-      }
-      sink.close();
+  /**
+   * Ends the stream normally (the hub shuts down, or its start failed): flushes, then closes. The
+   * observer hears of it after the lock is released.
+   */
+  void end(byte[] last, CloseReason reason) {
+    if (endLocked(last)) {
+      hub.streamClosed(reason);
     }
+  }
+
+  private synchronized boolean endLocked(byte[] last) {
+    if (state == State.CLOSED) {
+      return false;
+    }
+    state = State.CLOSED;
+    heldBack = null;
+    starting = null;
+    hub.removed(this);
+    if (last != null) {
+      sink.send(last);
+    }
+    sink.close();
+    return true;
   }
 
   /** The client went away: forget the stream. */
   @Override
-  public synchronized void close() {
-    if (state != State.CLOSED) {
-      state = State.CLOSED;
-      heldBack = null;
-      starting = null;
-      hub.removed(this);
+  public void close() {
+    close(CloseReason.CLIENT_GONE);
+  }
+
+  /** Forgets the stream, for this reason; the observer hears of it after the lock is released. */
+  void close(CloseReason reason) {
+    if (closeLocked()) {
+      hub.streamClosed(reason);
     }
+  }
+
+  private synchronized boolean closeLocked() {
+    if (state == State.CLOSED) {
+      return false;
+    }
+    state = State.CLOSED;
+    heldBack = null;
+    starting = null;
+    hub.removed(this);
+    return true;
   }
 
   boolean isClosed() {
@@ -276,6 +301,8 @@ final class HubStream implements Subscription {
     hub.removed(this);
     hub.slowConsumerCut();
     sink.abort();
+    // Under this stream's lock (and the channel's, when cut during a fan-out): observers are cheap by contract.
+    hub.streamClosed(CloseReason.SLOW_CONSUMER);
   }
 
   private String currentId() {

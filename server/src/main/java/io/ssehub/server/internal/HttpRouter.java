@@ -67,6 +67,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     STREAM("/stream", HttpMethod.GET),
     PUBLISH("/publish", HttpMethod.POST),
     HEALTH("/health", HttpMethod.GET),
+    LIVE("/health/live", HttpMethod.GET),
+    READY("/health/ready", HttpMethod.GET),
+    METRICS("/metrics", HttpMethod.GET),
     DEMO("/", HttpMethod.GET);
 
     final String path;
@@ -198,8 +201,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       respondAndClose(ctx, withHeaders(overLimit(over, route == Route.STREAM && HttpMethod.GET.equals(request.method())), cors));
       return;
     }
-    if (route == null) {
-      throw HttpProblem.notFound(path, "/stream, /publish, /health or /");
+    if (route == null || (route == Route.METRICS && context.metrics() == null)) {
+      throw HttpProblem.notFound(path, "/stream, /publish, /health, /health/live, /health/ready, /metrics or /");
     }
     if (HttpMethod.OPTIONS.equals(request.method()) && options.cors().enabled()) {
       // A CORS preflight (or a plain OPTIONS): 204, with the allowed methods and headers for an allowed origin.
@@ -217,6 +220,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       case STREAM -> stream(ctx, request, params, cors);
       case PUBLISH -> publish(ctx, request, params, keepAlive, cors);
       case HEALTH -> respond(ctx, keepAlive, withHeaders(Responses.json(HttpResponses.health(hub)), cors));
+      case LIVE -> respond(ctx, keepAlive, withHeaders(Responses.json(Health.live(hub)), cors));
+      case READY -> respond(ctx, keepAlive, withHeaders(Responses.json(Health.ready(hub, context.draining())), cors));
+      case METRICS -> respond(ctx, keepAlive, metrics());
       case DEMO -> respond(ctx, keepAlive, demoPage());
     }
   }
@@ -269,7 +275,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       HttpUtil.setTransferEncodingChunked(head, true);
     }
 
-    NettySink sink = new NettySink(ctx.channel(), head);
+    NettySink sink = new NettySink(ctx.channel(), head, context.bytesWritten());
     Subscription subscription;
     try {
       subscription = hub.subscribe(subscribeRequest, sink);
@@ -340,6 +346,16 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     while ((request = waiting.poll()) != null) {
       request.release();
     }
+  }
+
+  // ---- GET /metrics
+
+  /** The Prometheus text format, version 0.0.4; scraped on the event loop (a registry of a few dozen meters). */
+  private FullHttpResponse metrics() {
+    byte[] body = context.metrics().scrape().getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = Responses.full(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", body);
+    response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+    return response;
   }
 
   // ---- the demo page

@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One stream's HTTP response on a Netty channel.
@@ -47,9 +48,18 @@ public final class NettySink implements SseSink {
   /** Who waits for the client to take what is queued ({@link #onWritable}); run on the event loop. */
   private final AtomicReference<Runnable> whenWritable = new AtomicReference<>();
 
+  /** Where the bytes handed to the channel are counted, for metrics; null counts nothing. */
+  private final LongAdder bytesWritten;
+
   /** A sink whose first write will be {@code head}, the response's status and headers. */
   public NettySink(Channel channel, HttpResponse head) {
+    this(channel, head, null);
+  }
+
+  /** As {@link #NettySink(Channel, HttpResponse)}, adding the bytes handed to the channel to {@code bytesWritten}. */
+  public NettySink(Channel channel, HttpResponse head, LongAdder bytesWritten) {
     this.channel = channel;
+    this.bytesWritten = bytesWritten;
     queue.add(head);
   }
 
@@ -157,6 +167,7 @@ public final class NettySink implements SseSink {
   private void drain() {
     drainScheduled.set(false);
     boolean wrote = false;
+    long handed = 0;
     Object item;
     while ((item = queue.poll()) != null) {
       if (aborted || !channel.isActive()) {
@@ -174,10 +185,14 @@ public final class NettySink implements SseSink {
       long size = item instanceof DefaultHttpContent content ? content.content().readableBytes() : 0;
       channel.write(item); // a failed write (client gone) releases the buffer; the close ends the stream
       queuedBytes.addAndGet(-size);
+      handed += size;
       wrote = true;
     }
     if (wrote) {
       channel.flush();
+    }
+    if (handed > 0 && bytesWritten != null) {
+      bytesWritten.add(handed); // once per drain: coalesced events count in one add
     }
     if (whenWritable.get() != null) {
       writabilityChanged();

@@ -8,6 +8,7 @@ import io.ssehub.server.Refusals;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.concurrent.atomic.LongAdder;
 
 /** What every connection's handlers share: the hub, the demo page, and the open connections. */
 public final class ServerContext {
@@ -21,12 +22,23 @@ public final class ServerContext {
   private final ChannelGroup connections = new DefaultChannelGroup("ssehub-connections", GlobalEventExecutor.INSTANCE);
   /** The connections that carry a stream. */
   private final ChannelGroup streams = new DefaultChannelGroup("ssehub-streams", GlobalEventExecutor.INSTANCE);
+  /** Bytes of every stream handed to the socket; added once per drain, not per event. */
+  private final LongAdder bytesWritten = new LongAdder();
+  /** Answers {@code GET /metrics}; null when metrics go to a registry that cannot be scraped here. */
+  private final MetricsScrape metrics;
+  /** Set when a drain starts: readiness turns false while streams go on. */
+  private volatile boolean draining;
 
   public ServerContext(SseHub hub, int maxBodyBytes) {
     this(hub, maxBodyBytes, ServerOptions.DEFAULTS, new Refusals());
   }
 
   public ServerContext(SseHub hub, int maxBodyBytes, ServerOptions options, Refusals refusals) {
+    this(hub, maxBodyBytes, options, refusals, null);
+  }
+
+  public ServerContext(SseHub hub, int maxBodyBytes, ServerOptions options, Refusals refusals, MetricsScrape metrics) {
+    this.metrics = metrics;
     this.hub = hub;
     this.maxBodyBytes = maxBodyBytes;
     this.demoPage = resource("index.html");
@@ -66,6 +78,29 @@ public final class ServerContext {
 
   public ChannelGroup streams() {
     return streams;
+  }
+
+  public LongAdder bytesWritten() {
+    return bytesWritten;
+  }
+
+  /** The Prometheus text of the server's meters, or null when {@code /metrics} is not served. */
+  public MetricsScrape metrics() {
+    return metrics;
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  public void startDraining() {
+    draining = true;
+  }
+
+  /** Produces the {@code /metrics} body. */
+  @FunctionalInterface
+  public interface MetricsScrape {
+    String scrape();
   }
 
   private static byte[] resource(String name) {

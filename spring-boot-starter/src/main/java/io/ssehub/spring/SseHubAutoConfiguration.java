@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -32,10 +33,12 @@ import org.springframework.util.StringUtils;
  * publish endpoint at {@code ssehub.publish-path}, when set). Every bean backs off if the app
  * declares its own.
  *
- * <p>Access: an {@link Authorizer} bean decides who may read and publish which channel; without one,
- * everyone may. Who asks is {@code request.getUserPrincipal()}: with Spring Security, the
- * {@code Authentication} (secure the paths with its rules, and decide per channel in the {@code
- * Authorizer}). A refused stream is answered 403 (401 without credentials) before any stream byte.
+ * <p>Access: an {@link Authorizer} bean decides who may read and publish which channel. Without
+ * one, with Spring Security on the classpath, a {@link SpringSecurityAuthorizer} grants channels by
+ * the user's authorities ({@code ssehub:subscribe:news}; {@code ssehub.security.*}, and {@code
+ * ssehub.security.enabled=false} turns it off); otherwise everyone may. Who asks is {@code
+ * request.getUserPrincipal()}: with Spring Security, the {@code Authentication}. A refused stream
+ * is answered 403 (401 without credentials) before any stream byte.
  *
  * <p>Redis: {@code ssehub.redis.url}, else the app's {@code spring.data.redis.url}, or {@code
  * spring.data.redis.host}/{@code port}/{@code database}/{@code username}/{@code password} when a
@@ -46,7 +49,8 @@ import org.springframework.util.StringUtils;
     "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration"}) // Boot 3
 @ConditionalOnClass(SseHub.class)
 @EnableConfigurationProperties(SseHubProperties.class)
-@Import({SseHubAutoConfiguration.Jackson3Writer.class, SseHubAutoConfiguration.Jackson2Writer.class})
+@Import({SseHubAutoConfiguration.Jackson3Writer.class, SseHubAutoConfiguration.Jackson2Writer.class,
+    SseHubAutoConfiguration.SpringSecurity.class})
 public class SseHubAutoConfiguration {
 
   @Bean(destroyMethod = "close")
@@ -173,6 +177,22 @@ public class SseHubAutoConfiguration {
       registration.setName("ssePublishServlet");
       registration.setAsyncSupported(true);
       return registration;
+    }
+  }
+
+  /**
+   * With Spring Security, and no {@link Authorizer} bean of the app's: channels by authorities
+   * (secure by default; {@code ssehub.security.enabled=false} lets everyone in again).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.security.core.Authentication")
+  @ConditionalOnProperty(prefix = "ssehub.security", name = "enabled", havingValue = "true", matchIfMissing = true)
+  static class SpringSecurity {
+    @Bean
+    @ConditionalOnMissingBean(Authorizer.class)
+    Authorizer sseSpringSecurityAuthorizer(SseHubProperties properties) {
+      SseHubProperties.Security security = properties.getSecurity();
+      return new SpringSecurityAuthorizer(security.getAuthorityPrefix(), security.getPublicChannels());
     }
   }
 

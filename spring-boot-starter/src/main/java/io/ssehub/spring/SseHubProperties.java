@@ -3,6 +3,8 @@ package io.ssehub.spring;
 import io.ssehub.core.MemoryBroker;
 import io.ssehub.core.SseHub;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -33,6 +35,8 @@ public class SseHubProperties {
   private final History history = new History();
 
   private final Redis redis = new Redis();
+
+  private final Security security = new Security();
 
   public String getPath() {
     return path;
@@ -88,6 +92,10 @@ public class SseHubProperties {
 
   public Redis getRedis() {
     return redis;
+  }
+
+  public Security getSecurity() {
+    return security;
   }
 
   /** Replay history, kept per channel for clients that reconnect with a last event id. */
@@ -148,6 +156,45 @@ public class SseHubProperties {
 
     public void setConnectTimeout(Duration connectTimeout) {
       this.connectTimeout = connectTimeout;
+    }
+  }
+
+  /**
+   * Access by Spring Security authorities, when Spring Security is on the classpath and the app
+   * declares no {@code Authorizer} bean: see {@link SpringSecurityAuthorizer}.
+   */
+  public static class Security {
+    /** Whether channels are granted by Spring Security authorities (when it is present and no Authorizer bean is); false lets everyone read and publish. */
+    private boolean enabled = true;
+
+    /** Prefix of the authorities that grant channels: <prefix>subscribe:<pattern> and <prefix>publish:<pattern> (SCOPE_ssehub: for OAuth2 scopes). */
+    private String authorityPrefix = "ssehub:";
+
+    /** Channel patterns (* for any run of characters) that anyone may subscribe to, signed in or not. */
+    private List<String> publicChannels = new ArrayList<>();
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getAuthorityPrefix() {
+      return authorityPrefix;
+    }
+
+    public void setAuthorityPrefix(String authorityPrefix) {
+      this.authorityPrefix = authorityPrefix;
+    }
+
+    public List<String> getPublicChannels() {
+      return publicChannels;
+    }
+
+    public void setPublicChannels(List<String> publicChannels) {
+      this.publicChannels = publicChannels;
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.ssehub.http;
 
+import io.ssehub.testkit.Tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

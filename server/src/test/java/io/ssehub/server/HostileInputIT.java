@@ -1,5 +1,6 @@
 package io.ssehub.server;
 
+import io.ssehub.testkit.Tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;

@@ -1,4 +1,4 @@
-package io.ssehub.server;
+package io.ssehub.testkit;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;

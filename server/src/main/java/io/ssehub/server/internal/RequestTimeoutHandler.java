@@ -1,15 +1,16 @@
 package io.ssehub.server.internal;
 
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.ssehub.http.HttpProblem;
 import io.ssehub.server.Refusals;
@@ -41,6 +42,16 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
   private boolean served;
   /** The connection carries a stream: no more timeouts. */
   private boolean streaming;
+  /** A 408 was sent: what the client still sends is read and dropped until the close. */
+  private boolean lingering;
+
+  /**
+   * How long a connection stays open for reading after its 408. Closing at once while the client
+   * is still sending makes the kernel answer with a reset, which can destroy the 408 before the
+   * client reads it; so the server stops writing (FIN), reads and drops the rest for a while, and
+   * only then closes (a "lingering close", as web servers have long done).
+   */
+  static final long LINGER_MILLIS = 2000;
 
   RequestTimeoutHandler(long timeoutNanos, Refusals refusals) {
     this.timeoutNanos = timeoutNanos;
@@ -62,6 +73,10 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (lingering) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof HttpRequest) {
       midRequest = true;
     }
@@ -123,6 +138,14 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
             + " ms (expected: a whole request within --request-timeout)"));
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     // Written from here, past the codec's decoder state: the codec's encoder still frames it.
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    lingering = true;
+    ctx.writeAndFlush(response).addListener(written -> {
+      if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+        duplex.shutdownOutput();
+        ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+      } else {
+        ctx.close();
+      }
+    });
   }
 }

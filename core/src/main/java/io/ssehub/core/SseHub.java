@@ -128,6 +128,21 @@ public final class SseHub implements AutoCloseable {
     engine.sendKeepalives();
   }
 
+  /**
+   * Takes the node out gently before {@link #close()}: ends every stream at a random moment within
+   * {@code window} (clients reconnect spread over it, to other nodes if readiness has turned false,
+   * and resume by their last event id), and tells streams opened meanwhile to come back later.
+   * Publishing goes on. Completes when every stream has ended.
+   */
+  public CompletableFuture<Void> drain(Duration window) {
+    return engine.drain(Objects.requireNonNull(window, "window"));
+  }
+
+  /** Whether {@link #drain} has begun. */
+  public boolean isDraining() {
+    return engine.isDraining();
+  }
+
   /** Ends every stream cleanly (clients reconnect after their retry time) and closes the broker. */
   @Override
   public void close() {

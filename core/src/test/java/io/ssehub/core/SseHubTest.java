@@ -339,6 +339,28 @@ class SseHubTest {
   }
 
   @Test
+  void drainEndsEveryStreamWithinTheWindowAndSendsLateComersBack() throws Exception {
+    try (SseHub draining = SseHub.builder().keepalive(Duration.ZERO).build()) {
+      List<RecordingSink> sinks = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        RecordingSink sink = new RecordingSink();
+        draining.subscribe(SubscribeRequest.of("a"), sink);
+        sinks.add(sink);
+      }
+      CompletableFuture<Void> drained = draining.drain(Duration.ofMillis(300));
+      assertThat(draining.isDraining()).isTrue();
+      RecordingSink late = new RecordingSink();
+      draining.subscribe(SubscribeRequest.of("a"), late);
+      assertThat(late.closed()).as("a stream arriving while draining ends at once").isTrue();
+      assertThat(late.parsed()).contains(new SseParser.Comment("ssehub is shutting down; reconnect"));
+      assertThat(draining.publish("a", "still published").join().id()).isNotNull();
+      drained.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(sinks).allSatisfy(sink -> assertThat(sink.closed()).isTrue());
+      assertThat(draining.streamCount()).isZero();
+    }
+  }
+
+  @Test
   void keepaliveTimerRunsOnItsOwn() {
     try (SseHub ticking = SseHub.builder().keepalive(Duration.ofMillis(20)).build()) {
       RecordingSink sink = new RecordingSink();

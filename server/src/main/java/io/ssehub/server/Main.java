@@ -28,6 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -102,6 +105,12 @@ public final class Main implements Callable<Integer> {
       description = "Reconnection time sent to clients (the first retry: line)"
           + " (default: ${DEFAULT-VALUE}; env: SSEHUB_RECONNECT_DELAY).")
   Duration reconnectDelay;
+
+  @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+      description = "On SIGTERM: readiness turns false, then streams end spread over this long, so that clients"
+          + " reconnect to other nodes without a thundering herd; 0 ends them at once"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_DRAIN).")
+  Duration drain;
 
   @Option(names = {"--redis", "--redis-url"}, paramLabel = "URL",
       description = "Run on Redis: redis://[user:password@]host:port/db, rediss:// (TLS),"
@@ -539,6 +548,16 @@ public final class Main implements Callable<Integer> {
   void stop() {
     SseHubServer current = server;
     if (current != null) {
+      if (drain != null && !drain.isZero()) {
+        log.info("ssehub draining for {}", drain);
+        try {
+          current.drain(drain).get(drain.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+          log.warn("ssehub: drain did not finish ({}); closing", e.toString());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       current.close();
     }
     stopped.countDown();

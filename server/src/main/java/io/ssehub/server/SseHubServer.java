@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -208,6 +209,17 @@ public final class SseHubServer implements AutoCloseable {
     if (current != null) {
       current.startDraining();
     }
+  }
+
+  /**
+   * Takes this node out gently: readiness turns false first (load balancers send new clients
+   * elsewhere), then every stream ends at a random moment within {@code window} so that clients
+   * reconnect spread over it and resume elsewhere by their last event id. Completes when every
+   * stream has ended; {@link #close()} follows.
+   */
+  public CompletableFuture<Void> drain(Duration window) {
+    startDraining();
+    return hub.drain(window);
   }
 
   /** The port the server listens on: the one it was given, or the one the system chose for port 0. */

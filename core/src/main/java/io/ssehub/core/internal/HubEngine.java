@@ -27,7 +27,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -60,6 +62,8 @@ public final class HubEngine implements Broker.Listener {
   /** Guarded: a failing observer is logged and ignored. */
   private final HubObserver observer;
   private volatile boolean closed;
+  /** Set by {@link #drain}: streams are ending, new ones are told to come back later. */
+  private volatile long drainingUntilMillis;
 
   public HubEngine(
       Broker broker,
@@ -265,6 +269,13 @@ public final class HubEngine implements Broker.Listener {
     }
     HubStream stream = new HubStream(this, channels, sink);
     stream.open(preamble);
+    if (drainingUntilMillis != 0) {
+      // The node is going away: come back after a spread-out delay, to another node then. A 200
+      // that ends, rather than a 503, because EventSource gives up for good on an error status.
+      observer.streamOpened(channels);
+      stream.end(drainHint(), CloseReason.SHUTDOWN);
+      return stream;
+    }
     streams.add(stream);
     observer.streamOpened(channels);
     CompletableFuture<?>[] joined = new CompletableFuture<?>[channels.size()];
@@ -465,6 +476,51 @@ public final class HubEngine implements Broker.Listener {
 
   public boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * Ends every stream at a random moment within {@code window}, each with the usual goodbye, so
+   * that their clients reconnect (to other nodes, once readiness has turned false) spread over the
+   * window rather than all at once; streams asked for meanwhile end at once with a {@code retry:}
+   * spread over what is left of the window. Publishing goes on. Completes when every stream has
+   * ended (at the latest when the window has passed). {@link #close()} follows.
+   */
+  public CompletableFuture<Void> drain(Duration window) {
+    long windowMillis = Math.max(0, window.toMillis());
+    drainingUntilMillis = System.currentTimeMillis() + Math.max(1, windowMillis);
+    List<HubStream> draining = List.copyOf(streams);
+    CompletableFuture<?>[] ended = new CompletableFuture<?>[draining.size()];
+    for (int i = 0; i < ended.length; i++) {
+      HubStream stream = draining.get(i);
+      long at = windowMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(windowMillis);
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      ended[i] = done;
+      try {
+        scheduler.schedule(() -> {
+          stream.end(goodbye, CloseReason.SHUTDOWN);
+          done.complete(null);
+        }, at, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closedAlready) {
+        stream.end(goodbye, CloseReason.SHUTDOWN);
+        done.complete(null);
+      }
+    }
+    log.info("Draining {} streams over {} ms", ended.length, windowMillis);
+    return CompletableFuture.allOf(ended);
+  }
+
+  /** A {@code retry:} for a stream that arrives while draining: somewhere in what is left of the window. */
+  private byte[] drainHint() {
+    long left = Math.max(1, drainingUntilMillis - System.currentTimeMillis());
+    byte[] retry = SseEncoder.retry(ThreadLocalRandom.current().nextLong(left) + 1);
+    byte[] both = new byte[retry.length + goodbye.length];
+    System.arraycopy(retry, 0, both, 0, retry.length);
+    System.arraycopy(goodbye, 0, both, retry.length, goodbye.length);
+    return both;
+  }
+
+  public boolean isDraining() {
+    return drainingUntilMillis != 0;
   }
 
   /** Refuses new streams and publishes, ends every stream cleanly, then closes the broker. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
@@ -69,8 +70,10 @@ class ExampleBrowserIT {
     driver.findElement(By.id("message")).clear();
     driver.findElement(By.id("message")).sendKeys(message);
     driver.findElement(By.id("send")).click();
-    // The answer redirects back to the form, emptied: the event is published by then.
-    chromium.await(WAIT).until(d -> d.getCurrentUrl().endsWith("/new?channel=" + channel)
+    // The answer redirects back to the form, emptied: the event is published by then. While the
+    // page navigates, an element found a moment ago can go stale: look again.
+    chromium.await(WAIT).ignoring(StaleElementReferenceException.class)
+        .until(d -> d.getCurrentUrl().endsWith("/new?channel=" + channel)
         && d.findElement(By.id("message")).getAttribute("value").isEmpty());
   }
 
@@ -79,7 +82,7 @@ class ExampleBrowserIT {
   }
 
   static List<String> awaitMessages(Chromium chromium, int count) {
-    chromium.await(WAIT).until(d -> texts(d).size() >= count);
+    chromium.await(WAIT).ignoring(StaleElementReferenceException.class).until(d -> texts(d).size() >= count);
     return texts(chromium.driver());
   }
 

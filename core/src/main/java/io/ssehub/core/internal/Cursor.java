@@ -28,6 +28,15 @@ public final class Cursor {
     return out.toString();
   }
 
+  /**
+   * The {@code id:} line carrying the packed positions, for a stream's next event. Written per
+   * event and stream, so it skips the encoder's check: {@link #format} escapes every control
+   * character, so the line can hold no CR, LF or NUL, and it is ASCII.
+   */
+  static byte[] idLine(Map<String, String> positions) {
+    return ("id: " + format(positions) + "\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
   /** The positions in a packed id, or null if {@code id} is not one. */
   public static Map<String, String> parse(String id) {
     Map<String, String> positions = new LinkedHashMap<>();

@@ -277,7 +277,7 @@ final class HubStream implements Subscription {
       sink.send(event.full); // from outside ssehub, not in history: the client's position stays
     } else if (multiChannel) {
       positions.put(event.channel, id);
-      sink.send(SseEncoder.idLine(currentId()), event.withoutId());
+      sink.send(Cursor.idLine(positions), event.withoutId());
     } else {
       positions.put(event.channel, id);
       sink.send(event.full);

@@ -28,6 +28,14 @@ class CursorTest {
   }
 
   @Test
+  void idLineIsTheEncodersLineForTheCursor() {
+    Map<String, String> positions = new LinkedHashMap<>();
+    positions.put("a", "x\r\ny");
+    positions.put("b", "7");
+    assertThat(Cursor.idLine(positions)).containsExactly(io.ssehub.core.SseEncoder.idLine(Cursor.format(positions)));
+  }
+
+  @Test
   void plainIdsAreNotCursors() {
     assertThat(Cursor.parse("17")).isNull();
     assertThat(Cursor.parse("abc==")).isNull(); // base64 with padding: the channel part would be "abc" but the id is empty

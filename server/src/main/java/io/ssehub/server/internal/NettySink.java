@@ -1,16 +1,18 @@
 package io.ssehub.server.internal;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.PlatformDependent;
 import io.ssehub.core.SseSink;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +28,9 @@ import java.util.concurrent.atomic.LongAdder;
  * another thread that is still a queued task, and the client would see events out of order. Here
  * every send goes through one FIFO queue that the event loop drains; a drain writes everything
  * queued and flushes once, so a client that falls behind gets its events coalesced into fewer
- * writes.
+ * writes. The drains of all the sinks of one event loop run in one task ({@link WriteBatch}), and
+ * on HTTP/1.x an event's bytes are framed once and written below the HTTP encoder ({@link
+ * Framing}).
  *
  * <p>Threading: {@link #send}, {@link #close} and {@link #abort} may be called from any thread (the
  * hub calls them one at a time per stream); {@link #drain} runs on the event loop only.
@@ -36,8 +40,12 @@ public final class NettySink implements SseSink {
   private static final Object END = new Object();
 
   private final Channel channel;
-  /** Response head, then {@link DefaultHttpContent}s, then maybe {@link #END}. */
-  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+  private final Framing framing;
+  /** Where framed bytes enter the pipeline: below the HTTP/1 encoder, or its tail for {@link Framing#CONTENT}. */
+  private final ChannelHandlerContext bytesEntry;
+  private final WriteBatch batch;
+  /** Response head, then framed messages ({@link Framing#wrap}), then maybe {@link #END}. */
+  private final Queue<Object> queue = PlatformDependent.newMpscQueue();
   /** Bytes in {@link #queue}: not yet handed to the channel, so not in its outbound buffer. */
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -60,26 +68,37 @@ public final class NettySink implements SseSink {
   public NettySink(Channel channel, HttpResponse head, LongAdder bytesWritten) {
     this.channel = channel;
     this.bytesWritten = bytesWritten;
+    this.framing = Framing.of(channel.pipeline(), head);
+    this.bytesEntry = framing.bypassesEncoder() ? channel.pipeline().context(HttpServerCodec.class) : null;
+    this.batch = WriteBatch.of(channel.eventLoop());
     queue.add(head);
   }
 
   @Override
   public void send(byte[] bytes) {
-    enqueue(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)), bytes.length);
+    if (!ended) {
+      enqueue(framing.frame(bytes, channel.alloc()));
+    }
   }
 
   @Override
   public void send(byte[] prefix, byte[] shared) {
-    // One buffer over both arrays: one write, and the shared array is never copied or modified.
-    enqueue(new DefaultHttpContent(Unpooled.wrappedBuffer(prefix, shared)), prefix.length + shared.length);
-  }
-
-  private void enqueue(Object content, long size) {
     if (ended) {
       return;
     }
-    queuedBytes.addAndGet(size);
-    queue.add(content);
+    // The prefix is this stream's own: framed apart, so that the shared bytes stay one buffer for all.
+    ByteBuf own = framing.frameCopy(prefix, channel.alloc());
+    if (framing.bypassesEncoder()) {
+      enqueue(own); // two chunks: the second is the buffer that single-channel streams of the event write
+      enqueue(framing.frame(shared, channel.alloc()));
+    } else {
+      enqueue(Unpooled.wrappedBuffer(own, framing.frame(shared, channel.alloc())));
+    }
+  }
+
+  private void enqueue(ByteBuf framed) {
+    queuedBytes.addAndGet(framed.readableBytes());
+    queue.add(framing.wrap(framed));
     scheduleDrain();
   }
 
@@ -153,37 +172,38 @@ public final class NettySink implements SseSink {
   }
 
   private void scheduleDrain() {
-    if (drainScheduled.compareAndSet(false, true)) {
-      try {
-        channel.eventLoop().execute(this::drain);
-      } catch (RejectedExecutionException e) {
-        // The event loop is shutting down and has closed the channel: nothing will be written.
-        discard();
-      }
+    if (drainScheduled.compareAndSet(false, true) && !batch.add(this, channel.eventLoop())) {
+      // The event loop is shutting down and has closed the channel: nothing will be written.
+      discard();
     }
   }
 
-  /** Writes what is queued and flushes once. Runs on the event loop. */
-  private void drain() {
+  /** Writes what is queued and flushes once. Runs on the event loop, from its {@link WriteBatch}. */
+  void drain() {
     drainScheduled.set(false);
     boolean wrote = false;
     long handed = 0;
     Object item;
     while ((item = queue.poll()) != null) {
+      long size = sizeOf(item);
       if (aborted || !channel.isActive()) {
-        if (item instanceof DefaultHttpContent content) {
-          queuedBytes.addAndGet(-content.content().readableBytes());
-        }
+        queuedBytes.addAndGet(-size);
         ReferenceCountUtil.release(item);
         continue;
       }
       if (item == END) {
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        Object end = framing.end();
+        (bytesEntry != null ? bytesEntry.writeAndFlush(end) : channel.writeAndFlush(end))
+            .addListener(ChannelFutureListener.CLOSE);
         wrote = false;
         continue;
       }
-      long size = item instanceof DefaultHttpContent content ? content.content().readableBytes() : 0;
-      channel.write(item); // a failed write (client gone) releases the buffer; the close ends the stream
+      if (item instanceof HttpResponse || bytesEntry == null) {
+        channel.write(item); // the head goes through the HTTP encoder
+      } else {
+        // Below the encoder; a failed write (client gone) releases the buffer, the close ends the stream.
+        bytesEntry.write(item, bytesEntry.voidPromise());
+      }
       queuedBytes.addAndGet(-size);
       handed += size;
       wrote = true;
@@ -197,5 +217,13 @@ public final class NettySink implements SseSink {
     if (whenWritable.get() != null) {
       writabilityChanged();
     }
+  }
+
+  /** The bytes a queued item stands for: its framed length (0 for the head and the end). */
+  private static long sizeOf(Object item) {
+    if (item instanceof ByteBuf buf) {
+      return buf.readableBytes();
+    }
+    return item instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
   }
 }

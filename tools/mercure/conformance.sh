@@ -35,6 +35,7 @@ here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd -P)"
 repo="$(cd "$here/../.." && pwd -P)"
 cache="${SSEHUB_MERCURE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ssehub-mercure}"
 chromium="${CHROMIUM:-/usr/bin/chromium}"
+hub_bin="${SSEHUB_BIN:-$repo/bin/ssehub}"   # another start script, e.g. to try the harness itself
 
 nodes=1 suite="" ref="" grep_re="" mode=split keep=0 extra=()
 usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
@@ -85,7 +86,7 @@ trap 'exit 130' INT TERM
 # --- The hub's jar ----------------------------------------------------------------------------
 shopt -s nullglob
 jars=("$repo"/server/target/ssehub-server-*-all.jar)
-if (( ${#jars[@]} == 0 )); then
+if [[ -z "${SSEHUB_BIN:-}" ]] && (( ${#jars[@]} == 0 )); then
   echo "conformance: no server jar yet, building it: mvn -B -q package -DskipTests"
   (cd "$repo" && timeout 1200 mvn -B -q package -DskipTests)
 fi
@@ -148,10 +149,10 @@ fi
 node_urls=()
 for i in $(seq "$nodes"); do
   port="$(free_port)"
-  "$repo/bin/ssehub" --host 127.0.0.1 --port "$port" "${redis_flags[@]}" "${HUB_FLAGS[@]}" "${extra[@]}" \
+  "$hub_bin" --host 127.0.0.1 --port "$port" "${redis_flags[@]}" "${HUB_FLAGS[@]}" "${extra[@]}" \
     >"$run/hub$i.log" 2>&1 &
   pids+=($!)
-  wait_for "$HUB_START_TIMEOUT" "bin/ssehub node $i (port $port)" "$!" \
+  wait_for "$HUB_START_TIMEOUT" "$hub_bin node $i (port $port)" "$!" \
     curl -fsS --max-time 2 "http://127.0.0.1:$port/health/ready" \
     || { tail -30 "$run/hub$i.log" >&2; exit 1; }
   node_urls+=("http://127.0.0.1:$port")
@@ -165,7 +166,8 @@ if (( nodes == 2 )); then
   wait_for 10 "load balancer" "$!" curl -fsS --max-time 2 "http://127.0.0.1:$lb_port/health/ready" \
     || { tail -20 "$run/lb.log" >&2; exit 1; }
   base="http://127.0.0.1:$lb_port"
-  echo "conformance: balancer at $base ($mode: GET to node 1, publishing to node 2 when split)"
+  if [[ $mode == split ]]; then how="GET to node 1, other methods (publishing) to node 2"; else how="round-robin"; fi
+  echo "conformance: balancer at $base ($how)"
 else
   base="${node_urls[0]}"
 fi

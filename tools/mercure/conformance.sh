@@ -77,7 +77,11 @@ cleanup() {
     kill -9 "$pid" 2>/dev/null || true
   done
   if [[ -n "$run" && -d "$run" ]]; then
-    if (( keep || status != 0 )); then echo "conformance: logs and report kept in $run"; else rm -rf "$run"; fi
+    if (( keep )) || { (( status != 0 )) && compgen -G "$run/*.log" >/dev/null; }; then
+      echo "conformance: logs and report kept in $run"
+    else
+      rm -rf "$run"
+    fi
   fi
 }
 trap 'status=$?; cleanup; exit $status' EXIT
@@ -118,8 +122,9 @@ else
   origin="$suite at $ref ($commit)"
 fi
 cp "$here/playwright.config.ts" "$run/"
-ls "$run"/*.spec.ts >/dev/null 2>&1 || { echo "conformance: no *.spec.ts found in the suite at $origin" >&2; exit 2; }
-echo "conformance: suite from $origin: $(cd "$run" && ls ./*.spec.ts | xargs -n1 basename | tr '\n' ' ')"
+specs=("$run"/*.spec.ts)
+(( ${#specs[@]} > 0 )) || { echo "conformance: no *.spec.ts found in the suite at $origin" >&2; exit 2; }
+echo "conformance: suite from $origin: ${specs[*]##*/}"
 
 # --- Loopback ports, Redis, the nodes, the balancer --------------------------------------------
 free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }

@@ -87,7 +87,9 @@ set +e
 rc=${PIPESTATUS[0]}
 set -e
 
-results="$(ls -d "$work"/target/gatling/*/ 2>/dev/null | tail -1 || true)"
+shopt -s nullglob
+runs=("$work"/target/gatling/*/)
+results="${runs[*]: -1}"
 if [[ -n "$results" ]]; then
   keep="$cache/loadtest-results/$(basename "$results")"
   mkdir -p "$cache/loadtest-results" && rm -rf "$keep" && cp -r "$results" "$keep"

@@ -10,9 +10,9 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.internal.PlatformDependent;
 import io.ssehub.core.SseSink;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,8 +44,11 @@ public final class NettySink implements SseSink {
   /** Where framed bytes enter the pipeline: below the HTTP/1 encoder, or its tail for {@link Framing#CONTENT}. */
   private final ChannelHandlerContext bytesEntry;
   private final WriteBatch batch;
-  /** Response head, then framed messages ({@link Framing#wrap}), then maybe {@link #END}. */
-  private final Queue<Object> queue = PlatformDependent.newMpscQueue();
+  /**
+   * Response head, then framed messages ({@link Framing#wrap}), then maybe {@link #END}. A linked
+   * queue: most streams hold a few items at a time, and an array queue would cost kilobytes per stream.
+   */
+  private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
   /** Bytes in {@link #queue}: not yet handed to the channel, so not in its outbound buffer. */
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();

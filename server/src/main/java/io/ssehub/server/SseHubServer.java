@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * {@code lastEventId} parameter to resume), {@code POST /publish} (JSON or form: {@code channel},
  * {@code data}, {@code type}, {@code id}, {@code retry}), {@code GET /health}, {@code GET
  * /health/live}, {@code GET /health/ready}, {@code GET /metrics} (Prometheus text), and a demo page
- * at {@code /}. Errors are JSON: {@code {"error":"<code>","message":"...","field":"..."}}.
+ * at {@code /}; with {@link Builder#ui}, the dashboard at {@code GET /ui} and its {@code GET
+ * /ui/stream}. Errors are JSON: {@code {"error":"<code>","message":"...","field":"..."}}.
  *
  * <p>The server owns its hub: {@link #close()} ends every stream cleanly (each gets a comment and
  * the end of its response, and reconnects), closes the hub, then the event loops. Event loop

@@ -4,6 +4,7 @@ import io.ssehub.core.internal.HubEngine;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -101,6 +102,24 @@ public final class SseHub implements AutoCloseable {
   /** The channels this node is subscribed to: those with at least one open stream. */
   public Set<String> subscribedChannels() {
     return engine.subscribedChannels();
+  }
+
+  /**
+   * Open streams per channel on this node, a snapshot: a stream of several channels counts once in
+   * each. Only channels with a stream are present.
+   */
+  public Map<String, Integer> channelStreamCounts() {
+    return engine.channelStreamCounts();
+  }
+
+  /**
+   * Asks the hub's {@link Authorizer}, for transports that guard something other than a stream or a
+   * publish (the standalone hub's dashboard). An authorizer that fails counts as a refusal.
+   *
+   * @throws AccessDeniedException if it refuses
+   */
+  public void authorize(AccessRequest request) {
+    engine.authorize(Objects.requireNonNull(request, "request"));
   }
 
   /** How many streams were cut because their client did not keep up. */

@@ -218,6 +218,11 @@ public final class Main implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}; env: SSEHUB_LOG_FORMAT).")
   LogFormatOption logFormat;
 
+  @Option(names = "--ui", paramLabel = "BOOLEAN", defaultValue = "false", arity = "0..1",
+      description = "Serve the dashboard at /ui (channels, stream counts, events per second, broker state, a publish"
+          + " form) to clients that may publish to every channel (default: ${DEFAULT-VALUE}; env: SSEHUB_UI).")
+  boolean ui;
+
   /** The forms of {@code --log-format}. */
   enum LogFormatOption { text, json }
 
@@ -361,6 +366,7 @@ public final class Main implements Callable<Integer> {
       if (jwt != null) {
         builder.jwt(jwt);
       }
+      builder.ui(ui);
       started = builder
           .build()
           .start();
@@ -372,6 +378,9 @@ public final class Main implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAndHalt, "ssehub-shutdown"));
     log.info("ssehub listening on http://{}:{} ({}), broker: {}",
         host, started.port(), started.transport(), hub.broker().describe());
+    if (ui) {
+      log.info("ssehub dashboard at http://{}:{}/ui, for clients that may publish to every channel", host, started.port());
+    }
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -16,6 +16,7 @@ import io.ssehub.core.SseHub;
 import io.ssehub.http.CorsPolicy;
 import io.ssehub.http.JwtAuthenticator;
 import io.ssehub.metrics.HubMetrics;
+import io.ssehub.server.internal.Dashboard;
 import io.ssehub.server.internal.HttpInitializer;
 import io.ssehub.server.internal.ServerContext;
 import io.ssehub.server.internal.ServerOptions;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * {@code lastEventId} parameter to resume), {@code POST /publish} (JSON or form: {@code channel},
  * {@code data}, {@code type}, {@code id}, {@code retry}), {@code GET /health}, {@code GET
  * /health/live}, {@code GET /health/ready}, {@code GET /metrics} (Prometheus text), and a demo page
- * at {@code /}. Errors are JSON: {@code {"error":"<code>","message":"...","field":"..."}}.
+ * at {@code /}; with {@link Builder#ui}, the dashboard at {@code GET /ui} and its {@code GET
+ * /ui/stream}. Errors are JSON: {@code {"error":"<code>","message":"...","field":"..."}}.
  *
  * <p>The server owns its hub: {@link #close()} ends every stream cleanly (each gets a comment and
  * the end of its response, and reconnects), closes the hub, then the event loops. Event loop
@@ -106,6 +108,7 @@ public final class SseHubServer implements AutoCloseable {
   private final ServerOptions options;
   private final Refusals refusals = new Refusals();
   private final MeterRegistry meterRegistry;
+  private final boolean ui;
   private final Transport transport = Transport.best();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -129,6 +132,7 @@ public final class SseHubServer implements AutoCloseable {
     this.maxBodyBytes = (int) (Math.min(hub.maxEventBytes(), Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES)
         + BODY_ALLOWANCE_BYTES);
     this.shutdownTimeout = builder.shutdownTimeout;
+    this.ui = builder.ui;
     this.options = new ServerOptions(builder.jwt, builder.cors, builder.maxConnections, builder.maxConnectionsPerIp,
         builder.maxHeaderBytes, builder.maxUrlBytes, builder.requestTimeout, builder.overLimitRetry);
   }
@@ -151,6 +155,9 @@ public final class SseHubServer implements AutoCloseable {
     ServerContext.MetricsScrape scrape = meterRegistry instanceof PrometheusMeterRegistry prometheus ? prometheus::scrape : null;
     context = new ServerContext(hub, maxBodyBytes, options, refusals, scrape);
     bindMeters(context);
+    if (ui) {
+      context.dashboard(new Dashboard(context, meterRegistry, Dashboard.DEFAULT_INTERVAL));
+    }
     acceptors = transport.newGroup(1, "ssehub-accept");
     workers = transport.newGroup(0, "ssehub-io");
     ServerBootstrap bootstrap = new ServerBootstrap()
@@ -325,8 +332,20 @@ public final class SseHubServer implements AutoCloseable {
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration overLimitRetry = DEFAULT_OVER_LIMIT_RETRY;
     private MeterRegistry meterRegistry;
+    private boolean ui;
 
     private Builder() {}
+
+    /**
+     * Serves the dashboard at {@code GET /ui}: this node's channels with their stream counts, events
+     * per second, the broker's state, and a form to publish, live over {@code GET /ui/stream}. Only
+     * for clients that may publish to every channel (the hub's {@code Authorizer} is asked about
+     * publishing to {@code *}). Off by default: then {@code /ui} is a 404.
+     */
+    public Builder ui(boolean on) {
+      this.ui = on;
+      return this;
+    }
 
     /**
      * Where the meters go. By default a {@link PrometheusMeterRegistry} of the server's own; {@code

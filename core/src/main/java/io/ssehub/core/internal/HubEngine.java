@@ -470,6 +470,18 @@ public final class HubEngine implements Broker.Listener {
     return Set.copyOf(groups.keySet());
   }
 
+  /** Streams per channel with at least one; read without locks, so a snapshot of a moving state. */
+  public Map<String, Integer> channelStreamCounts() {
+    Map<String, Integer> counts = new HashMap<>();
+    groups.forEach((channel, group) -> {
+      int streams = group.streams.size();
+      if (streams > 0) {
+        counts.put(channel, streams);
+      }
+    });
+    return Map.copyOf(counts);
+  }
+
   public Broker broker() {
     return broker;
   }

@@ -70,6 +70,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     LIVE("/health/live", HttpMethod.GET),
     READY("/health/ready", HttpMethod.GET),
     METRICS("/metrics", HttpMethod.GET),
+    DASHBOARD("/ui", HttpMethod.GET),
+    DASHBOARD_STREAM("/ui/stream", HttpMethod.GET),
     DEMO("/", HttpMethod.GET);
 
     final String path;
@@ -204,6 +206,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     if (route == null || (route == Route.METRICS && context.metrics() == null)) {
       throw HttpProblem.notFound(path, "/stream, /publish, /health, /health/live, /health/ready, /metrics or /");
     }
+    if ((route == Route.DASHBOARD || route == Route.DASHBOARD_STREAM) && context.dashboard() == null) {
+      // Off unless --ui: then /ui is no different from any unknown path.
+      throw HttpProblem.notFound(path, "/stream, /publish, /health, /health/live, /health/ready, /metrics or /");
+    }
     if (HttpMethod.OPTIONS.equals(request.method()) && options.cors().enabled()) {
       // A CORS preflight (or a plain OPTIONS): 204, with the allowed methods and headers for an allowed origin.
       FullHttpResponse preflight = Responses.full(HttpResponseStatus.NO_CONTENT, null, new byte[0]);
@@ -224,6 +230,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       case READY -> respond(ctx, keepAlive, withHeaders(Responses.json(Health.ready(hub, context.draining())), cors));
       case METRICS -> respond(ctx, keepAlive, metrics());
       case DEMO -> respond(ctx, keepAlive, demoPage());
+      case DASHBOARD -> dashboardPage(ctx, request, params, keepAlive);
+      case DASHBOARD_STREAM -> dashboardStream(ctx, request, params, cors);
     }
   }
 
@@ -263,17 +271,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     SubscribeRequest subscribeRequest = StreamRequests.parse(params, lastEventId)
         .from(principal(request, params), remoteAddress(ctx));
 
-    HttpResponse head = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
-    head.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.EVENT_STREAM_CONTENT_TYPE)
-        .set(HttpHeaderNames.CACHE_CONTROL, HttpResponses.EVENT_STREAM_CACHE_CONTROL)
-        .set(HttpResponses.X_ACCEL_BUFFERING, HttpResponses.X_ACCEL_BUFFERING_NO);
-    cors.forEach((name, value) -> head.headers().set(name, value));
-    if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-      head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // no chunks: the close ends it
-    } else {
-      HttpUtil.setTransferEncodingChunked(head, true);
-    }
+    HttpResponse head = eventStreamHead(request, cors);
 
     NettySink sink = new NettySink(ctx.channel(), head, context.bytesWritten());
     Subscription subscription;
@@ -289,6 +287,22 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     context.streams().add(ctx.channel());
     ctx.channel().closeFuture().addListener(closed -> subscription.close());
     releaseWaiting();
+  }
+
+  /** The status and headers that start an event stream: chunked, or ended by the close for HTTP/1.0. */
+  private static HttpResponse eventStreamHead(FullHttpRequest request, Map<String, String> cors) {
+    HttpResponse head = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
+    head.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.EVENT_STREAM_CONTENT_TYPE)
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpResponses.EVENT_STREAM_CACHE_CONTROL)
+        .set(HttpResponses.X_ACCEL_BUFFERING, HttpResponses.X_ACCEL_BUFFERING_NO);
+    cors.forEach((name, value) -> head.headers().set(name, value));
+    if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+      head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // no chunks: the close ends it
+    } else {
+      HttpUtil.setTransferEncodingChunked(head, true);
+    }
+    return head;
   }
 
   // ---- POST /publish
@@ -366,6 +380,31 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
         .set("X-Content-Type-Options", "nosniff");
     return response;
+  }
+
+  // ---- the dashboard: GET /ui and GET /ui/stream, for those who may publish to every channel
+
+  private void dashboardPage(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params,
+      boolean keepAlive) {
+    context.dashboard().authorize(principal(request, params), remoteAddress(ctx));
+    FullHttpResponse response = Responses.full(HttpResponseStatus.OK, "text/html; charset=utf-8", context.dashboard().page());
+    response.headers()
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+        .set("X-Content-Type-Options", "nosniff")
+        // The page publishes: no other site may frame it, and it loads nothing from anywhere else.
+        .set("X-Frame-Options", "DENY")
+        .set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';"
+            + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+        .set("Referrer-Policy", "no-referrer");
+    respond(ctx, keepAlive, response);
+  }
+
+  private void dashboardStream(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params,
+      Map<String, String> cors) {
+    context.dashboard().authorize(principal(request, params), remoteAddress(ctx));
+    // Not among context.streams(): those are the hub's, which a close waits for; this one ends with its connection.
+    this.sink = context.dashboard().open(ctx.channel(), eventStreamHead(request, cors));
+    releaseWaiting();
   }
 
   // ---- responses

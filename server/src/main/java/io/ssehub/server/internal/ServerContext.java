@@ -28,6 +28,8 @@ public final class ServerContext {
   private final MetricsScrape metrics;
   /** Set when a drain starts: readiness turns false while streams go on. */
   private volatile boolean draining;
+  /** Serves {@code /ui} when the dashboard is on; null when it is off. Set once, before the server listens. */
+  private volatile Dashboard dashboard;
 
   public ServerContext(SseHub hub, int maxBodyBytes) {
     this(hub, maxBodyBytes, ServerOptions.DEFAULTS, new Refusals());
@@ -89,6 +91,16 @@ public final class ServerContext {
     return metrics;
   }
 
+  /** The dashboard, or null when {@code /ui} is off. */
+  public Dashboard dashboard() {
+    return dashboard;
+  }
+
+  /** Turns {@code /ui} on; call before the server listens. */
+  public void dashboard(Dashboard dashboard) {
+    this.dashboard = dashboard;
+  }
+
   public boolean draining() {
     return draining;
   }
@@ -103,7 +115,7 @@ public final class ServerContext {
     String scrape();
   }
 
-  private static byte[] resource(String name) {
+  static byte[] resource(String name) {
     try (InputStream in = ServerContext.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + name + " next to " + ServerContext.class.getName());

@@ -203,11 +203,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       respondAndClose(ctx, withHeaders(overLimit(over, route == Route.STREAM && HttpMethod.GET.equals(request.method())), cors));
       return;
     }
-    if (route == null || (route == Route.METRICS && context.metrics() == null)) {
-      throw HttpProblem.notFound(path, "/stream, /publish, /health, /health/live, /health/ready, /metrics or /");
-    }
-    if ((route == Route.DASHBOARD || route == Route.DASHBOARD_STREAM) && context.dashboard() == null) {
-      // Off unless --ui: then /ui is no different from any unknown path.
+    // A route that is off (no scrapeable registry; the dashboard unless --ui) is no different from an unknown path.
+    boolean off = (route == Route.METRICS && context.metrics() == null)
+        || ((route == Route.DASHBOARD || route == Route.DASHBOARD_STREAM) && context.dashboard() == null);
+    if (route == null || off) {
       throw HttpProblem.notFound(path, "/stream, /publish, /health, /health/live, /health/ready, /metrics or /");
     }
     if (HttpMethod.OPTIONS.equals(request.method()) && options.cors().enabled()) {

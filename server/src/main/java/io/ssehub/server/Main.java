@@ -176,6 +176,35 @@ public final class Main implements Callable<Integer> {
           + " credentials; * lets any origin call without credentials (default: none; env: SSEHUB_CORS_ORIGIN).")
   List<String> corsOrigins;
 
+  @Option(names = "--mercure", paramLabel = "BOOLEAN", defaultValue = "true", arity = "0..1",
+      description = "Serve the Mercure protocol at /.well-known/mercure, on the same hub and broker"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MERCURE).")
+  boolean mercure;
+
+  @Option(names = "--mercure-publisher-jwt-secret", paramLabel = "SECRET",
+      description = "Mercure publishers' tokens are HS256 with this secret, instead of the --jwt-* key"
+          + " (env: SSEHUB_MERCURE_PUBLISHER_JWT_SECRET).")
+  String mercurePublisherJwtSecret;
+
+  @Option(names = "--mercure-publisher-jwt-public-key", paramLabel = "FILE",
+      description = "Mercure publishers' tokens are signed with the private half of this PEM key (RS*/ES*)"
+          + " (env: SSEHUB_MERCURE_PUBLISHER_JWT_PUBLIC_KEY).")
+  Path mercurePublisherJwtPublicKey;
+
+  @Option(names = "--mercure-subscriber-jwt-secret", paramLabel = "SECRET",
+      description = "Mercure subscribers' tokens are HS256 with this secret, instead of the --jwt-* key"
+          + " (env: SSEHUB_MERCURE_SUBSCRIBER_JWT_SECRET).")
+  String mercureSubscriberJwtSecret;
+
+  @Option(names = "--mercure-subscriber-jwt-public-key", paramLabel = "FILE",
+      description = "Mercure subscribers' tokens are signed with the private half of this PEM key (RS*/ES*)"
+          + " (env: SSEHUB_MERCURE_SUBSCRIBER_JWT_PUBLIC_KEY).")
+  Path mercureSubscriberJwtPublicKey;
+
+  @Option(names = "--mercure-cookie", paramLabel = "NAME", defaultValue = "mercureAuthorization",
+      description = "The cookie that may carry a Mercure token (default: ${DEFAULT-VALUE}; env: SSEHUB_MERCURE_COOKIE).")
+  String mercureCookie;
+
   @Option(names = "--max-connections", paramLabel = "COUNT", defaultValue = "10000", converter = CountConverter.class,
       description = "Open connections in all; over it streams are told to retry later, other requests get 503;"
           + " 0 for no limit (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_CONNECTIONS).")
@@ -361,10 +390,11 @@ public final class Main implements Callable<Integer> {
       if (jwt != null) {
         builder.jwt(jwt);
       }
+      mercure(builder);
       started = builder
           .build()
           .start();
-    } catch (UncheckedIOException | IllegalStateException e) {
+    } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
       log.error("ssehub: {}", e.getMessage());
       return 1;
     }
@@ -416,6 +446,42 @@ public final class Main implements Callable<Integer> {
       broker.connect(redisWait);
     }
     return broker;
+  }
+
+  /**
+   * The Mercure front door's settings: its own keys when given (else the hub's), anonymous
+   * subscribers when {@code --public-channels} holds {@code *} (Mercure's {@code anonymous}),
+   * anonymous publishers from anywhere with {@code --allow-anonymous-publish}.
+   *
+   * @throws IllegalArgumentException for two keys of one role, or a key that cannot be used
+   */
+  void mercure(SseHubServer.Builder builder) {
+    builder.mercure(mercure)
+        .mercureCookie(mercureCookie)
+        .mercureAnonymousSubscribers(publicChannels != null && publicChannels.contains("*"))
+        .mercureAnonymousPublish(allowAnonymousPublish);
+    JwtAuthenticator publisher = mercureKey("publisher", mercurePublisherJwtSecret, mercurePublisherJwtPublicKey);
+    if (publisher != null) {
+      builder.mercurePublisherKey(publisher);
+    }
+    JwtAuthenticator subscriber = mercureKey("subscriber", mercureSubscriberJwtSecret, mercureSubscriberJwtPublicKey);
+    if (subscriber != null) {
+      builder.mercureSubscriberKey(subscriber);
+    }
+  }
+
+  private JwtAuthenticator mercureKey(String role, String secret, Path publicKey) {
+    if (secret != null && publicKey != null) {
+      throw new IllegalArgumentException("--mercure-" + role + "-jwt-secret and --mercure-" + role
+          + "-jwt-public-key: both given (expected: at most one)");
+    }
+    if (secret == null && publicKey == null) {
+      return null;
+    }
+    JwtAuthenticator.Builder key = secret != null
+        ? JwtAuthenticator.hmacSecret(secret.getBytes(StandardCharsets.UTF_8))
+        : JwtAuthenticator.publicKeyPem(publicKey);
+    return key.cookieName(mercureCookie).clockSkew(jwtClockSkew).build();
   }
 
   /**

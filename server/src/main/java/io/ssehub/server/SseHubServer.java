@@ -15,6 +15,7 @@ import io.netty.util.concurrent.Future;
 import io.ssehub.core.SseHub;
 import io.ssehub.http.CorsPolicy;
 import io.ssehub.http.JwtAuthenticator;
+import io.ssehub.mercure.MercureHub;
 import io.ssehub.metrics.HubMetrics;
 import io.ssehub.server.internal.HttpInitializer;
 import io.ssehub.server.internal.ServerContext;
@@ -115,6 +116,8 @@ public final class SseHubServer implements AutoCloseable {
   private volatile EventLoopGroup workers;
   private volatile Channel serverChannel;
   private volatile ServerContext context;
+  /** The Mercure front door, or null when {@code mercure(false)}. */
+  private final MercureHub mercure;
 
   private SseHubServer(Builder builder) {
     this.host = builder.host;
@@ -131,6 +134,20 @@ public final class SseHubServer implements AutoCloseable {
     this.shutdownTimeout = builder.shutdownTimeout;
     this.options = new ServerOptions(builder.jwt, builder.cors, builder.maxConnections, builder.maxConnectionsPerIp,
         builder.maxHeaderBytes, builder.maxUrlBytes, builder.requestTimeout, builder.overLimitRetry);
+    this.mercure = builder.mercure ? mercureOf(builder) : null;
+  }
+
+  /** The Mercure front door on this server's hub: the hub's keys unless Mercure has its own, CSRF by the CORS origins. */
+  private MercureHub mercureOf(Builder builder) {
+    CorsPolicy cors = builder.cors;
+    return MercureHub.builder(hub)
+        .publisherKey(builder.mercurePublisherKey != null ? builder.mercurePublisherKey : builder.jwt)
+        .subscriberKey(builder.mercureSubscriberKey != null ? builder.mercureSubscriberKey : builder.jwt)
+        .anonymousSubscribers(builder.mercureAnonymousSubscribers)
+        .anonymousPublishFromAnywhere(builder.mercureAnonymousPublish)
+        .cookieName(builder.mercureCookie)
+        .publishOrigins(origin -> cors.responseHeaders(origin).containsKey("Access-Control-Allow-Origin"))
+        .build();
   }
 
   public static Builder builder() {
@@ -150,6 +167,7 @@ public final class SseHubServer implements AutoCloseable {
     }
     ServerContext.MetricsScrape scrape = meterRegistry instanceof PrometheusMeterRegistry prometheus ? prometheus::scrape : null;
     context = new ServerContext(hub, maxBodyBytes, options, refusals, scrape);
+    context.mercure(mercure);
     bindMeters(context);
     acceptors = transport.newGroup(1, "ssehub-accept");
     workers = transport.newGroup(0, "ssehub-io");
@@ -325,8 +343,50 @@ public final class SseHubServer implements AutoCloseable {
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration overLimitRetry = DEFAULT_OVER_LIMIT_RETRY;
     private MeterRegistry meterRegistry;
+    private boolean mercure = true;
+    private JwtAuthenticator mercurePublisherKey;
+    private JwtAuthenticator mercureSubscriberKey;
+    private boolean mercureAnonymousSubscribers;
+    private boolean mercureAnonymousPublish;
+    private String mercureCookie = MercureHub.DEFAULT_COOKIE;
 
     private Builder() {}
+
+    /** Whether the Mercure protocol is served at {@value MercureHub#PATH}; true by default. See the README's "Mercure". */
+    public Builder mercure(boolean enabled) {
+      this.mercure = enabled;
+      return this;
+    }
+
+    /** Verifies Mercure publishers' tokens instead of the {@link #jwt} key. */
+    public Builder mercurePublisherKey(JwtAuthenticator key) {
+      this.mercurePublisherKey = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /** Verifies Mercure subscribers' tokens instead of the {@link #jwt} key. */
+    public Builder mercureSubscriberKey(JwtAuthenticator key) {
+      this.mercureSubscriberKey = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /** With a subscriber key, whether Mercure subscribers without a token receive public updates; false by default. */
+    public Builder mercureAnonymousSubscribers(boolean allowed) {
+      this.mercureAnonymousSubscribers = allowed;
+      return this;
+    }
+
+    /** Without a publisher key, whether anyone may publish Mercure updates, not only loopback clients; false by default. */
+    public Builder mercureAnonymousPublish(boolean allowed) {
+      this.mercureAnonymousPublish = allowed;
+      return this;
+    }
+
+    /** The cookie that may carry a Mercure token ({@value MercureHub#DEFAULT_COOKIE} by default). */
+    public Builder mercureCookie(String name) {
+      this.mercureCookie = Objects.requireNonNull(name, "name");
+      return this;
+    }
 
     /**
      * Where the meters go. By default a {@link PrometheusMeterRegistry} of the server's own; {@code

@@ -12,15 +12,21 @@ import io.ssehub.http.HttpProblem;
 import io.ssehub.http.InvalidTokenException;
 import io.ssehub.http.JwtAuthenticator;
 import io.ssehub.mercure.internal.MercureClaims;
+import io.ssehub.mercure.internal.Subscriptions;
 import io.ssehub.mercure.internal.TopicSelector;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Mercure protocol (the pre-1.0 draft that the Go hub v0.24 implements and today's clients
@@ -51,8 +57,13 @@ import java.util.function.Predicate;
  * </ul>
  */
 public final class MercureHub {
+  private static final Logger log = LoggerFactory.getLogger(MercureHub.class);
+
   /** The path of the endpoint. */
   public static final String PATH = "/.well-known/mercure";
+
+  /** The path of the subscriptions API. */
+  public static final String SUBSCRIPTIONS_PATH = PATH + "/subscriptions";
 
   /** The reserved core channel every Mercure update travels on. */
   public static final String CHANNEL = "ssehub.mercure";
@@ -76,6 +87,8 @@ public final class MercureHub {
   private final boolean anonymousPublishFromAnywhere;
   private final String cookieName;
   private final Predicate<String> publishOrigins;
+  /** The active subscriptions of every node; null when subscription events are off. */
+  private final Subscriptions subscriptions;
 
   private MercureHub(Builder builder) {
     this.hub = Objects.requireNonNull(builder.hub, "hub");
@@ -85,6 +98,13 @@ public final class MercureHub {
     this.anonymousPublishFromAnywhere = builder.anonymousPublishFromAnywhere;
     this.cookieName = builder.cookieName;
     this.publishOrigins = builder.publishOrigins;
+    if (builder.subscriptions) {
+      subscriptions = new Subscriptions();
+      // Reads the channel's subscription events, from the oldest history holds, into the registry.
+      hub.subscribe(SubscribeRequest.reserved(CHANNEL, EARLIEST, subscriptions.observer()), new DiscardingSink());
+    } else {
+      subscriptions = null;
+    }
   }
 
   public static Builder builder(SseHub hub) {
@@ -229,12 +249,15 @@ public final class MercureHub {
       throw badRequest("Last-Event-ID", "Last-Event-ID must not contain CR, LF or NUL");
     }
     Instant expiresAt = claims == null ? null : claims.expiresAt();
+    Object payload = claims == null ? null : claims.payload();
+    List<String> subscribed = List.copyOf(selectorTexts);
     if (lastEventId == null) {
-      return CompletableFuture.completedFuture(new Opening(subscribe, null, expiresAt));
+      return CompletableFuture.completedFuture(new Opening(subscribe, null, expiresAt, subscribed, payload));
     }
     String requested = lastEventId;
     return hub.broker().history().after(CHANNEL, requested)
-        .thenApply(replay -> new Opening(subscribe, responseLastEventId(requested, replay, filter), expiresAt));
+        .thenApply(replay -> new Opening(subscribe, responseLastEventId(requested, replay, filter), expiresAt,
+            subscribed, payload));
   }
 
   /**
@@ -261,11 +284,16 @@ public final class MercureHub {
     private final SubscribeRequest request;
     private final String lastEventIdHeader;
     private final Instant expiresAt;
+    private final List<String> selectors;
+    private final Object payload;
 
-    private Opening(SubscribeRequest request, String lastEventIdHeader, Instant expiresAt) {
+    private Opening(SubscribeRequest request, String lastEventIdHeader, Instant expiresAt, List<String> selectors,
+        Object payload) {
       this.request = request;
       this.lastEventIdHeader = lastEventIdHeader;
       this.expiresAt = expiresAt;
+      this.selectors = selectors;
+      this.payload = payload;
     }
 
     /** The {@code Last-Event-ID} response header; null when the client gave no last event id. */
@@ -278,10 +306,119 @@ public final class MercureHub {
       return expiresAt;
     }
 
-    /** Starts the stream on the hub: what history holds after the last event id, then live updates. */
+    /**
+     * Starts the stream on the hub: what history holds after the last event id, then live updates.
+     * With subscription events on, announces the subscription, and its end when the returned
+     * subscription is closed (which the transport does when the client goes, or at {@link #expiresAt()}).
+     */
     public Subscription open(SseSink sink) {
-      return hub.subscribe(request, sink);
+      Subscription subscription = hub.subscribe(request, sink);
+      if (subscriptions == null) {
+        return subscription;
+      }
+      String subscriberId = "urn:uuid:" + UUID.randomUUID();
+      announce(subscriberId, true);
+      AtomicBoolean closed = new AtomicBoolean();
+      return new Subscription() {
+        @Override
+        public List<String> channels() {
+          return subscription.channels();
+        }
+
+        @Override
+        public void close() {
+          subscription.close();
+          if (closed.compareAndSet(false, true)) {
+            announce(subscriberId, false);
+          }
+        }
+      };
     }
+
+    private void announce(String subscriberId, boolean active) {
+      for (String selector : selectors) {
+        SseEvent event = SseEvent.builder()
+            .id("urn:uuid:" + UUID.randomUUID())
+            .data(Subscriptions.event(selector, subscriberId, active, payload))
+            .tags(List.of(PRIVATE_TAG, Subscriptions.topicOf(selector, subscriberId)))
+            .build();
+        hub.publish(CHANNEL, event).whenComplete((stored, failure) -> {
+          if (failure != null) {
+            log.warn("Could not publish the subscription event of {} on {}: {}", subscriberId, selector, failure.toString());
+          }
+        });
+      }
+    }
+  }
+
+  // ---- the subscriptions API
+
+  /**
+   * Answers {@code GET /.well-known/mercure/subscriptions[/{topic}[/{subscriber}]]} ({@code path}
+   * as requested, its segments escaped as in subscription ids): JSON-LD, as the Go hub writes it.
+   * With a subscriber key, the token's {@code mercure.subscribe} must match {@code requestUri}
+   * (the path and query), as for a private update on it.
+   *
+   * @throws HttpProblem 404 when subscription events are off, or for a subscription not active;
+   *     401 for a missing or insufficient token
+   */
+  public String subscriptionsApi(MercureRequest request, String path, String requestUri) {
+    if (subscriptions == null) {
+      throw new HttpProblem(404, "not_found", null, "path: " + path
+          + " (the subscriptions API is off: start the hub with --mercure-subscriptions)");
+    }
+    String rest = path.length() > SUBSCRIPTIONS_PATH.length() ? path.substring(SUBSCRIPTIONS_PATH.length() + 1) : "";
+    String[] segments = rest.isEmpty() ? new String[0] : rest.split("/", -1);
+    if (segments.length > 2 || (segments.length > 0 && segments[0].isEmpty())
+        || (segments.length == 2 && segments[1].isEmpty())) {
+      throw new HttpProblem(404, "not_found", null, "path: " + path + " (expected: " + SUBSCRIPTIONS_PATH
+          + "[/{topic}[/{subscriber}]], each escaped)");
+    }
+    if (subscriberKey != null) {
+      MercureClaims claims = claims(request, subscriberKey, false);
+      if (claims == null || claims.subscribe() == null
+          || !TopicSelector.anyMatches(claims.subscribe(), List.of(requestUri))) {
+        throw unauthorized("reading subscriptions needs a token whose mercure.subscribe matches " + requestUri);
+      }
+    }
+    String lastEventId = subscriptions.lastEventId() != null ? subscriptions.lastEventId() : EARLIEST;
+    if (segments.length == 0) {
+      return subscriptions.collection(requestUri, null, lastEventId);
+    }
+    String topic = unescape(segments[0]);
+    if (segments.length == 1) {
+      return subscriptions.collection(requestUri, topic, lastEventId);
+    }
+    String single = subscriptions.single(topic, unescape(segments[1]), lastEventId);
+    if (single == null) {
+      throw new HttpProblem(404, "not_found", null, "subscription: " + path + " is not active");
+    }
+    return single;
+  }
+
+  private static String unescape(String segment) {
+    try {
+      return URLDecoder.decode(segment, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw badRequest("path", "bad %-escape in " + InvalidInputException.quote(segment));
+    }
+  }
+
+  /** A sink that drops what it is sent: the registry's stream, whose filter passes nothing. */
+  private static final class DiscardingSink implements SseSink {
+    @Override
+    public void send(byte[] bytes) {}
+
+    @Override
+    public long pendingBytes() {
+      return 0;
+    }
+
+    @Override
+    public void close() {}
+
+    @Override
+    public void abort() {}
   }
 
   /** Which updates one subscriber receives: as the Go hub's {@code Subscriber.MatchTopics}. */
@@ -390,6 +527,7 @@ public final class MercureHub {
     private boolean anonymousPublishFromAnywhere;
     private String cookieName = DEFAULT_COOKIE;
     private Predicate<String> publishOrigins = origin -> false;
+    private boolean subscriptions;
 
     private Builder(SseHub hub) {
       this.hub = Objects.requireNonNull(hub, "hub");
@@ -428,6 +566,15 @@ public final class MercureHub {
     /** The origins whose pages may publish with the cookie (the CSRF guard); none by default. */
     public Builder publishOrigins(Predicate<String> allowed) {
       this.publishOrigins = Objects.requireNonNull(allowed, "publishOrigins");
+      return this;
+    }
+
+    /**
+     * Whether subscribers' arrivals and departures are published as subscription events and the
+     * subscriptions API is served; false by default, as in the Go hub.
+     */
+    public Builder subscriptions(boolean enabled) {
+      this.subscriptions = enabled;
       return this;
     }
 

@@ -201,6 +201,11 @@ public final class Main implements Callable<Integer> {
           + " (env: SSEHUB_MERCURE_SUBSCRIBER_JWT_PUBLIC_KEY).")
   Path mercureSubscriberJwtPublicKey;
 
+  @Option(names = "--mercure-subscriptions", paramLabel = "BOOLEAN", defaultValue = "false", arity = "0..1",
+      description = "Publish Mercure subscription events and serve /.well-known/mercure/subscriptions"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MERCURE_SUBSCRIPTIONS).")
+  boolean mercureSubscriptions;
+
   @Option(names = "--mercure-cookie", paramLabel = "NAME", defaultValue = "mercureAuthorization",
       description = "The cookie that may carry a Mercure token (default: ${DEFAULT-VALUE}; env: SSEHUB_MERCURE_COOKIE).")
   String mercureCookie;
@@ -458,6 +463,7 @@ public final class Main implements Callable<Integer> {
   void mercure(SseHubServer.Builder builder) {
     builder.mercure(mercure)
         .mercureCookie(mercureCookie)
+        .mercureSubscriptions(mercureSubscriptions)
         .mercureAnonymousSubscribers(publicChannels != null && publicChannels.contains("*"))
         .mercureAnonymousPublish(allowAnonymousPublish);
     JwtAuthenticator publisher = mercureKey("publisher", mercurePublisherJwtSecret, mercurePublisherJwtPublicKey);

@@ -146,6 +146,7 @@ public final class SseHubServer implements AutoCloseable {
         .anonymousSubscribers(builder.mercureAnonymousSubscribers)
         .anonymousPublishFromAnywhere(builder.mercureAnonymousPublish)
         .cookieName(builder.mercureCookie)
+        .subscriptions(builder.mercureSubscriptions)
         .publishOrigins(origin -> cors.responseHeaders(origin).containsKey("Access-Control-Allow-Origin"))
         .build();
   }
@@ -349,6 +350,7 @@ public final class SseHubServer implements AutoCloseable {
     private boolean mercureAnonymousSubscribers;
     private boolean mercureAnonymousPublish;
     private String mercureCookie = MercureHub.DEFAULT_COOKIE;
+    private boolean mercureSubscriptions;
 
     private Builder() {}
 
@@ -379,6 +381,12 @@ public final class SseHubServer implements AutoCloseable {
     /** Without a publisher key, whether anyone may publish Mercure updates, not only loopback clients; false by default. */
     public Builder mercureAnonymousPublish(boolean allowed) {
       this.mercureAnonymousPublish = allowed;
+      return this;
+    }
+
+    /** Whether Mercure subscription events and the subscriptions API are on; false by default, as in the Go hub. */
+    public Builder mercureSubscriptions(boolean enabled) {
+      this.mercureSubscriptions = enabled;
       return this;
     }
 

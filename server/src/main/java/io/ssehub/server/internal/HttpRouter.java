@@ -363,6 +363,17 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     MercureHub mercure = context.mercure();
     HttpMethod method = request.method();
     try {
+      if (path.equals(MercureHub.SUBSCRIPTIONS_PATH) || path.startsWith(MercureHub.SUBSCRIPTIONS_PATH + "/")) {
+        if (!HttpMethod.GET.equals(method)) {
+          throw new HttpProblem(405, "method_not_allowed", null, "method: " + method.name() + " on " + path + " (expected: GET)");
+        }
+        String requestUri = query.isEmpty() ? path : path + "?" + query;
+        String body = mercure.subscriptionsApi(mercureRequest(ctx, request, QueryDecoder.decode(query), Map.of()), path, requestUri);
+        FullHttpResponse response = Responses.full(HttpResponseStatus.OK, "application/ld+json", body.getBytes(StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "private, no-cache, no-store, must-revalidate, max-age=0");
+        respond(ctx, keepAlive, withHeaders(response, cors));
+        return;
+      }
       if (!path.equals(MercureHub.PATH)) {
         throw new HttpProblem(404, "not_found", null, "path: " + path + " (expected: " + MercureHub.PATH + ")");
       }

@@ -355,6 +355,7 @@ public final class Main implements Callable<Integer> {
     CorsPolicy cors;
     try {
       jwt = jwtAuthenticator();
+      mercureKeys();
       authorizer = GrantAuthorizer.builder()
           .tokensRequired(jwt != null)
           .publicChannels(patterns(publicChannels))
@@ -399,7 +400,7 @@ public final class Main implements Callable<Integer> {
       started = builder
           .build()
           .start();
-    } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+    } catch (UncheckedIOException | IllegalStateException e) {
       log.error("ssehub: {}", e.getMessage());
       return 1;
     }
@@ -466,14 +467,21 @@ public final class Main implements Callable<Integer> {
         .mercureSubscriptions(mercureSubscriptions)
         .mercureAnonymousSubscribers(publicChannels != null && publicChannels.contains("*"))
         .mercureAnonymousPublish(allowAnonymousPublish);
-    JwtAuthenticator publisher = mercureKey("publisher", mercurePublisherJwtSecret, mercurePublisherJwtPublicKey);
-    if (publisher != null) {
-      builder.mercurePublisherKey(publisher);
+    if (mercurePublisherKey != null) {
+      builder.mercurePublisherKey(mercurePublisherKey);
     }
-    JwtAuthenticator subscriber = mercureKey("subscriber", mercureSubscriberJwtSecret, mercureSubscriberJwtPublicKey);
-    if (subscriber != null) {
-      builder.mercureSubscriberKey(subscriber);
+    if (mercureSubscriberKey != null) {
+      builder.mercureSubscriberKey(mercureSubscriberKey);
     }
+  }
+
+  /** Mercure's own keys, when given; read before the hub starts, so that a bad one stops start-up (exit 2). */
+  private JwtAuthenticator mercurePublisherKey;
+  private JwtAuthenticator mercureSubscriberKey;
+
+  private void mercureKeys() {
+    mercurePublisherKey = mercureKey("publisher", mercurePublisherJwtSecret, mercurePublisherJwtPublicKey);
+    mercureSubscriberKey = mercureKey("subscriber", mercureSubscriberJwtSecret, mercureSubscriberJwtPublicKey);
   }
 
   private JwtAuthenticator mercureKey(String role, String secret, Path publicKey) {
@@ -539,7 +547,8 @@ public final class Main implements Callable<Integer> {
   }
 
   /** Options whose values are never printed: they are, or may hold, secrets. */
-  private static final java.util.Set<String> SECRET_OPTIONS = java.util.Set.of("--jwt-secret");
+  private static final java.util.Set<String> SECRET_OPTIONS = java.util.Set.of("--jwt-secret",
+      "--mercure-publisher-jwt-secret", "--mercure-subscriber-jwt-secret");
 
   /**
    * {@code --print-config}: every setting as {@code key=value} (a valid config file), each after a

@@ -44,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -521,10 +522,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       // The protocol: the stream ends no later than the subscriber's token expires. Ended cleanly,
       // the client reconnects, with a fresh token if its page has one.
       long delay = Math.max(0, opening.expiresAt().toEpochMilli() - System.currentTimeMillis());
-      ctx.executor().schedule(() -> {
+      ScheduledFuture<?> expiry = ctx.executor().schedule(() -> {
         subscription.close();
         sink.close();
       }, delay, TimeUnit.MILLISECONDS);
+      ctx.channel().closeFuture().addListener(closed -> expiry.cancel(false)); // no timer kept for a client gone
     }
     releaseWaiting();
   }

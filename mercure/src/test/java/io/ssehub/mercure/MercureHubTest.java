@@ -80,6 +80,16 @@ class MercureHubTest {
   }
 
   @Test
+  void idsThatLookLikeMultiChannelCursorsResumeAsPlainIds() {
+    publish("topic", "a", "data", "1", "id", "YWJj==");
+    publish("topic", "a", "data", "2", "id", "k=v,w=z");
+    publish("topic", "a", "data", "3");
+    assertThat(subscribe(Map.of("Last-Event-ID", "YWJj=="), "a").text()).doesNotContain("data: 1").contains("data: 2")
+        .contains("data: 3");
+    assertThat(subscribe(Map.of("Last-Event-ID", "k=v,w=z"), "a").text()).doesNotContain("data: 2").contains("data: 3");
+  }
+
+  @Test
   void anIdThatWouldMeanSomethingElseIsRefused() {
     for (String id : List.of("#a", "earliest")) {
       assertThatThrownBy(() -> publish("topic", "a", "id", id))

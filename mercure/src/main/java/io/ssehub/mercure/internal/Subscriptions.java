@@ -47,7 +47,8 @@ public final class Subscriptions {
 
   /** Go's {@code json.MarshalIndent(v, "", "  ")}: two spaces, {@code "key": value}. */
   private static final ObjectWriter GO_INDENT = JSON.writer(new DefaultPrettyPrinter()
-      .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+      .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+          .withArrayEmptySeparator("").withObjectEmptySeparator(""))
       .withObjectIndenter(new DefaultIndenter("  ", "\n"))
       .withArrayIndenter(new DefaultIndenter("  ", "\n")));
 

@@ -321,6 +321,19 @@ class MercureIT {
   }
 
   @Test
+  void aSubscriberOverTheConnectionLimitIsToldToComeBackNotRefusedForGood() {
+    server.close();
+    server = SseHubServer.builder().host("127.0.0.1").port(0).maxConnections(1).build().start();
+    try (RawHttp.Stream first = RawHttp.Stream.open(server.port(), "/.well-known/mercure?topic=x")) {
+      assertThat(first.head().status()).isEqualTo(200);
+      RawHttp.Response over = RawHttp.exchange(server.port(),
+          "GET /.well-known/mercure?topic=x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertThat(over.status()).as("EventSource stops for good on any other status").isEqualTo(200);
+      assertThat(over.text()).startsWith("retry: 30000\n");
+    }
+  }
+
+  @Test
   void mercureCanBeTurnedOff() {
     server.close();
     server = SseHubServer.builder().host("127.0.0.1").port(0).mercure(false).build().start();

@@ -202,7 +202,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     Refusals.Cause over = ctx.channel().attr(ConnectionLimiter.OVER_LIMIT).get();
     if (over != null) {
       refusals.record(over);
-      respondAndClose(ctx, withHeaders(overLimit(over, route == Route.STREAM && HttpMethod.GET.equals(request.method())), cors));
+      boolean stream = route == Route.STREAM || (context.mercure() != null && path.equals(MercureHub.PATH));
+      respondAndClose(ctx, withHeaders(overLimit(over, stream && HttpMethod.GET.equals(request.method())), cors));
       return;
     }
     if (route == null && context.mercure() != null

@@ -14,6 +14,13 @@ public final class ChannelNames {
   /** The channel a stream or publish uses when it names none, as in flask-sse. */
   public static final String DEFAULT_CHANNEL = "sse";
 
+  /**
+   * Channels whose names start with this belong to ssehub's own front doors (the Mercure one
+   * carries its updates on {@code ssehub.mercure}): clients cannot stream or publish them through
+   * {@code /stream} and {@code /publish}; see {@link SubscribeRequest#reserved}.
+   */
+  public static final String RESERVED_PREFIX = "ssehub.";
+
   /** The longest channel name accepted. */
   public static final int MAX_LENGTH = 200;
 
@@ -50,6 +57,19 @@ public final class ChannelNames {
       }
     }
     return name;
+  }
+
+  /** Whether {@code name} is one of ssehub's own channels ({@value #RESERVED_PREFIX}...). */
+  public static boolean isReserved(String name) {
+    return name != null && name.startsWith(RESERVED_PREFIX);
+  }
+
+  /** Refuses a reserved channel on behalf of a client. */
+  static void rejectReserved(String name) {
+    if (isReserved(name)) {
+      throw new InvalidInputException("channel", InvalidInputException.quote(name)
+          + " is reserved for ssehub's own use (expected: a name not starting with \"" + RESERVED_PREFIX + "\")");
+    }
   }
 
   private static boolean isAllowed(char c) {

@@ -77,7 +77,7 @@ public final class GrantAuthorizer implements Authorizer {
   }
 
   /** Whether the address is a loopback address; only literal IP addresses are considered, never resolved. */
-  static boolean isLoopback(String address) {
+  public static boolean isLoopback(String address) {
     if (address == null || address.isEmpty()) {
       return false;
     }

@@ -1,5 +1,6 @@
 package io.ssehub.core;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,12 +30,14 @@ public final class SseEvent {
   private final String type;
   private final String id;
   private final Long retry;
+  private final List<String> tags;
 
-  private SseEvent(String data, String type, String id, Long retry) {
+  private SseEvent(String data, String type, String id, Long retry, List<String> tags) {
     this.data = data;
     this.type = type;
     this.id = id;
     this.retry = retry;
+    this.tags = tags;
   }
 
   /** An event of the default type ({@code message}) with this data. */
@@ -66,15 +69,24 @@ public final class SseEvent {
     return retry;
   }
 
+  /**
+   * Labels that travel with the event (through the broker and history) but are never sent to
+   * clients: a front door that filters per stream (see {@link SubscribeRequest#filter()}) reads
+   * them, as the Mercure front door reads an update's topics. Empty for most events.
+   */
+  public List<String> tags() {
+    return tags;
+  }
+
   /** This event with another id. */
   public SseEvent withId(String newId) {
     validateId(newId);
-    return new SseEvent(data, type, newId, retry);
+    return new SseEvent(data, type, newId, retry, tags);
   }
 
   /** A builder holding this event's fields. */
   public Builder toBuilder() {
-    return new Builder().data(data).type(type).id(id).retry(retry);
+    return new Builder().data(data).type(type).id(id).retry(retry).tags(tags);
   }
 
   @Override
@@ -83,18 +95,19 @@ public final class SseEvent {
         && data.equals(e.data)
         && Objects.equals(type, e.type)
         && Objects.equals(id, e.id)
-        && Objects.equals(retry, e.retry);
+        && Objects.equals(retry, e.retry)
+        && tags.equals(e.tags);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(data, type, id, retry);
+    return Objects.hash(data, type, id, retry, tags);
   }
 
   @Override
   public String toString() {
-    return "SseEvent{id=" + id + ", type=" + type + ", retry=" + retry + ", data="
-        + InvalidInputException.quote(data) + "}";
+    return "SseEvent{id=" + id + ", type=" + type + ", retry=" + retry + (tags.isEmpty() ? "" : ", tags=" + tags)
+        + ", data=" + InvalidInputException.quote(data) + "}";
   }
 
   static void validateId(String id) {
@@ -119,6 +132,7 @@ public final class SseEvent {
     private String type;
     private String id;
     private Long retry;
+    private List<String> tags = List.of();
 
     private Builder() {}
 
@@ -146,6 +160,12 @@ public final class SseEvent {
       return this;
     }
 
+    /** Labels for per-stream filters, not sent to clients (see {@link SseEvent#tags()}); none by default. */
+    public Builder tags(List<String> tags) {
+      this.tags = tags == null ? List.of() : List.copyOf(tags);
+      return this;
+    }
+
     public SseEvent build() {
       if (type != null) {
         rejectLineBreaks("type", type);
@@ -159,7 +179,7 @@ public final class SseEvent {
       if (retry != null && retry < 0) {
         throw new InvalidInputException("retry", "must be a non-negative integer (got " + retry + ")");
       }
-      return new SseEvent(data, type, id, retry);
+      return new SseEvent(data, type, id, retry, tags);
     }
   }
 }

@@ -70,10 +70,11 @@ public final class SseHub implements AutoCloseable {
    * #publish(String, SseEvent)}. For transports; the application itself calls {@code publish}.
    *
    * @throws AccessDeniedException if the authorizer refuses
+   * @throws InvalidInputException for a {@linkplain ChannelNames#isReserved reserved} channel, among others
    */
   public CompletableFuture<SseEvent> publishAs(Principal principal, String remoteAddress, String channel, SseEvent event) {
     Objects.requireNonNull(event, "event");
-    ChannelNames.validate(channel);
+    ChannelNames.rejectReserved(ChannelNames.validate(channel));
     engine.authorize(new AccessRequest(AccessRequest.Action.PUBLISH, List.of(channel), principal, remoteAddress));
     return engine.publish(channel, event);
   }

@@ -372,6 +372,34 @@ public final class JwtAuthenticator {
    * @throws InvalidTokenException if it does not hold (see the class comment)
    */
   public JwtPrincipal verify(String token) {
+    JWTClaimsSet claims = checkedClaims(token);
+    Object grants = claims.getClaim(CLAIM);
+    List<ChannelPattern> subscribe = List.of();
+    List<ChannelPattern> publish = List.of();
+    if (grants != null) {
+      if (!(grants instanceof Map<?, ?> map)) {
+        throw badClaim(CLAIM, "a JSON object {\"subscribe\":[...],\"publish\":[...]}");
+      }
+      subscribe = patterns(map.get("subscribe"), CLAIM + ".subscribe");
+      publish = patterns(map.get("publish"), CLAIM + ".publish");
+    }
+    Date exp = claims.getExpirationTime();
+    Instant expiresAt = exp == null ? null : exp.toInstant();
+    return new JwtPrincipal(claims.getSubject(), subscribe, publish, expiresAt);
+  }
+
+  /**
+   * The claims of a token that holds (signature, {@code exp} and {@code nbf} checked as by {@link
+   * #verify}), as JSON values ({@code exp} in seconds), for front doors with claims of their own
+   * (Mercure's {@code mercure} claim).
+   *
+   * @throws InvalidTokenException if it does not hold
+   */
+  public Map<String, Object> verifiedClaims(String token) {
+    return checkedClaims(token).toJSONObject();
+  }
+
+  private JWTClaimsSet checkedClaims(String token) {
     Objects.requireNonNull(token, "token");
     if (token.length() > MAX_TOKEN_CHARS) {
       throw new InvalidTokenException("token: " + token.length() + " characters (expected: at most " + MAX_TOKEN_CHARS + ")");
@@ -414,18 +442,7 @@ public final class JwtAuthenticator {
       throw new InvalidTokenException("token: not valid before " + nbf.toInstant() + " (expected: a token valid at " + now
           + ", clock skew " + clockSkew.toSeconds() + "s)");
     }
-    Object grants = claims.getClaim(CLAIM);
-    List<ChannelPattern> subscribe = List.of();
-    List<ChannelPattern> publish = List.of();
-    if (grants != null) {
-      if (!(grants instanceof Map<?, ?> map)) {
-        throw badClaim(CLAIM, "a JSON object {\"subscribe\":[...],\"publish\":[...]}");
-      }
-      subscribe = patterns(map.get("subscribe"), CLAIM + ".subscribe");
-      publish = patterns(map.get("publish"), CLAIM + ".publish");
-    }
-    Instant expiresAt = exp == null ? null : exp.toInstant();
-    return new JwtPrincipal(claims.getSubject(), subscribe, publish, expiresAt);
+    return claims;
   }
 
   private boolean verified(SignedJWT signed, JWSHeader header) {

@@ -176,6 +176,40 @@ public final class Main implements Callable<Integer> {
           + " credentials; * lets any origin call without credentials (default: none; env: SSEHUB_CORS_ORIGIN).")
   List<String> corsOrigins;
 
+  @Option(names = "--mercure", paramLabel = "BOOLEAN", defaultValue = "true", arity = "0..1",
+      description = "Serve the Mercure protocol at /.well-known/mercure, on the same hub and broker"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MERCURE).")
+  boolean mercure;
+
+  @Option(names = "--mercure-publisher-jwt-secret", paramLabel = "SECRET",
+      description = "Mercure publishers' tokens are HS256 with this secret, instead of the --jwt-* key"
+          + " (env: SSEHUB_MERCURE_PUBLISHER_JWT_SECRET).")
+  String mercurePublisherJwtSecret;
+
+  @Option(names = "--mercure-publisher-jwt-public-key", paramLabel = "FILE",
+      description = "Mercure publishers' tokens are signed with the private half of this PEM key (RS*/ES*)"
+          + " (env: SSEHUB_MERCURE_PUBLISHER_JWT_PUBLIC_KEY).")
+  Path mercurePublisherJwtPublicKey;
+
+  @Option(names = "--mercure-subscriber-jwt-secret", paramLabel = "SECRET",
+      description = "Mercure subscribers' tokens are HS256 with this secret, instead of the --jwt-* key"
+          + " (env: SSEHUB_MERCURE_SUBSCRIBER_JWT_SECRET).")
+  String mercureSubscriberJwtSecret;
+
+  @Option(names = "--mercure-subscriber-jwt-public-key", paramLabel = "FILE",
+      description = "Mercure subscribers' tokens are signed with the private half of this PEM key (RS*/ES*)"
+          + " (env: SSEHUB_MERCURE_SUBSCRIBER_JWT_PUBLIC_KEY).")
+  Path mercureSubscriberJwtPublicKey;
+
+  @Option(names = "--mercure-subscriptions", paramLabel = "BOOLEAN", defaultValue = "false", arity = "0..1",
+      description = "Publish Mercure subscription events and serve /.well-known/mercure/subscriptions"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MERCURE_SUBSCRIPTIONS).")
+  boolean mercureSubscriptions;
+
+  @Option(names = "--mercure-cookie", paramLabel = "NAME", defaultValue = "mercureAuthorization",
+      description = "The cookie that may carry a Mercure token (default: ${DEFAULT-VALUE}; env: SSEHUB_MERCURE_COOKIE).")
+  String mercureCookie;
+
   @Option(names = "--max-connections", paramLabel = "COUNT", defaultValue = "10000", converter = CountConverter.class,
       description = "Open connections in all; over it streams are told to retry later, other requests get 503;"
           + " 0 for no limit (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_CONNECTIONS).")
@@ -326,6 +360,7 @@ public final class Main implements Callable<Integer> {
     CorsPolicy cors;
     try {
       jwt = jwtAuthenticator();
+      mercureKeys();
       authorizer = GrantAuthorizer.builder()
           .tokensRequired(jwt != null)
           .publicChannels(patterns(publicChannels))
@@ -367,6 +402,7 @@ public final class Main implements Callable<Integer> {
         builder.jwt(jwt);
       }
       builder.ui(ui);
+      mercure(builder);
       started = builder
           .build()
           .start();
@@ -428,6 +464,50 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
+   * The Mercure front door's settings: its own keys when given (else the hub's), anonymous
+   * subscribers when {@code --public-channels} holds {@code *} (Mercure's {@code anonymous}),
+   * anonymous publishers from anywhere with {@code --allow-anonymous-publish}.
+   *
+   * @throws IllegalArgumentException for two keys of one role, or a key that cannot be used
+   */
+  void mercure(SseHubServer.Builder builder) {
+    builder.mercure(mercure)
+        .mercureCookie(mercureCookie)
+        .mercureSubscriptions(mercureSubscriptions)
+        .mercureAnonymousSubscribers(publicChannels != null && publicChannels.contains("*"))
+        .mercureAnonymousPublish(allowAnonymousPublish);
+    if (mercurePublisherKey != null) {
+      builder.mercurePublisherKey(mercurePublisherKey);
+    }
+    if (mercureSubscriberKey != null) {
+      builder.mercureSubscriberKey(mercureSubscriberKey);
+    }
+  }
+
+  /** Mercure's own keys, when given; read before the hub starts, so that a bad one stops start-up (exit 2). */
+  private JwtAuthenticator mercurePublisherKey;
+  private JwtAuthenticator mercureSubscriberKey;
+
+  private void mercureKeys() {
+    mercurePublisherKey = mercureKey("publisher", mercurePublisherJwtSecret, mercurePublisherJwtPublicKey);
+    mercureSubscriberKey = mercureKey("subscriber", mercureSubscriberJwtSecret, mercureSubscriberJwtPublicKey);
+  }
+
+  private JwtAuthenticator mercureKey(String role, String secret, Path publicKey) {
+    if (secret != null && publicKey != null) {
+      throw new IllegalArgumentException("--mercure-" + role + "-jwt-secret and --mercure-" + role
+          + "-jwt-public-key: both given (expected: at most one)");
+    }
+    if (secret == null && publicKey == null) {
+      return null;
+    }
+    JwtAuthenticator.Builder key = secret != null
+        ? JwtAuthenticator.hmacSecret(secret.getBytes(StandardCharsets.UTF_8))
+        : JwtAuthenticator.publicKeyPem(publicKey);
+    return key.cookieName(mercureCookie).clockSkew(jwtClockSkew).build();
+  }
+
+  /**
    * The token verifier of the one key flag given, or null without one.
    *
    * @throws IllegalArgumentException for two key flags, or a key that cannot be used
@@ -476,7 +556,8 @@ public final class Main implements Callable<Integer> {
   }
 
   /** Options whose values are never printed: they are, or may hold, secrets. */
-  private static final java.util.Set<String> SECRET_OPTIONS = java.util.Set.of("--jwt-secret");
+  private static final java.util.Set<String> SECRET_OPTIONS = java.util.Set.of("--jwt-secret",
+      "--mercure-publisher-jwt-secret", "--mercure-subscriber-jwt-secret");
 
   /**
    * {@code --print-config}: every setting as {@code key=value} (a valid config file), each after a

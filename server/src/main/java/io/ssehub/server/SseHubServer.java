@@ -15,6 +15,7 @@ import io.netty.util.concurrent.Future;
 import io.ssehub.core.SseHub;
 import io.ssehub.http.CorsPolicy;
 import io.ssehub.http.JwtAuthenticator;
+import io.ssehub.mercure.MercureHub;
 import io.ssehub.metrics.HubMetrics;
 import io.ssehub.server.internal.Dashboard;
 import io.ssehub.server.internal.HttpInitializer;
@@ -118,6 +119,8 @@ public final class SseHubServer implements AutoCloseable {
   private volatile EventLoopGroup workers;
   private volatile Channel serverChannel;
   private volatile ServerContext context;
+  /** The Mercure front door, or null when {@code mercure(false)}. */
+  private final MercureHub mercure;
 
   private SseHubServer(Builder builder) {
     this.host = builder.host;
@@ -135,6 +138,21 @@ public final class SseHubServer implements AutoCloseable {
     this.ui = builder.ui;
     this.options = new ServerOptions(builder.jwt, builder.cors, builder.maxConnections, builder.maxConnectionsPerIp,
         builder.maxHeaderBytes, builder.maxUrlBytes, builder.requestTimeout, builder.overLimitRetry);
+    this.mercure = builder.mercure ? mercureOf(builder) : null;
+  }
+
+  /** The Mercure front door on this server's hub: the hub's keys unless Mercure has its own, CSRF by the CORS origins. */
+  private MercureHub mercureOf(Builder builder) {
+    CorsPolicy cors = builder.cors;
+    return MercureHub.builder(hub)
+        .publisherKey(builder.mercurePublisherKey != null ? builder.mercurePublisherKey : builder.jwt)
+        .subscriberKey(builder.mercureSubscriberKey != null ? builder.mercureSubscriberKey : builder.jwt)
+        .anonymousSubscribers(builder.mercureAnonymousSubscribers)
+        .anonymousPublishFromAnywhere(builder.mercureAnonymousPublish)
+        .cookieName(builder.mercureCookie)
+        .subscriptions(builder.mercureSubscriptions)
+        .publishOrigins(origin -> cors.responseHeaders(origin).containsKey("Access-Control-Allow-Origin"))
+        .build();
   }
 
   public static Builder builder() {
@@ -154,6 +172,7 @@ public final class SseHubServer implements AutoCloseable {
     }
     ServerContext.MetricsScrape scrape = meterRegistry instanceof PrometheusMeterRegistry prometheus ? prometheus::scrape : null;
     context = new ServerContext(hub, maxBodyBytes, options, refusals, scrape);
+    context.mercure(mercure);
     bindMeters(context);
     if (ui) {
       context.dashboard(new Dashboard(context, meterRegistry, Dashboard.DEFAULT_INTERVAL));
@@ -333,8 +352,57 @@ public final class SseHubServer implements AutoCloseable {
     private Duration overLimitRetry = DEFAULT_OVER_LIMIT_RETRY;
     private MeterRegistry meterRegistry;
     private boolean ui;
+    private boolean mercure = true;
+    private JwtAuthenticator mercurePublisherKey;
+    private JwtAuthenticator mercureSubscriberKey;
+    private boolean mercureAnonymousSubscribers;
+    private boolean mercureAnonymousPublish;
+    private String mercureCookie = MercureHub.DEFAULT_COOKIE;
+    private boolean mercureSubscriptions;
 
     private Builder() {}
+
+    /** Whether the Mercure protocol is served at {@value MercureHub#PATH}; true by default. See the README's "Mercure". */
+    public Builder mercure(boolean enabled) {
+      this.mercure = enabled;
+      return this;
+    }
+
+    /** Verifies Mercure publishers' tokens instead of the {@link #jwt} key. */
+    public Builder mercurePublisherKey(JwtAuthenticator key) {
+      this.mercurePublisherKey = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /** Verifies Mercure subscribers' tokens instead of the {@link #jwt} key. */
+    public Builder mercureSubscriberKey(JwtAuthenticator key) {
+      this.mercureSubscriberKey = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /** With a subscriber key, whether Mercure subscribers without a token receive public updates; false by default. */
+    public Builder mercureAnonymousSubscribers(boolean allowed) {
+      this.mercureAnonymousSubscribers = allowed;
+      return this;
+    }
+
+    /** Without a publisher key, whether anyone may publish Mercure updates, not only loopback clients; false by default. */
+    public Builder mercureAnonymousPublish(boolean allowed) {
+      this.mercureAnonymousPublish = allowed;
+      return this;
+    }
+
+    /** Whether Mercure subscription events and the subscriptions API are on; false by default, as in the Go hub. */
+    public Builder mercureSubscriptions(boolean enabled) {
+      this.mercureSubscriptions = enabled;
+      return this;
+    }
+
+    /** The cookie that may carry a Mercure token ({@value MercureHub#DEFAULT_COOKIE} by default). */
+    public Builder mercureCookie(String name) {
+      this.mercureCookie = Objects.requireNonNull(name, "name");
+      return this;
+    }
 
     /**
      * Serves the dashboard at {@code GET /ui}: this node's channels with their stream counts, events

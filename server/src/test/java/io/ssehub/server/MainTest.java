@@ -105,4 +105,14 @@ class MainTest {
     cmd.parseArgs(args);
     return cmd.getCommand();
   }
+
+  @Test
+  void mercureIsOnByDefaultAndTurnsOffByFlagOrEnvironment() {
+    Main main = parse(Map.of());
+    assertThat(main.mercure).isTrue();
+    assertThat(main.mercureSubscriptions).isFalse();
+    assertThat(main.mercureCookie).isEqualTo("mercureAuthorization");
+    assertThat(parse(Map.of("SSEHUB_MERCURE", "false")).mercure).isFalse();
+    assertThat(parse(Map.of("SSEHUB_MERCURE_SUBSCRIPTIONS", "true")).mercureSubscriptions).isTrue();
+  }
 }

@@ -37,4 +37,13 @@ class SecurityFlagsTest {
     assertThat(run(Map.of(), "--port", "0", "--cors-origin", "app.example.com")).isEqualTo(2);
     assertThat(run(Map.of(), "--port", "0", "--public-channels", "bad name")).isEqualTo(2);
   }
+
+  @Test
+  void badMercureKeysAreRefused() {
+    assertThat(run(Map.of(), "--port", "0", "--mercure-publisher-jwt-secret", "short")).isEqualTo(2);
+    assertThat(run(Map.of("SSEHUB_MERCURE_SUBSCRIBER_JWT_SECRET", "short"), "--port", "0")).isEqualTo(2);
+    assertThat(run(Map.of(), "--port", "0", "--mercure-subscriber-jwt-secret", "x".repeat(32),
+        "--mercure-subscriber-jwt-public-key", "/nonexistent.pem")).isEqualTo(2);
+    assertThat(run(Map.of(), "--port", "0", "--mercure-publisher-jwt-public-key", "/nonexistent.pem")).isEqualTo(2);
+  }
 }

@@ -262,12 +262,14 @@ public final class HubEngine implements Broker.Listener {
           "channel", "a stream may read at most " + maxChannelsPerStream + " channels (got " + channels.size() + ")");
     }
     try {
-      authorize(new AccessRequest(AccessRequest.Action.SUBSCRIBE, channels, request.principal(), request.remoteAddress()));
+      if (!request.isReserved()) { // a reserved channel's front door has authorized the client itself
+        authorize(new AccessRequest(AccessRequest.Action.SUBSCRIBE, channels, request.principal(), request.remoteAddress()));
+      }
     } catch (AccessDeniedException e) {
       observer.streamClosed(CloseReason.REFUSED);
       throw e;
     }
-    HubStream stream = new HubStream(this, channels, sink);
+    HubStream stream = new HubStream(this, channels, sink, request.filter());
     stream.open(preamble);
     if (drainingUntilMillis != 0) {
       // The node is going away: come back after a spread-out delay, to another node then. A 200

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,8 @@ final class HubStream implements Subscription {
   private final List<String> channels;
   private final SseSink sink;
   private final boolean multiChannel;
+  /** Which events this client receives; null for all. */
+  private final Predicate<SseEvent> filter;
 
   /** Per channel, the id of the last event sent (or the position the client started from). */
   private final Map<String, String> positions = new LinkedHashMap<>();
@@ -50,10 +53,11 @@ final class HubStream implements Subscription {
   /** Whether anything was written since the last keepalive sweep. */
   private boolean active;
 
-  HubStream(HubEngine hub, List<String> channels, SseSink sink) {
+  HubStream(HubEngine hub, List<String> channels, SseSink sink, Predicate<SseEvent> filter) {
     this.hub = hub;
     this.channels = channels;
     this.sink = sink;
+    this.filter = filter;
     this.multiChannel = channels.size() > 1;
   }
 
@@ -200,7 +204,10 @@ final class HubStream implements Subscription {
     if (state != State.LIVE) {
       return;
     }
-    sink.send(SseEncoder.encode(historyCutEvent(channel, lostId)));
+    SseEvent cut = historyCutEvent(channel, lostId);
+    if (filter == null || accepts(cut)) {
+      sink.send(SseEncoder.encode(cut));
+    }
     positions.put(channel, head);
     sink.send(SseEncoder.idOnly(currentId()));
     active = true;
@@ -272,6 +279,9 @@ final class HubStream implements Subscription {
   }
 
   private void write(EncodedEvent event) {
+    if (filter != null && !accepts(event.event)) {
+      return; // not for this client: its position stays, a resume replays past it and filters again
+    }
     String id = event.event.id();
     if (id == null) {
       sink.send(event.full); // from outside ssehub, not in history: the client's position stays
@@ -283,6 +293,15 @@ final class HubStream implements Subscription {
       sink.send(event.full);
     }
     active = true;
+  }
+
+  private boolean accepts(SseEvent event) {
+    try {
+      return filter.test(event);
+    } catch (RuntimeException e) {
+      log.warn("Stream filter failed on {}; not sending it", event, e);
+      return false;
+    }
   }
 
   /** Cuts a client that does not keep up: its queue would grow without end. It resumes by id. */

@@ -10,13 +10,17 @@ import io.ssehub.core.InvalidInputException;
 import io.ssehub.core.SseEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The messages on Redis channels and in history streams, as flask-sse writes and reads them.
  *
  * <h2>Writing</h2>
  * A JSON object with {@code data} (always a JSON string: the SSE text as is), then {@code id},
- * {@code retry} and {@code type} when set, and no other key: flask-sse readers call {@code
+ * {@code retry} and {@code type} when set, and no other key (but ssehub's own {@code tags}, an
+ * array of strings between {@code retry} and {@code type}, present only on events that have tags,
+ * such as Mercure updates: plain events stay byte for byte what flask-sse writes): flask-sse readers call {@code
  * Message(**json.loads(msg))}, which fails on an unknown key. The bytes are those of flask-sse's
  * {@code sse.publish(data, type=, id=, retry=)}: Flask's {@code json.dumps} sorts the keys and
  * separates with {@code ", "} and {@code ": "}, and escapes non-ASCII ({@link PythonJson}), e.g.
@@ -87,6 +91,13 @@ public final class FlaskSseCodec {
     if (event.retry() != null) {
       tail.append(", \"retry\": ").append(event.retry().longValue());
     }
+    if (!event.tags().isEmpty()) {
+      tail.append(", \"tags\": [");
+      for (int i = 0; i < event.tags().size(); i++) {
+        PythonJson.appendString(i == 0 ? tail : tail.append(", "), event.tags().get(i));
+      }
+      tail.append(']');
+    }
     if (event.type() != null) {
       PythonJson.appendString(tail.append(", \"type\": "), event.type());
     }
@@ -139,7 +150,7 @@ public final class FlaskSseCodec {
     String id = scalarText(root.get("id"), "id");
     Long retry = retry(root.get("retry"));
     return Decoded.of(SseEvent.builder()
-        .data(text).type(type).id(id != null ? id : defaultId).retry(retry).build());
+        .data(text).type(type).id(id != null ? id : defaultId).retry(retry).tags(tags(root.get("tags"))).build());
   }
 
   private Decoded fromArray(JsonNode root, String defaultId) {
@@ -192,6 +203,24 @@ public final class FlaskSseCodec {
       return text.isEmpty() ? null : text; // checked for CR, LF and NUL by SseEvent's builder
     }
     throw new InvalidInputException(field, "is a JSON " + kind(node) + " (expected: a string)");
+  }
+
+  /** ssehub's {@code tags} (see {@link SseEvent#tags()}): an array of strings, absent for most events. */
+  private static List<String> tags(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw new InvalidInputException("tags", "is a JSON " + kind(node) + " (expected: an array of strings)");
+    }
+    List<String> tags = new ArrayList<>(node.size());
+    for (JsonNode tag : node) {
+      if (!tag.isTextual()) {
+        throw new InvalidInputException("tags", "holds a JSON " + kind(tag) + " (expected: strings)");
+      }
+      tags.add(tag.textValue());
+    }
+    return tags;
   }
 
   private static Long retry(JsonNode node) {

@@ -50,6 +50,22 @@ class FlaskSseCodecTest {
     }
 
     @Test
+    void tagsTravelAsAnExtraSortedMemberOnlyWhenPresent() {
+      SseEvent event = event("x").type("t").id("7").tags(java.util.List.of("private", "https://example.com/é")).build();
+      String json = FlaskSseCodec.encode(event).json();
+      assertThat(json).isEqualTo(
+          "{\"data\": \"x\", \"id\": \"7\", \"tags\": [\"private\", \"https://example.com/\\u00e9\"], \"type\": \"t\"}");
+      assertThat(read(json)).isEqualTo(event);
+      assertThat(FlaskSseCodec.encode(event("x").build()).json()).doesNotContain("tags");
+    }
+
+    @Test
+    void badTagsAreRefused() {
+      assertThat(problem("{\"data\": \"x\", \"tags\": \"private\"}")).contains("tags");
+      assertThat(problem("{\"data\": \"x\", \"tags\": [1]}")).contains("tags");
+    }
+
+    @Test
     void jsonDataStaysAStringUnchanged() {
       assertThat(FlaskSseCodec.encode(SseEvent.of("{\"message\": \"Hello!\"}")).json())
           .isEqualTo("{\"data\": \"{\\\"message\\\": \\\"Hello!\\\"}\"}");

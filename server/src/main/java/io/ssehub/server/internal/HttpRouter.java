@@ -31,6 +31,8 @@ import io.ssehub.http.PublishRequest;
 import io.ssehub.http.PublishRequests;
 import io.ssehub.http.QueryDecoder;
 import io.ssehub.http.StreamRequests;
+import io.ssehub.mercure.MercureHub;
+import io.ssehub.mercure.MercureRequest;
 import io.ssehub.server.Refusals;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +44,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,7 +204,13 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     Refusals.Cause over = ctx.channel().attr(ConnectionLimiter.OVER_LIMIT).get();
     if (over != null) {
       refusals.record(over);
-      respondAndClose(ctx, withHeaders(overLimit(over, route == Route.STREAM && HttpMethod.GET.equals(request.method())), cors));
+      boolean stream = route == Route.STREAM || (context.mercure() != null && path.equals(MercureHub.PATH));
+      respondAndClose(ctx, withHeaders(overLimit(over, stream && HttpMethod.GET.equals(request.method())), cors));
+      return;
+    }
+    if (route == null && context.mercure() != null
+        && (path.equals(MercureHub.PATH) || path.startsWith(MercureHub.PATH + "/"))) {
+      mercure(ctx, request, path, query, keepAlive, cors);
       return;
     }
     // A route that is off (no scrapeable registry; the dashboard unless --ui) is no different from an unknown path.
@@ -359,6 +369,180 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     while ((request = waiting.poll()) != null) {
       request.release();
     }
+  }
+
+  // ---- Mercure: /.well-known/mercure (the protocol is MercureHub's; this is the Netty glue)
+
+  private void mercure(ChannelHandlerContext ctx, FullHttpRequest request, String path, String query, boolean keepAlive,
+      Map<String, String> cors) {
+    MercureHub mercure = context.mercure();
+    HttpMethod method = request.method();
+    try {
+      if (path.equals(MercureHub.SUBSCRIPTIONS_PATH) || path.startsWith(MercureHub.SUBSCRIPTIONS_PATH + "/")) {
+        if (!HttpMethod.GET.equals(method)) {
+          throw new HttpProblem(405, "method_not_allowed", null, "method: " + method.name() + " on " + path + " (expected: GET)");
+        }
+        String requestUri = query.isEmpty() ? path : path + "?" + query;
+        String body = mercure.subscriptionsApi(mercureRequest(ctx, request, QueryDecoder.decode(query), Map.of()), path, requestUri);
+        FullHttpResponse response = Responses.full(HttpResponseStatus.OK, "application/ld+json", body.getBytes(StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "private, no-cache, no-store, must-revalidate, max-age=0");
+        respond(ctx, keepAlive, withHeaders(response, cors));
+        return;
+      }
+      if (!path.equals(MercureHub.PATH)) {
+        throw new HttpProblem(404, "not_found", null, "path: " + path + " (expected: " + MercureHub.PATH + ")");
+      }
+      if (HttpMethod.OPTIONS.equals(method) && options.cors().enabled()) {
+        FullHttpResponse preflight = Responses.full(HttpResponseStatus.NO_CONTENT, null, new byte[0]);
+        preflight.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        preflight.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD, POST, OPTIONS");
+        respond(ctx, keepAlive, withHeaders(preflight, options.cors().preflightHeaders(request.headers().get(HttpHeaderNames.ORIGIN))));
+        return;
+      }
+      Map<String, List<String>> params = QueryDecoder.decode(query);
+      if (HttpMethod.POST.equals(method)) {
+        mercurePublish(ctx, request, mercure, params, keepAlive, cors);
+      } else if (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)) {
+        mercureSubscribe(ctx, request, mercure, params, cors);
+      } else {
+        throw new HttpProblem(405, "method_not_allowed", null,
+            "method: " + method.name() + " on " + MercureHub.PATH + " (expected: GET, HEAD or POST)");
+      }
+    } catch (RuntimeException e) {
+      respond(ctx, keepAlive, withHeaders(mercureError(e), cors));
+    }
+  }
+
+  private MercureRequest mercureRequest(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params,
+      Map<String, List<String>> form) {
+    return new MercureRequest(request.method().name(), params, form, name -> {
+      String value = request.headers().get(name);
+      // Netty reads header bytes as ISO-8859-1; browsers send the id as UTF-8.
+      return value != null && name.equals(StreamRequests.LAST_EVENT_ID_HEADER) ? StreamRequests.lastEventIdFromLatin1(value) : value;
+    }, remoteAddress(ctx));
+  }
+
+  private void mercurePublish(ChannelHandlerContext ctx, FullHttpRequest request, MercureHub mercure,
+      Map<String, List<String>> params, boolean keepAlive, Map<String, String> cors) {
+    String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      throw new HttpProblem(415, "unsupported_media_type", null, "Content-Type: " + contentType
+          + " (expected: application/x-www-form-urlencoded)");
+    }
+    Map<String, List<String>> form = QueryDecoder.decode(request.content().toString(StandardCharsets.UTF_8));
+    CompletableFuture<String> stored = mercure.publish(mercureRequest(ctx, request, params, form));
+    if (stored.isDone()) {
+      respond(ctx, keepAlive, withHeaders(mercurePublished(stored), cors));
+      return;
+    }
+    busy = true;
+    try {
+      stored.whenCompleteAsync((id, failure) -> {
+        busy = false;
+        respond(ctx, keepAlive, withHeaders(mercurePublished(stored), cors));
+        handleWaiting(ctx);
+      }, ctx.executor());
+    } catch (RejectedExecutionException e) {
+      // The server is shutting down; so is this connection.
+    }
+  }
+
+  private FullHttpResponse mercurePublished(CompletableFuture<String> stored) {
+    try {
+      return Responses.full(HttpResponseStatus.OK, "text/plain; charset=utf-8", stored.join().getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      return mercureError(e);
+    }
+  }
+
+  /** Mercure answers errors as text, as the Go hub does: the status, and the message as the body. */
+  private FullHttpResponse mercureError(Throwable failure) {
+    if (HttpProblem.isInternal(failure)) {
+      log.error("Mercure request failed", failure);
+    }
+    HttpProblem problem = problemOf(failure);
+    FullHttpResponse response = Responses.full(HttpResponseStatus.valueOf(problem.status()), "text/plain; charset=utf-8",
+        (problem.message() + "\n").getBytes(StandardCharsets.UTF_8));
+    problem.headers().forEach((name, value) -> response.headers().set(name, value));
+    response.headers().set("X-Content-Type-Options", "nosniff");
+    return response;
+  }
+
+  private void mercureSubscribe(ChannelHandlerContext ctx, FullHttpRequest request, MercureHub mercure,
+      Map<String, List<String>> params, Map<String, String> cors) {
+    CompletableFuture<MercureHub.Opening> opening = mercure.subscribe(mercureRequest(ctx, request, params, Map.of()));
+    HttpVersion version = request.protocolVersion();
+    boolean head = HttpMethod.HEAD.equals(request.method());
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    if (opening.isDone()) {
+      openMercureStream(ctx, version, head, keepAlive, opening, cors);
+      return;
+    }
+    busy = true;
+    try {
+      opening.whenCompleteAsync((ignored, failure) -> {
+        busy = false;
+        openMercureStream(ctx, version, head, keepAlive, opening, cors);
+        handleWaiting(ctx);
+      }, ctx.executor());
+    } catch (RejectedExecutionException e) {
+      // The server is shutting down; so is this connection.
+    }
+  }
+
+  private void openMercureStream(ChannelHandlerContext ctx, HttpVersion version, boolean headOnly, boolean keepAlive,
+      CompletableFuture<MercureHub.Opening> future, Map<String, String> cors) {
+    MercureHub.Opening opening;
+    try {
+      opening = future.join();
+    } catch (RuntimeException e) {
+      respond(ctx, keepAlive, withHeaders(mercureError(e), cors));
+      return;
+    }
+    HttpResponse head = new DefaultHttpResponse(version, HttpResponseStatus.OK);
+    head.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.EVENT_STREAM_CONTENT_TYPE)
+        .set(HttpHeaderNames.CACHE_CONTROL, "private, no-cache, no-store, must-revalidate, max-age=0")
+        .set(HttpResponses.X_ACCEL_BUFFERING, HttpResponses.X_ACCEL_BUFFERING_NO);
+    if (opening.lastEventIdHeader() != null) {
+      head.headers().set(StreamRequests.LAST_EVENT_ID_HEADER, opening.lastEventIdHeader());
+    }
+    cors.forEach((name, value) -> head.headers().set(name, value));
+    if (headOnly) {
+      FullHttpResponse answer = Responses.full(HttpResponseStatus.OK, null, new byte[0]);
+      answer.headers().set(head.headers());
+      answer.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      respond(ctx, keepAlive, answer);
+      return;
+    }
+    if (version.equals(HttpVersion.HTTP_1_0)) {
+      head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else {
+      HttpUtil.setTransferEncodingChunked(head, true);
+    }
+    NettySink sink = new NettySink(ctx.channel(), head, context.bytesWritten());
+    Subscription subscription;
+    try {
+      subscription = opening.open(sink);
+    } catch (RuntimeException e) {
+      sink.discard();
+      respond(ctx, keepAlive, withHeaders(mercureError(e), cors));
+      return;
+    }
+    this.sink = sink;
+    context.streams().add(ctx.channel());
+    ctx.channel().closeFuture().addListener(closed -> subscription.close());
+    if (opening.expiresAt() != null) {
+      // The protocol: the stream ends no later than the subscriber's token expires. Ended cleanly,
+      // the client reconnects, with a fresh token if its page has one.
+      long delay = Math.max(0, opening.expiresAt().toEpochMilli() - System.currentTimeMillis());
+      ScheduledFuture<?> expiry = ctx.executor().schedule(() -> {
+        subscription.close();
+        sink.close();
+      }, delay, TimeUnit.MILLISECONDS);
+      ctx.channel().closeFuture().addListener(closed -> expiry.cancel(false)); // no timer kept for a client gone
+    }
+    releaseWaiting();
   }
 
   // ---- GET /metrics

@@ -4,6 +4,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.ssehub.core.SseHub;
+import io.ssehub.mercure.MercureHub;
 import io.ssehub.server.Refusals;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,8 @@ public final class ServerContext {
   private final LongAdder bytesWritten = new LongAdder();
   /** Answers {@code GET /metrics}; null when metrics go to a registry that cannot be scraped here. */
   private final MetricsScrape metrics;
+  /** The Mercure front door; null when it is off. Set once, before the server binds. */
+  private volatile MercureHub mercure;
   /** Set when a drain starts: readiness turns false while streams go on. */
   private volatile boolean draining;
   /** Serves {@code /ui} when the dashboard is on; null when it is off. Set once, before the server listens. */
@@ -99,6 +102,15 @@ public final class ServerContext {
   /** Turns {@code /ui} on; call before the server listens. */
   public void dashboard(Dashboard dashboard) {
     this.dashboard = dashboard;
+  }
+
+  /** The Mercure front door, or null when it is off. */
+  public MercureHub mercure() {
+    return mercure;
+  }
+
+  public void mercure(MercureHub mercure) {
+    this.mercure = mercure;
   }
 
   public boolean draining() {

@@ -319,17 +319,15 @@ public final class Plots {
       renderer.setSeriesPaint(i, colour(hub, i));
       renderer.setSeriesShape(i, shape(i));
       renderer.setSeriesStroke(i, new BasicStroke(2f));
-    }
-    // Each point says its value: a log axis labels only some of its ticks, and the ratios are what is read.
-    renderer.setDefaultItemLabelGenerator((xy, series, item) -> valueLabel(xy.getYValue(series, item)));
-    renderer.setDefaultItemLabelsVisible(true);
-    renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-    for (int i = 0; i < data.series().size(); i++) {
       // Alternately above and below the points, so that two hubs' close values do not print over each other.
       renderer.setSeriesPositiveItemLabelPosition(i, i % 2 == 1
           ? new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER)
           : new ItemLabelPosition(ItemLabelAnchor.OUTSIDE6, TextAnchor.TOP_CENTER));
     }
+    // Each point says its value: a log axis labels only some of its ticks, and the ratios are what is read.
+    renderer.setDefaultItemLabelGenerator((xy, series, item) -> valueLabel(xy.getYValue(series, item)));
+    renderer.setDefaultItemLabelsVisible(true);
+    renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     XYPlot plot = new XYPlot(dataset, x, y, renderer);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);

@@ -312,5 +312,17 @@ print()
 for c in commands:
     print(f"- {c}")
 PY
+# ---- plots: PNGs beside the results, linked from the summary (a failure leaves the tables as they are)
+
+if plot_links="$(java -cp "$bench_jar" io.ssehub.bench.Plots --markdown "$results")"; then
+  {
+    echo
+    echo "Plots (one line per hub; each point labelled with its value; \`bench/plots.sh ${results#"$repo"/}\` redraws them):"
+    echo
+    sed 's/$/\n/' <<< "$plot_links"
+  } >> "$summary"
+else
+  echo "compare.sh: plotting $results failed; the tables above are complete" >&2
+fi
 echo >&2
 cat "$summary" >&2

@@ -5,6 +5,7 @@
  * <pre>
  * java -jar bench/target/ssehub-bench-*-all.jar Encoder      # the SSE encoder
  * java -jar bench/target/ssehub-bench-*-all.jar FanOut       # the hub's fan-out path
+ * java -jar bench/target/ssehub-bench-*-all.jar WritePath    # the server's HTTP/1.1 write path to N streams
  * java -jar bench/target/ssehub-bench-*-all.jar -h           # JMH's options
  * </pre>
  */

@@ -18,6 +18,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.ssehub.server.Refusals;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An HTTP/2 connection: Netty's frame codec, then one child channel per stream, each with the
@@ -31,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * connection limits count the TCP connection; its address is every stream's remote address.
  */
 final class Http2Pipeline {
+  private static final Logger log = LoggerFactory.getLogger(Http2Pipeline.class);
+
   /**
    * Streams one connection may hold at once (SETTINGS_MAX_CONCURRENT_STREAMS). A browser page may
    * open many EventSources on one connection, past HTTP/1.1's six per origin; this keeps a single
@@ -56,6 +60,19 @@ final class Http2Pipeline {
       pipeline.addLast("h2IdleClose", new IdleConnectionCloser(codec, context.refusals()));
     }
     pipeline.addLast("h2Streams", new Http2MultiplexHandler(new StreamInitializer(context)));
+    pipeline.addLast("h2Errors", new ConnectionErrors());
+  }
+
+  /**
+   * The end of a connection's errors: the codec has already answered a protocol error with GOAWAY
+   * and closed, and a reset is the client's leaving; both are routine, logged at debug.
+   */
+  private static final class ConnectionErrors extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
   }
 
   /** The handlers of each stream's child channel. */

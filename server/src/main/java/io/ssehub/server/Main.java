@@ -476,7 +476,7 @@ public final class Main implements Callable<Integer> {
    *
    * @throws IllegalArgumentException naming the flag and the file
    */
-  private void checkTls() {
+  void checkTls() {
     if (tlsCert == null && tlsKey == null) {
       return;
     }

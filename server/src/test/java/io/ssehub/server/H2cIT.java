@@ -98,6 +98,25 @@ class H2cIT {
   }
 
   @Test
+  void anHttp2ConnectionOverTheLimitIsToldWhyOnItsStreamThenClosed() {
+    server.close();
+    server = SseHubServer.builder().host("127.0.0.1").port(0).maxConnections(1).build().start();
+    client = new H2cClient(server.port());
+    H2cClient.Stream held = client.get("/stream?channel=held", true);
+    await().atMost(WAIT).pollInterval(POLL).until(() -> server.hub().streamCount() == 1);
+    try (H2cClient over = new H2cClient(server.port())) {
+      H2cClient.Stream refused = over.get("/stream?channel=held", true);
+      await().atMost(WAIT).pollInterval(POLL).until(() -> refused.ended);
+      assertThat(refused.status()).isEqualTo("200"); // an EventSource stops for good on any other status
+      assertThat(refused.data()).startsWith("retry: 30000\n").contains("reconnect later");
+      await().atMost(WAIT).pollInterval(POLL).until(() -> !over.connection().isActive());
+    }
+    assertThat(server.refusals().count(Refusals.Cause.MAX_CONNECTIONS)).isEqualTo(1);
+    assertThat(server.hub().streamCount()).isEqualTo(1);
+    assertThat(held.closed).isFalse();
+  }
+
+  @Test
   void garbageAfterThePrefaceClosesTheConnectionAndNothingElse() throws Exception {
     byte[] preface = new byte[Http2CodecUtil.connectionPrefaceBuf().readableBytes()];
     Http2CodecUtil.connectionPrefaceBuf().getBytes(0, preface);

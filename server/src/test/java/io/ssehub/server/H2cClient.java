@@ -13,6 +13,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -31,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  * that its flow-control window fills and the server sees a client that does not keep up.
  */
 final class H2cClient implements AutoCloseable {
+  private static final int CONNECTION_WINDOW = 15 * 1024 * 1024;
+
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel connection;
   private final int port;
@@ -47,6 +50,9 @@ final class H2cClient implements AutoCloseable {
             }
           })
           .connect("127.0.0.1", port).sync().channel();
+      // A connection window as large as browsers give (Chromium: 15 MiB), so that one stream left
+      // unread stalls itself, not its siblings.
+      connection.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW)).sync();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

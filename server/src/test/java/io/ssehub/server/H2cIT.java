@@ -70,18 +70,23 @@ class H2cIT {
   void aStreamThatDoesNotReadIsCutAloneWhileItsSiblingGoesOn() {
     client = new H2cClient(server.port());
     H2cClient.Stream slow = client.get("/stream?channel=slow", false);
-    H2cClient.Stream fast = client.get("/stream?channel=fast", true);
+    H2cClient.Stream fast = client.get("/stream?channel=fast&channel=slow", true);
     await().atMost(WAIT).pollInterval(POLL).until(() -> server.hub().streamCount() == 2);
     String kilobytes = "x".repeat(8 * 1024);
-    // The unread stream's flow-control window (64 KiB) fills, then its pending bytes pass the bound.
-    for (int i = 0; i < 40 && server.hub().streamCount() == 2; i++) {
+    // One event at a time, each taken by the reading sibling before the next: nothing waits in the
+    // server's own queue, so the cut can only come from the unread stream's flow-control window
+    // (64 KiB) filling and the bytes behind it counting as pending.
+    for (int i = 1; i <= 40 && server.hub().streamCount() == 2; i++) {
       server.hub().publish("slow", kilobytes).join();
+      int events = i;
+      await().atMost(WAIT).pollInterval(POLL).until(() -> fast.data().split(kilobytes, -1).length - 1 >= events);
     }
     await().atMost(WAIT).pollInterval(POLL).until(() -> server.hub().streamCount() == 1);
     // Reading at last, the slow client finds the end of its stream (and its frames are released).
     slow.channel.config().setAutoRead(true);
     await().atMost(WAIT).pollInterval(POLL).until(() -> slow.closed);
     assertThat(slow.data()).startsWith("retry: 3000\n");
+    assertThat(slow.data().length()).isLessThan(40 * kilobytes.length());
     server.hub().publish("fast", "still flowing").join();
     await().atMost(WAIT).pollInterval(POLL).until(() -> fast.data().contains("data: still flowing\n\n"));
     assertThat(client.connection().isActive()).isTrue();

@@ -17,6 +17,7 @@ import io.ssehub.server.internal.ConfigFile;
 import io.ssehub.server.internal.EnvironmentDefaults;
 import io.ssehub.server.internal.LayeredDefaults;
 import io.ssehub.server.internal.LogFormat;
+import io.ssehub.server.internal.Tls;
 import io.ssehub.server.internal.Units;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -238,6 +239,16 @@ public final class Main implements Callable<Integer> {
           + " slower ones are closed, 0 for no limit (default: ${DEFAULT-VALUE}; env: SSEHUB_REQUEST_TIMEOUT).")
   Duration requestTimeout;
 
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with this PEM certificate chain, the server's"
+          + " certificate first; needs --tls-key (env: SSEHUB_TLS_CERT).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE",
+      description = "The PEM private key of --tls-cert: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA or EC"
+          + " (env: SSEHUB_TLS_KEY).")
+  Path tlsKey;
+
   @Option(names = ConfigFile.FLAG, paramLabel = "FILE",
       description = "Read defaults from this Java properties file: the flags without dashes as keys (port=8080,"
           + " redis-url=...); unknown keys and bad values stop start-up (env: SSEHUB_CONFIG).")
@@ -368,6 +379,7 @@ public final class Main implements Callable<Integer> {
           .build();
       cors = CorsPolicy.of(corsOrigins == null ? List.of() : corsOrigins);
       checkLimits();
+      checkTls();
     } catch (IllegalArgumentException | UncheckedIOException e) {
       log.error("ssehub: {}", e.getMessage());
       broker.close();
@@ -403,19 +415,25 @@ public final class Main implements Callable<Integer> {
       }
       builder.ui(ui);
       mercure(builder);
+      if (tlsCert != null) {
+        builder.tls(tlsCert, tlsKey);
+      }
       started = builder
           .build()
           .start();
-    } catch (UncheckedIOException | IllegalStateException e) {
+    } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
       log.error("ssehub: {}", e.getMessage());
       return 1;
     }
     server = started;
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAndHalt, "ssehub-shutdown"));
-    log.info("ssehub listening on http://{}:{} ({}), broker: {}",
-        host, started.port(), started.transport(), hub.broker().describe());
+    log.info("ssehub listening on {}://{}:{} ({}; {}), broker: {}",
+        started.isTls() ? "https" : "http", host, started.port(), started.transport(),
+        started.isTls() ? "HTTP/2 and HTTP/1.1 by ALPN" : "HTTP/1.1 and HTTP/2 with prior knowledge",
+        hub.broker().describe());
     if (ui) {
-      log.info("ssehub dashboard at http://{}:{}/ui, for clients that may publish to every channel", host, started.port());
+      log.info("ssehub dashboard at {}://{}:{}/ui, for clients that may publish to every channel",
+          started.isTls() ? "https" : "http", host, started.port());
     }
     try {
       stopped.await();
@@ -540,6 +558,28 @@ public final class Main implements Callable<Integer> {
       return texts.stream().map(String::strip).filter(t -> !t.isEmpty()).map(ChannelPattern::of).toList();
     } catch (InvalidInputException e) {
       throw new IllegalArgumentException("--public-channels: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Both TLS files or neither, each readable and usable: start-up stops on a bad one, naming its flag.
+   *
+   * @throws IllegalArgumentException naming the flag and the file
+   */
+  void checkTls() {
+    if (tlsCert == null && tlsKey == null) {
+      return;
+    }
+    if (tlsCert == null || tlsKey == null) {
+      throw new IllegalArgumentException((tlsCert == null ? "--tls-key" : "--tls-cert")
+          + " given without " + (tlsCert == null ? "--tls-cert" : "--tls-key")
+          + " (expected: both for HTTPS, or neither for plain HTTP)");
+    }
+    try {
+      Tls.serverContext(tlsCert, tlsKey); // read again by the server's builder: a start-up cost only
+    } catch (Tls.BadFile e) {
+      throw new IllegalArgumentException(
+          (e.part() == Tls.Part.CERTIFICATE ? "--tls-cert " : "--tls-key ") + e.getMessage(), e);
     }
   }
 

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,10 +22,12 @@ import io.ssehub.server.internal.Dashboard;
 import io.ssehub.server.internal.HttpInitializer;
 import io.ssehub.server.internal.ServerContext;
 import io.ssehub.server.internal.ServerOptions;
+import io.ssehub.server.internal.Tls;
 import io.ssehub.server.internal.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -68,7 +71,9 @@ import org.slf4j.LoggerFactory;
  * {@link PrometheusMeterRegistry}. The hub counts events only if it was built with a {@link
  * HubMetrics} on the same registry as its observer (the default hub is).
  *
- * <p>What it does not do (yet): TLS, HTTP/2.
+ * <p>Protocols: HTTP/1.1, and HTTP/2 with prior knowledge on the same cleartext port; with {@link
+ * Builder#tls TLS}, HTTP/2 and HTTP/1.1 as the client picks by ALPN. On HTTP/2 a browser holds
+ * its streams on one connection, past HTTP/1.1's six per origin.
  */
 public final class SseHubServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SseHubServer.class);
@@ -110,6 +115,8 @@ public final class SseHubServer implements AutoCloseable {
   private final Refusals refusals = new Refusals();
   private final MeterRegistry meterRegistry;
   private final boolean ui;
+  /** Null: cleartext. */
+  private final SslContext tls;
   private final Transport transport = Transport.best();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -139,6 +146,7 @@ public final class SseHubServer implements AutoCloseable {
     this.options = new ServerOptions(builder.jwt, builder.cors, builder.maxConnections, builder.maxConnectionsPerIp,
         builder.maxHeaderBytes, builder.maxUrlBytes, builder.requestTimeout, builder.overLimitRetry);
     this.mercure = builder.mercure ? mercureOf(builder) : null;
+    this.tls = builder.tls;
   }
 
   /** The Mercure front door on this server's hub: the hub's keys unless Mercure has its own, CSRF by the CORS origins. */
@@ -189,7 +197,7 @@ public final class SseHubServer implements AutoCloseable {
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         // Only the "writable" signal depends on these; the hub bounds each stream by its pending bytes.
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-        .childHandler(new HttpInitializer(context));
+        .childHandler(new HttpInitializer(context, tls));
     ChannelFuture bound = bootstrap.bind(host, requestedPort).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       Throwable cause = bound.cause();
@@ -270,6 +278,11 @@ public final class SseHubServer implements AutoCloseable {
   /** What the server refused, per cause. */
   public Refusals refusals() {
     return refusals;
+  }
+
+  /** Whether connections are TLS ({@link Builder#tls}): {@code https} URLs, HTTP/2 by ALPN. */
+  public boolean isTls() {
+    return tls != null;
   }
 
   /** The I/O transport in use: {@code epoll} or {@code nio}. */
@@ -359,6 +372,7 @@ public final class SseHubServer implements AutoCloseable {
     private boolean mercureAnonymousPublish;
     private String mercureCookie = MercureHub.DEFAULT_COOKIE;
     private boolean mercureSubscriptions;
+    private SslContext tls;
 
     private Builder() {}
 
@@ -412,6 +426,21 @@ public final class SseHubServer implements AutoCloseable {
      */
     public Builder ui(boolean on) {
       this.ui = on;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS: HTTP/2 and HTTP/1.1 as the client picks by ALPN, on the JDK's TLS. {@code
+     * certificateChain} is a PEM file of certificates, the server's first; {@code privateKey} its
+     * unencrypted PKCS#8 PEM key ({@code -----BEGIN PRIVATE KEY-----}), RSA or EC. Both are read
+     * here, once.
+     *
+     * @throws Tls.BadFile (an {@link IllegalArgumentException}) naming a file that cannot be read
+     *     or used, or a key that is not the certificate's
+     */
+    public Builder tls(Path certificateChain, Path privateKey) {
+      this.tls = Tls.serverContext(Objects.requireNonNull(certificateChain, "certificateChain"),
+          Objects.requireNonNull(privateKey, "privateKey"));
       return this;
     }
 

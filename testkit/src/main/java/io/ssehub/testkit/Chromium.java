@@ -81,6 +81,14 @@ public final class Chromium implements AutoCloseable {
    *     won't start
    */
   public static Chromium start() {
+    return start(List.of());
+  }
+
+  /**
+   * As {@link #start()}, with {@code extraFlags} after {@link #FLAGS}: for example a {@link
+   * TestCertificate#chromiumFlag()} to trust a test certificate.
+   */
+  public static Chromium start(List<String> extraFlags) {
     Path chromium = binary(CHROMIUM_PROPERTY, "/usr/bin/chromium");
     Path chromedriver = binary(CHROMEDRIVER_PROPERTY, "/usr/bin/chromedriver");
     Path profile;
@@ -98,6 +106,7 @@ public final class Chromium implements AutoCloseable {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium.toFile());
     options.addArguments(FLAGS);
+    options.addArguments(extraFlags);
     options.addArguments("--user-data-dir=" + profile.resolve("profile"));
     Set<Long> childrenBefore = ProcessHandle.current().children()
         .map(ProcessHandle::pid).collect(Collectors.toSet());

@@ -76,17 +76,18 @@ public final class SseClient implements AutoCloseable {
   private Long retry;
   private int statusCode = -1;
   private HttpHeaders headers;
+  private HttpClient.Version version;
   private Throwable failure;
   private boolean ended;
   private boolean closeRequested;
   private Flow.Subscription subscription;
 
-  private SseClient(HttpClient httpClient, URI uri, Map<String, String> extraHeaders) {
+  private SseClient(HttpClient httpClient, URI uri, Map<String, String> extraHeaders, HttpClient.Version version) {
     this.uri = Objects.requireNonNull(uri, "uri");
     this.parser = new SseParser(new Recorder());
     HttpRequest.Builder request = HttpRequest.newBuilder(uri)
         .GET()
-        .version(HttpClient.Version.HTTP_1_1)
+        .version(version)
         .header("Accept", "text/event-stream")
         .header("Cache-Control", "no-cache"); // as EventSource sends it
     extraHeaders.forEach(request::setHeader);
@@ -132,7 +133,23 @@ public final class SseClient implements AutoCloseable {
    * at once; use {@link #awaitOpen} to wait for the response headers.
    */
   public static SseClient open(HttpClient httpClient, URI uri, Map<String, String> extraHeaders) {
-    return new SseClient(httpClient, uri, extraHeaders);
+    return new SseClient(httpClient, uri, extraHeaders, HttpClient.Version.HTTP_1_1);
+  }
+
+  /**
+   * As {@link #open(HttpClient, URI, Map)}, asking for {@code version}: {@code HTTP_2} over
+   * {@code https} gets HTTP/2 from a server that offers it by ALPN. See {@link #version()}.
+   */
+  public static SseClient open(HttpClient httpClient, URI uri, Map<String, String> extraHeaders,
+      HttpClient.Version version) {
+    return new SseClient(httpClient, uri, extraHeaders, Objects.requireNonNull(version, "version"));
+  }
+
+  /** The HTTP version of the response, or null before the headers arrive. */
+  public HttpClient.Version version() {
+    synchronized (lock) {
+      return version;
+    }
   }
 
   public URI uri() {
@@ -342,6 +359,7 @@ public final class SseClient implements AutoCloseable {
     synchronized (lock) {
       statusCode = info.statusCode();
       headers = info.headers();
+      version = info.version();
       lock.notifyAll();
     }
     return new BodySubscriber(info.statusCode() == 200);

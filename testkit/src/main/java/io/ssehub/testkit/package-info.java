@@ -12,6 +12,8 @@
  *       real {@code redis-server} processes on free loopback ports.
  *   <li>{@link io.ssehub.testkit.Chromium} and {@link io.ssehub.testkit.ChromiumExtension}:
  *       headless Debian Chromium through Selenium, for a real {@code EventSource}.
+ *   <li>{@link io.ssehub.testkit.TestCertificate}: a self-signed certificate and PKCS#8 key as PEM
+ *       files, made by {@code keytool}, with a client context and a Chromium flag that trust it.
  * </ul>
  *
  * <p>Resources fail, never skip, when they can't start: a CI run that quietly ran no Redis or

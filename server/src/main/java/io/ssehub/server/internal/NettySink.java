@@ -7,8 +7,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.ssehub.core.SseSink;
 import java.util.Queue;
@@ -107,9 +109,24 @@ public final class NettySink implements SseSink {
 
   @Override
   public long pendingBytes() {
+    return queuedBytes.get() + inChannel();
+  }
+
+  /** Bytes handed to the channel that the client has not taken yet. */
+  private long inChannel() {
+    if (channel instanceof Http2StreamChannel stream) {
+      // An HTTP/2 stream has no outbound buffer: its pending count (what waits for the socket or
+      // for the client's flow-control window) shows only through the distance to its water marks.
+      if (!stream.isActive()) {
+        return 0;
+      }
+      WriteBufferWaterMark marks = stream.config().getWriteBufferWaterMark();
+      return stream.isWritable()
+          ? Math.max(0, marks.high() + 1 - stream.bytesBeforeUnwritable())
+          : stream.bytesBeforeWritable() + marks.low() - 1;
+    }
     ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
-    long written = outbound == null ? 0 : outbound.totalPendingWriteBytes(); // null once closed
-    return queuedBytes.get() + written;
+    return outbound == null ? 0 : outbound.totalPendingWriteBytes(); // null once closed
   }
 
   /**

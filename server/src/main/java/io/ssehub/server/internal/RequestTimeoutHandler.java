@@ -66,6 +66,11 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
   }
 
   @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    disarm(); // a cleartext connection that turned out to speak HTTP/2 drops this handler
+  }
+
+  @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     arm(ctx);
     super.channelActive(ctx);

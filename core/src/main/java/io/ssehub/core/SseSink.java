@@ -43,4 +43,31 @@ public interface SseSink {
    * resumes from the last event it received whole.
    */
   void abort();
+
+  /**
+   * A sink that drops what it is sent and is never slow: for streams that only watch (a filter
+   * that records events and passes none), and for tests.
+   */
+  static SseSink discarding() {
+    return Discarding.INSTANCE;
+  }
+
+  /** The sink of {@link #discarding()}. */
+  enum Discarding implements SseSink {
+    INSTANCE;
+
+    @Override
+    public void send(byte[] bytes) {}
+
+    @Override
+    public long pendingBytes() {
+      return 0;
+    }
+
+    @Override
+    public void close() {}
+
+    @Override
+    public void abort() {}
+  }
 }

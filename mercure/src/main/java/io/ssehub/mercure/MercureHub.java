@@ -101,7 +101,7 @@ public final class MercureHub {
     if (builder.subscriptions) {
       subscriptions = new Subscriptions();
       // Reads the channel's subscription events, from the oldest history holds, into the registry.
-      hub.subscribe(SubscribeRequest.reserved(CHANNEL, EARLIEST, subscriptions.observer()), new DiscardingSink());
+      hub.subscribe(SubscribeRequest.reserved(CHANNEL, EARLIEST, subscriptions.observer()), SseSink.discarding());
     } else {
       subscriptions = null;
     }
@@ -402,23 +402,6 @@ public final class MercureHub {
     } catch (IllegalArgumentException e) {
       throw badRequest("path", "bad %-escape in " + InvalidInputException.quote(segment));
     }
-  }
-
-  /** A sink that drops what it is sent: the registry's stream, whose filter passes nothing. */
-  private static final class DiscardingSink implements SseSink {
-    @Override
-    public void send(byte[] bytes) {}
-
-    @Override
-    public long pendingBytes() {
-      return 0;
-    }
-
-    @Override
-    public void close() {}
-
-    @Override
-    public void abort() {}
   }
 
   /** Which updates one subscriber receives: as the Go hub's {@code Subscriber.MatchTopics}. */

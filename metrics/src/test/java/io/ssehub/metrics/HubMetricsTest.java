@@ -14,21 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** The meters an embedded hub gets on a registry of its user's. */
 class HubMetricsTest {
-  private static final SseSink SINK = new SseSink() {
-    @Override
-    public void send(byte[] bytes) {}
+  private static final SseSink SINK = SseSink.discarding();
 
-    @Override
-    public long pendingBytes() {
-      return 0;
-    }
-
-    @Override
-    public void close() {}
-
-    @Override
-    public void abort() {}
-  };
 
   @Test
   void countsWhatTheHubDoes() {

@@ -82,7 +82,7 @@ class DashboardAccessIT {
   @Test
   void loopbackGetsASnapshotEverySecondOfTheHubsState() throws Exception {
     startWithoutJwt(false);
-    server.hub().subscribe(SubscribeRequest.of("news"), new NoopSink());
+    server.hub().subscribe(SubscribeRequest.of("news"), SseSink.discarding());
     try (RawHttp.Stream stream = RawHttp.Stream.open(server.port(), "/ui/stream")) {
       assertThat(stream.head().status()).isEqualTo(200);
       assertThat(stream.head().header("content-type")).isEqualTo("text/event-stream; charset=utf-8");
@@ -174,27 +174,5 @@ class DashboardAccessIT {
       assertThat(stream.head().status()).isEqualTo(200);
       stream.readUntil(t -> t.contains("event: snapshot\ndata: {"), WAIT);
     }
-  }
-
-  /** A stream that takes everything and is never slow. */
-  private static final class NoopSink implements SseSink {
-    @Override
-    public void send(byte[] bytes) {}
-
-    @Override
-    public long pendingBytes() {
-      return 0;
-    }
-
-    @Override
-    public boolean onWritable(Runnable callback) {
-      return false;
-    }
-
-    @Override
-    public void close() {}
-
-    @Override
-    public void abort() {}
   }
 }

@@ -97,20 +97,6 @@ class DashboardTest {
   }
 
   private void subscribe(String... channels) {
-    hub.subscribe(SubscribeRequest.of(List.of(channels), null), new SseSink() {
-      @Override
-      public void send(byte[] bytes) {}
-
-      @Override
-      public long pendingBytes() {
-        return 0;
-      }
-
-      @Override
-      public void close() {}
-
-      @Override
-      public void abort() {}
-    });
+    hub.subscribe(SubscribeRequest.of(List.of(channels), null), SseSink.discarding());
   }
 }

@@ -1,8 +1,14 @@
 package io.ssehub.server.internal;
 
 import io.netty.channel.EventLoop;
+import io.netty.channel.SingleThreadEventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.WeakHashMap;
@@ -16,10 +22,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * event loops, each woken and run on its own. Here the first sink that becomes ready schedules one
  * task for its loop, and every sink that becomes ready before that task runs joins it: one task
  * (and at most one wake-up) per loop and burst of events, whatever the number of streams.
+ *
+ * <p>When the fan-out itself runs on an event loop (a publish over HTTP, or the Redis client's
+ * I/O thread), the batches it makes ready are handed to their loops only when that loop's current
+ * iteration ends. Handing each at once woke the other loops while the fan-out was still going:
+ * they drained the first few streams, slept, and were woken again, a wake-up (a syscall on each
+ * side) per few streams instead of one per loop and event.
  */
 final class WriteBatch implements Runnable {
   /** Weak keys: an event loop group that shut down takes its batch with it. A batch holds no loop. */
   private static final Map<EventLoop, WriteBatch> BATCHES = Collections.synchronizedMap(new WeakHashMap<>());
+
+  /** The batches an event-loop thread made ready in its current iteration, scheduled when it ends. */
+  private static final FastThreadLocal<Deferred> DEFERRED = new FastThreadLocal<>() {
+    @Override
+    protected Deferred initialValue() {
+      return new Deferred();
+    }
+  };
 
   private final Queue<NettySink> ready = PlatformDependent.newMpscQueue();
   private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -38,14 +58,29 @@ final class WriteBatch implements Runnable {
   boolean add(NettySink sink, EventLoop loop) {
     ready.offer(sink);
     if (scheduled.compareAndSet(false, true)) {
-      try {
-        loop.execute(this);
-      } catch (RejectedExecutionException e) {
-        scheduled.set(false);
-        return false;
+      EventExecutor current = ThreadExecutorMap.currentExecutor();
+      if (current instanceof SingleThreadEventLoop currentLoop && currentLoop.inEventLoop() && !currentLoop.isShuttingDown()) {
+        DEFERRED.get().add(this, loop, currentLoop);
+        return true;
       }
+      return schedule(loop);
     }
     return true;
+  }
+
+  private boolean schedule(EventLoop loop) {
+    try {
+      loop.execute(this);
+      return true;
+    } catch (RejectedExecutionException e) {
+      // Shutting down: the loop has closed its channels, so what they queued is released, not written.
+      scheduled.set(false);
+      NettySink sink;
+      while ((sink = ready.poll()) != null) {
+        sink.discard();
+      }
+      return false;
+    }
   }
 
   @Override
@@ -56,6 +91,35 @@ final class WriteBatch implements Runnable {
     NettySink sink;
     while ((sink = ready.poll()) != null) {
       sink.drain();
+    }
+  }
+
+  /** One event-loop thread's batches waiting for the end of its iteration. Confined to that thread. */
+  private static final class Deferred implements Runnable {
+    private final List<WriteBatch> batches = new ArrayList<>();
+    private final List<EventLoop> loops = new ArrayList<>();
+
+    void add(WriteBatch batch, EventLoop loop, SingleThreadEventLoop current) {
+      if (batches.isEmpty()) {
+        current.executeAfterEventLoopIteration(this);
+      }
+      batches.add(batch);
+      loops.add(loop);
+    }
+
+    @Override
+    public void run() {
+      for (int i = 0; i < batches.size(); i++) {
+        WriteBatch batch = batches.get(i);
+        EventLoop loop = loops.get(i);
+        if (loop.inEventLoop()) {
+          batch.run(); // this thread's own streams: drained now, no task needed
+        } else {
+          batch.schedule(loop);
+        }
+      }
+      batches.clear();
+      loops.clear();
     }
   }
 }

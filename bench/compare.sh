@@ -198,7 +198,8 @@ EOF
 }
 
 start_ssehub() { # start_ssehub PORT STORAGE REDIS_PORT
-  local port="$1" storage="$2" redis_port="${3:-}" args=(--host 127.0.0.1 --port "$port")
+  # No connection limit (the default of 10,000 would turn streams past it away): Nchan has none here either.
+  local port="$1" storage="$2" redis_port="${3:-}" args=(--host 127.0.0.1 --port "$port" --max-connections 0)
   if [[ "$storage" == redis ]]; then
     args+=(--redis "redis://127.0.0.1:$redis_port")
   fi

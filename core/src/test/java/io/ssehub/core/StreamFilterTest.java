@@ -50,6 +50,18 @@ class StreamFilterTest {
   }
 
   @Test
+  void aFrontDoorsStreamStartsWithACommentAndNoRetryOrPositionBlock() {
+    hub.publish("ssehub.test", tagged("before", "red")).join();
+    RecordingSink fresh = new RecordingSink();
+    hub.subscribe(SubscribeRequest.reserved("ssehub.test", null, e -> true), fresh);
+    // Clients other than browsers (Gatling's, for one) take a block without data for a message.
+    assertThat(fresh.text()).isEqualTo(":\n");
+    hub.publish("ssehub.test", tagged("after", "red")).join();
+    assertThat(fresh.text()).startsWith(":\nid: ").endsWith("data: after\n\n");
+    assertThat(fresh.data()).containsExactly("after");
+  }
+
+  @Test
   void tagsSurviveTheMemoryBrokerAndIdAssignment() {
     SseEvent stored = hub.publish("ssehub.test", tagged("x", "a", "b")).join();
     assertThat(stored.tags()).containsExactly("a", "b");

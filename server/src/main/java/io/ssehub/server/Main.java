@@ -239,6 +239,12 @@ public final class Main implements Callable<Integer> {
           + " slower ones are closed, 0 for no limit (default: ${DEFAULT-VALUE}; env: SSEHUB_REQUEST_TIMEOUT).")
   Duration requestTimeout;
 
+  @Option(names = "--max-fanout-backlog", paramLabel = "COUNT", defaultValue = "200000", converter = CountConverter.class,
+      description = "Deliveries queued on this node and not yet written past which publishes get 503 with"
+          + " Retry-After, which bounds how late an accepted event arrives; 0 for no limit"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_FANOUT_BACKLOG).")
+  int maxFanOutBacklog;
+
   @Option(names = "--tls-cert", paramLabel = "FILE",
       description = "Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with this PEM certificate chain, the server's"
           + " certificate first; needs --tls-key (env: SSEHUB_TLS_CERT).")
@@ -409,7 +415,8 @@ public final class Main implements Callable<Integer> {
           .maxConnectionsPerIp(maxConnectionsPerIp)
           .maxHeaderBytes((int) maxHeaderBytes)
           .maxUrlBytes((int) maxUrlBytes)
-          .requestTimeout(requestTimeout);
+          .requestTimeout(requestTimeout)
+          .maxFanOutBacklog(maxFanOutBacklog);
       if (jwt != null) {
         builder.jwt(jwt);
       }

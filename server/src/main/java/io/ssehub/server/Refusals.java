@@ -38,7 +38,9 @@ public final class Refusals {
     /** No token, or one that does not hold, where one is needed: 401. */
     UNAUTHENTICATED,
     /** A token that does not grant the channel, or anonymous publishing from afar: 403. */
-    FORBIDDEN;
+    FORBIDDEN,
+    /** A publish while more deliveries wait to be written than {@code --max-fanout-backlog}: 503. */
+    FANOUT_BACKLOG;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);

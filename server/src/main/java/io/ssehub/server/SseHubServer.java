@@ -144,7 +144,8 @@ public final class SseHubServer implements AutoCloseable {
     this.shutdownTimeout = builder.shutdownTimeout;
     this.ui = builder.ui;
     this.options = new ServerOptions(builder.jwt, builder.cors, builder.maxConnections, builder.maxConnectionsPerIp,
-        builder.maxHeaderBytes, builder.maxUrlBytes, builder.requestTimeout, builder.overLimitRetry);
+        builder.maxHeaderBytes, builder.maxUrlBytes, builder.requestTimeout, builder.overLimitRetry,
+        builder.maxFanOutBacklog);
     this.mercure = builder.mercure ? mercureOf(builder) : null;
     this.tls = builder.tls;
   }
@@ -363,6 +364,7 @@ public final class SseHubServer implements AutoCloseable {
     private int maxUrlBytes = DEFAULT_MAX_URL_BYTES;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration overLimitRetry = DEFAULT_OVER_LIMIT_RETRY;
+    private long maxFanOutBacklog = ServerOptions.DEFAULT_MAX_FAN_OUT_BACKLOG;
     private MeterRegistry meterRegistry;
     private boolean ui;
     private boolean mercure = true;
@@ -510,6 +512,20 @@ public final class SseHubServer implements AutoCloseable {
         throw new IllegalArgumentException("overLimitRetry: " + retry + " (expected: > 0)");
       }
       this.overLimitRetry = retry;
+      return this;
+    }
+
+    /**
+     * Deliveries queued on this node and not yet written past which {@code POST /publish} (and a
+     * Mercure publish) answers 503 with {@code Retry-After: 1} instead of accepting more: the bound
+     * on how late an accepted event reaches clients that keep up, when publishers outrun the node.
+     * 0 for no limit; default {@value ServerOptions#DEFAULT_MAX_FAN_OUT_BACKLOG}.
+     */
+    public Builder maxFanOutBacklog(long max) {
+      if (max < 0) {
+        throw new IllegalArgumentException("maxFanOutBacklog: " + max + " (expected: >= 0)");
+      }
+      this.maxFanOutBacklog = max;
       return this;
     }
 

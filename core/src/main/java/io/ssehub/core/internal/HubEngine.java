@@ -269,8 +269,10 @@ public final class HubEngine implements Broker.Listener {
       observer.streamClosed(CloseReason.REFUSED);
       throw e;
     }
-    HubStream stream = new HubStream(this, channels, sink, request.filter());
-    stream.open(preamble);
+    HubStream stream = new HubStream(this, channels, sink, request.filter(), !request.isReserved());
+    // A front door's stream (Mercure) starts with a comment: its protocol has no retry hint or
+    // position line up front, and clients other than browsers may take either for a message.
+    stream.open(request.isReserved() ? SseEncoder.keepalive() : preamble);
     if (drainingUntilMillis != 0) {
       // The node is going away: come back after a spread-out delay, to another node then. A 200
       // that ends, rather than a 503, because EventSource gives up for good on an error status.

@@ -40,6 +40,12 @@ final class HubStream implements Subscription {
   private final boolean multiChannel;
   /** Which events this client receives; null for all. */
   private final Predicate<SseEvent> filter;
+  /**
+   * Whether the stream tells the client its position in an {@code id:}-only block before its first
+   * event. Not on a front door's stream (Mercure): its protocol says where the client stands
+   * otherwise, and many non-browser clients take a block without data for a message.
+   */
+  private final boolean announcesPosition;
 
   /** Per channel, the id of the last event sent (or the position the client started from). */
   private final Map<String, String> positions = new LinkedHashMap<>();
@@ -53,11 +59,12 @@ final class HubStream implements Subscription {
   /** Whether anything was written since the last keepalive sweep. */
   private boolean active;
 
-  HubStream(HubEngine hub, List<String> channels, SseSink sink, Predicate<SseEvent> filter) {
+  HubStream(HubEngine hub, List<String> channels, SseSink sink, Predicate<SseEvent> filter, boolean announcesPosition) {
     this.hub = hub;
     this.channels = channels;
     this.sink = sink;
     this.filter = filter;
+    this.announcesPosition = announcesPosition;
     this.multiChannel = channels.size() > 1;
   }
 
@@ -127,7 +134,7 @@ final class HubStream implements Subscription {
       write(start.replay.get(start.next++));
     }
     starting = null;
-    if (!start.positionSent) {
+    if (!start.positionSent && announcesPosition) {
       // The client learns where it stands before its first event: a reconnect then misses nothing.
       sink.send(SseEncoder.idOnly(currentId()));
     }

@@ -282,7 +282,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     HttpResponse head = eventStreamHead(request, cors);
 
-    NettySink sink = new NettySink(ctx.channel(), head, context.bytesWritten());
+    NettySink sink = new NettySink(ctx.channel(), head, context.bytesWritten(), context.fanOutBacklog());
     Subscription subscription;
     try {
       subscription = hub.subscribe(subscribeRequest, sink);
@@ -320,6 +320,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       boolean keepAlive, Map<String, String> cors) {
     // Who first: a bad token is a 401 whatever the body holds.
     Principal principal = principal(request, params);
+    if (fanOutBacklogged(ctx, keepAlive, cors)) {
+      return;
+    }
     PublishRequest publish = PublishRequests.parse(
         request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.content().nioBuffer());
     // The authorizer decides first (AccessDeniedException: 401 or 403); bad input is thrown too.
@@ -340,6 +343,26 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     } catch (RejectedExecutionException e) {
       // The server is shutting down; so is this connection.
     }
+  }
+
+  /**
+   * Answers 503 with {@code Retry-After} when more deliveries wait to be written on this node than
+   * {@code --max-fanout-backlog}: publishers that outrun the node are slowed down here, rather
+   * than have their events accepted and delivered ever later. Returns whether it answered.
+   */
+  private boolean fanOutBacklogged(ChannelHandlerContext ctx, boolean keepAlive, Map<String, String> cors) {
+    long max = options.maxFanOutBacklog();
+    long backlog = max == 0 ? 0 : context.fanOutBacklog().sum();
+    if (backlog <= max) {
+      return false;
+    }
+    refusals.record(Refusals.Cause.FANOUT_BACKLOG);
+    FullHttpResponse busy = Responses.error(new HttpProblem(503, "fanout_backlog", null,
+        "publish: " + backlog + " deliveries wait to be written on this node (expected: at most "
+            + max + ", --max-fanout-backlog); retry after 1 s"));
+    busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    respond(ctx, keepAlive, withHeaders(busy, cors));
+    return true;
   }
 
   /** The answer to a publish whose future is done. */
@@ -428,6 +451,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
       throw new HttpProblem(415, "unsupported_media_type", null, "Content-Type: " + contentType
           + " (expected: application/x-www-form-urlencoded)");
+    }
+    if (fanOutBacklogged(ctx, keepAlive, cors)) {
+      return;
     }
     Map<String, List<String>> form = QueryDecoder.decode(request.content().toString(StandardCharsets.UTF_8));
     CompletableFuture<String> stored = mercure.publish(mercureRequest(ctx, request, params, form));
@@ -520,7 +546,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     } else {
       HttpUtil.setTransferEncodingChunked(head, true);
     }
-    NettySink sink = new NettySink(ctx.channel(), head, context.bytesWritten());
+    NettySink sink = new NettySink(ctx.channel(), head, context.bytesWritten(), context.fanOutBacklog());
     Subscription subscription;
     try {
       subscription = opening.open(sink);

@@ -63,6 +63,8 @@ public final class NettySink implements SseSink {
 
   /** Where the bytes handed to the channel are counted, for metrics; null counts nothing. */
   private final LongAdder bytesWritten;
+  /** Where the deliveries queued here and not yet handed to the channel are counted; null counts nothing. */
+  private final LongAdder backlog;
 
   /** A sink whose first write will be {@code head}, the response's status and headers. */
   public NettySink(Channel channel, HttpResponse head) {
@@ -71,8 +73,17 @@ public final class NettySink implements SseSink {
 
   /** As {@link #NettySink(Channel, HttpResponse)}, adding the bytes handed to the channel to {@code bytesWritten}. */
   public NettySink(Channel channel, HttpResponse head, LongAdder bytesWritten) {
+    this(channel, head, bytesWritten, null);
+  }
+
+  /**
+   * As {@link #NettySink(Channel, HttpResponse, LongAdder)}, also counting in {@code backlog} the
+   * deliveries queued here and not yet handed to the channel (the server's fan-out backlog).
+   */
+  public NettySink(Channel channel, HttpResponse head, LongAdder bytesWritten, LongAdder backlog) {
     this.channel = channel;
     this.bytesWritten = bytesWritten;
+    this.backlog = backlog;
     this.framing = Framing.of(channel.pipeline(), head);
     this.bytesEntry = framing.bypassesEncoder() ? channel.pipeline().context(HttpServerCodec.class) : null;
     this.batch = WriteBatch.of(channel.eventLoop());
@@ -103,6 +114,9 @@ public final class NettySink implements SseSink {
 
   private void enqueue(ByteBuf framed) {
     queuedBytes.addAndGet(framed.readableBytes());
+    if (backlog != null) {
+      backlog.increment();
+    }
     queue.add(framing.wrap(framed));
     scheduleDrain();
   }
@@ -185,10 +199,24 @@ public final class NettySink implements SseSink {
     ended = true;
     aborted = true;
     Object item;
+    long deliveries = 0;
     while ((item = queue.poll()) != null) {
+      deliveries += isDelivery(item) ? 1 : 0;
       ReferenceCountUtil.release(item);
     }
     queuedBytes.set(0);
+    leftBacklog(deliveries);
+  }
+
+  /** Whether a queued item is a delivery (framed bytes), not the head or the end. */
+  private static boolean isDelivery(Object item) {
+    return item instanceof ByteBuf || item instanceof ByteBufHolder;
+  }
+
+  private void leftBacklog(long deliveries) {
+    if (backlog != null && deliveries > 0) {
+      backlog.add(-deliveries);
+    }
   }
 
   private void scheduleDrain() {
@@ -203,8 +231,10 @@ public final class NettySink implements SseSink {
     drainScheduled.set(false);
     boolean wrote = false;
     long handed = 0;
+    long deliveries = 0;
     Object item;
     while ((item = queue.poll()) != null) {
+      deliveries += isDelivery(item) ? 1 : 0;
       long size = sizeOf(item);
       if (aborted || !channel.isActive()) {
         queuedBytes.addAndGet(-size);
@@ -231,6 +261,7 @@ public final class NettySink implements SseSink {
     if (wrote) {
       channel.flush();
     }
+    leftBacklog(deliveries);
     if (handed > 0 && bytesWritten != null) {
       bytesWritten.add(handed); // once per drain: coalesced events count in one add
     }

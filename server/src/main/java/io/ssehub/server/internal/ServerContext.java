@@ -25,6 +25,8 @@ public final class ServerContext {
   private final ChannelGroup streams = new DefaultChannelGroup("ssehub-streams", GlobalEventExecutor.INSTANCE);
   /** Bytes of every stream handed to the socket; added once per drain, not per event. */
   private final LongAdder bytesWritten = new LongAdder();
+  /** Deliveries queued in the streams' sinks and not yet handed to their channels. */
+  private final LongAdder fanOutBacklog = new LongAdder();
   /** Answers {@code GET /metrics}; null when metrics go to a registry that cannot be scraped here. */
   private final MetricsScrape metrics;
   /** The Mercure front door; null when it is off. Set once, before the server binds. */
@@ -87,6 +89,10 @@ public final class ServerContext {
 
   public LongAdder bytesWritten() {
     return bytesWritten;
+  }
+
+  public LongAdder fanOutBacklog() {
+    return fanOutBacklog;
   }
 
   /** The Prometheus text of the server's meters, or null when {@code /metrics} is not served. */

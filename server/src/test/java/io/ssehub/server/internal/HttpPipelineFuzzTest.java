@@ -25,7 +25,8 @@ class HttpPipelineFuzzTest {
   private static final SseHub HUB = SseHub.builder().keepalive(Duration.ZERO).maxEventBytes(1024).build();
   private static final ServerOptions OPTIONS = new ServerOptions(
       JwtAuthenticator.hmacSecret("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8)).build(),
-      CorsPolicy.of(List.of("*", "http://a.example")), 0, 0, 2048, 1024, Duration.ofSeconds(10), Duration.ofSeconds(30));
+      CorsPolicy.of(List.of("*", "http://a.example")), 0, 0, 2048, 1024, Duration.ofSeconds(10), Duration.ofSeconds(30),
+      ServerOptions.DEFAULT_MAX_FAN_OUT_BACKLOG);
   private static final ServerContext CONTEXT = new ServerContext(HUB, 2048, OPTIONS, new Refusals());
   private static final String[] PREFIXES = {
       "GET /stream?channel=a HTTP/1.1\r\n", "POST /publish HTTP/1.1\r\nContent-Type: application/json\r\n",

@@ -12,7 +12,9 @@ import io.ssehub.core.AccessRequest;
 import io.ssehub.core.Authorizer;
 import io.ssehub.core.SseEvent;
 import io.ssehub.core.SseHub;
+import io.ssehub.http.CorsPolicy;
 import io.ssehub.server.RawHttp;
+import io.ssehub.server.Refusals;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -541,6 +543,65 @@ class HttpRouterTest {
     return out;
   }
 
+  @Test
+  void publishesPastTheFanOutBacklogGet503WithRetryAfterUntilItIsWritten() {
+    ServerOptions options = new ServerOptions(null, CorsPolicy.NONE, 0, 0, 16 * 1024, 8 * 1024,
+        Duration.ofSeconds(10), Duration.ofSeconds(30), 2);
+    ServerContext context = new ServerContext(hub, MAX_EVENT_BYTES + 256, options, new Refusals());
+    EmbeddedChannel stream = new EmbeddedChannel(new HttpInitializer(context));
+    EmbeddedChannel publisher = new EmbeddedChannel(new HttpInitializer(context));
+    try {
+      stream.writeInbound(ascii(get("/stream?channel=busy")));
+      stream.runPendingTasks();
+      releaseAll(stream);
+      // The stream's event loop does not run (its pending tasks wait): three deliveries queue up.
+      for (int i = 0; i < 3; i++) {
+        hub.publish("busy", "event " + i).join();
+      }
+      assertThat(context.fanOutBacklog().sum()).isEqualTo(3);
+
+      RawHttp.Response refused = exchange(publisher, publishJson("{\"channel\":\"busy\",\"data\":\"one more\"}"));
+      assertError(refused, 503, "fanout_backlog", null, "3 deliveries wait to be written");
+      assertThat(refused.header("retry-after")).isEqualTo("1");
+      assertThat(context.refusals().count(Refusals.Cause.FANOUT_BACKLOG)).isEqualTo(1);
+
+      stream.runPendingTasks(); // the loop catches up
+      assertThat(context.fanOutBacklog().sum()).isZero();
+      assertThat(exchange(publisher, publishJson("{\"channel\":\"busy\",\"data\":\"one more\"}")).status()).isEqualTo(200);
+      stream.runPendingTasks();
+      assertThat(new String(releaseAll(stream), StandardCharsets.UTF_8))
+          .contains("data: event 0\n", "data: event 2\n", "data: one more\n");
+    } finally {
+      stream.close();
+      stream.runPendingTasks();
+      releaseAll(stream);
+      assertThat(stream.finishAndReleaseAll()).isFalse();
+      assertThat(publisher.finishAndReleaseAll()).isFalse();
+    }
+    assertThat(context.fanOutBacklog().sum()).as("nothing counted once the stream is gone").isZero();
+  }
+
+  private static RawHttp.Response exchange(EmbeddedChannel on, String request) {
+    on.writeInbound(Unpooled.wrappedBuffer(request.getBytes(StandardCharsets.ISO_8859_1)));
+    on.runPendingTasks();
+    return readOne(releaseAll(on));
+  }
+
+  /** Everything {@code on} wrote so far, released. */
+  private static byte[] releaseAll(EmbeddedChannel on) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Object message;
+    while ((message = on.readOutbound()) != null) {
+      ByteBuf buf = (ByteBuf) message;
+      try (ByteBufInputStream in = new ByteBufInputStream(buf, true)) {
+        in.transferTo(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return out.toByteArray();
+  }
+
   private RawHttp.Response exchange(String request) {
     return exchange(request.getBytes(StandardCharsets.ISO_8859_1));
   }
@@ -581,18 +642,9 @@ class HttpRouterTest {
 
   /** Everything written so far, released. */
   private byte[] outboundBytes() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Object message;
-    while ((message = channel.readOutbound()) != null) {
-      ByteBuf buf = (ByteBuf) message;
-      try (ByteBufInputStream in = new ByteBufInputStream(buf, true)) {
-        in.transferTo(out);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return out.toByteArray();
+    return releaseAll(channel);
   }
+
 
   private void drainOutbound() {
     outboundBytes();

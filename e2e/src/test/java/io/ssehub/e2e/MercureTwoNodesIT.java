@@ -38,7 +38,7 @@ class MercureTwoNodesIT {
       String selector = URLEncoder.encode("https://example.net/foo/{random}", StandardCharsets.UTF_8);
       try (SseClient subscriber = SseClient.open(http, b.uri("/.well-known/mercure?topic=" + selector))) {
         assertThat(subscriber.awaitOpen(WAIT)).isEqualTo(200);
-        Streams.awaitStarted(subscriber);
+        Streams.awaitMercureStarted(subscriber);
 
         HttpResponse<String> published = http.send(HttpRequest.newBuilder(a.uri("/.well-known/mercure"))
             .header("Authorization", "Bearer " + TOKEN)

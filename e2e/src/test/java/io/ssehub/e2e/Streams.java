@@ -19,4 +19,16 @@ final class Streams {
         .atMost(Duration.ofSeconds(30))
         .until(() -> !client.idOnlyUpdates().isEmpty());
   }
+
+  /**
+   * Waits until the hub has started a Mercure stream: its first comment arrived, which the hub
+   * writes once the node is subscribed (a Mercure stream has no position line).
+   */
+  static void awaitMercureStarted(SseClient client) {
+    Awaitility.await("Mercure stream " + client.uri() + " started")
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(5))
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !client.comments().isEmpty());
+  }
 }

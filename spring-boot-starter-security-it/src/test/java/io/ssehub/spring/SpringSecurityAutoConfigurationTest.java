@@ -19,21 +19,8 @@ class SpringSecurityAutoConfigurationTest {
   private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(SseHubAutoConfiguration.class));
 
-  private static final SseSink NOWHERE = new SseSink() {
-    @Override
-    public void send(byte[] data) {}
+  private static final SseSink NOWHERE = SseSink.discarding();
 
-    @Override
-    public long pendingBytes() {
-      return 0;
-    }
-
-    @Override
-    public void close() {}
-
-    @Override
-    public void abort() {}
-  };
 
   @Test
   void secureByDefault() {

@@ -270,9 +270,9 @@ public final class HubEngine implements Broker.Listener {
       throw e;
     }
     HubStream stream = new HubStream(this, channels, sink, request.filter(), !request.isReserved());
-    // A front door's stream (Mercure) starts with a comment: its protocol has no retry hint or
-    // position line up front, and clients other than browsers may take either for a message.
-    stream.open(request.isReserved() ? SseEncoder.keepalive() : preamble);
+    // A front door's stream (Mercure) writes nothing before it is subscribed, then a comment (see
+    // HubStream.announcesPosition): its protocol has no retry hint or position line up front.
+    stream.open(request.isReserved() ? null : preamble);
     if (drainingUntilMillis != 0) {
       // The node is going away: come back after a spread-out delay, to another node then. A 200
       // that ends, rather than a 503, because EventSource gives up for good on an error status.

@@ -41,9 +41,11 @@ final class HubStream implements Subscription {
   /** Which events this client receives; null for all. */
   private final Predicate<SseEvent> filter;
   /**
-   * Whether the stream tells the client its position in an {@code id:}-only block before its first
-   * event. Not on a front door's stream (Mercure): its protocol says where the client stands
-   * otherwise, and many non-browser clients take a block without data for a message.
+   * Whether the stream opens with a retry hint and tells the client its position in an {@code
+   * id:}-only block before its first event. Not on a front door's stream (Mercure): its protocol
+   * says where the client stands otherwise (the {@code Last-Event-ID} response header), and many
+   * non-browser clients take a block without data for a message; it opens with a comment once
+   * subscribed.
    */
   private final boolean announcesPosition;
 
@@ -73,9 +75,11 @@ final class HubStream implements Subscription {
     return channels;
   }
 
-  /** Writes the first bytes, so that the client sees the stream open before any event exists. */
+  /** Writes the first bytes, so that the client sees the stream open before any event exists; null writes none. */
   synchronized void open(byte[] preamble) {
-    sink.send(preamble);
+    if (preamble != null) {
+      sink.send(preamble);
+    }
   }
 
   /**
@@ -134,7 +138,11 @@ final class HubStream implements Subscription {
       write(start.replay.get(start.next++));
     }
     starting = null;
-    if (!start.positionSent && announcesPosition) {
+    if (!announcesPosition) {
+      // Subscribed: the response goes out now (with a comment), so that an update published once
+      // the client sees the stream open reaches it, as Mercure's clients expect.
+      sink.send(KEEPALIVE);
+    } else if (!start.positionSent) {
       // The client learns where it stands before its first event: a reconnect then misses nothing.
       sink.send(SseEncoder.idOnly(currentId()));
     }

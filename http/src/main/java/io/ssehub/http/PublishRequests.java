@@ -106,6 +106,12 @@ public final class PublishRequests {
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
       throw HttpProblem.badRequest("invalid_json", null,
           "body: malformed JSON" + where + ": " + e.getOriginalMessage() + " (expected: a JSON object)");
+    } catch (NumberFormatException e) {
+      // Numbers are read as BigDecimal to keep their digits; one whose exponent does not fit
+      // (1e4444444444) is valid JSON that no number type holds.
+      throw HttpProblem.badRequest("invalid_json", null,
+          "body: a number that cannot be represented (" + abbreviate(e.getMessage())
+              + ") (expected: numbers with an exponent of at most 9 digits)");
     }
     if (root == null || root.isMissingNode()) {
       throw HttpProblem.badRequest("invalid_json", null, "body: empty (expected: a JSON object)");

@@ -90,6 +90,20 @@ class PublishRequestsTest {
         .hasMessageContaining("(300 chars)");
   }
 
+  @Test
+  void aNumberWhoseExponentNoDecimalHoldsIsA400() {
+    String number = "4".repeat(80) + "e" + "4".repeat(80);
+    assertThatThrownBy(() -> json("{\"channel\":\"logs\",\"data\":" + number + "}"))
+        .isInstanceOfSatisfying(HttpProblem.class, e -> {
+          assertThat(e.status()).isEqualTo(400);
+          assertThat(e.code()).isEqualTo("invalid_json");
+          assertThat(e.message()).hasSizeLessThan(300);
+        })
+        .hasMessageContaining("a number that cannot be represented");
+    // the largest exponent a decimal holds is kept as written
+    assertThat(json("{\"channel\":\"logs\",\"data\":[1e999999999]}").event().data()).isEqualTo("[1E+999999999]");
+  }
+
   private static PublishRequest json(String body) {
     return PublishRequests.parse("application/json", ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
   }

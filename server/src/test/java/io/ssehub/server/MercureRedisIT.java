@@ -2,22 +2,13 @@ package io.ssehub.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ssehub.core.SseHub;
-import io.ssehub.http.JwtAuthenticator;
-import io.ssehub.redis.RedisBroker;
 import io.ssehub.testkit.RedisExtension;
 import io.ssehub.testkit.RedisServer;
 import io.ssehub.testkit.SseClient;
 import io.ssehub.testkit.SseParser;
-import io.ssehub.testkit.Tokens;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -31,13 +22,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RedisExtension.class)
 class MercureRedisIT {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = MercureNodes.WAIT;
   private static final String BOOK = "https://example.com/books/1";
 
   private final RedisServer redis;
-  private final HttpClient http = SseClient.newHttpClient();
-  private final List<SseHubServer> nodes = new ArrayList<>();
-  private final List<SseClient> clients = new ArrayList<>();
+  private MercureNodes nodes;
 
   MercureRedisIT(RedisServer redis) {
     this.redis = redis;
@@ -45,37 +34,20 @@ class MercureRedisIT {
 
   @BeforeEach
   void twoNodes() {
-    redis.command("FLUSHALL"); // each test starts from an empty history
-    for (int i = 0; i < 2; i++) {
-      RedisBroker broker = RedisBroker.builder().uri(redis.uri().toString()).build();
-      broker.connect();
-      nodes.add(SseHubServer.builder().host("127.0.0.1").port(0)
-          .hub(SseHub.builder().broker(broker).build())
-          .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build())
-          .mercureAnonymousSubscribers(true)
-          .build().start());
-    }
+    nodes = new MercureNodes(redis, node -> node.mercureAnonymousSubscribers(true));
   }
 
   @AfterEach
   void stop() {
-    clients.forEach(SseClient::close);
-    nodes.forEach(SseHubServer::close);
-  }
-
-  private URI uri(int node, String query) {
-    return URI.create("http://127.0.0.1:" + nodes.get(node).port() + "/.well-known/mercure" + query);
+    nodes.close();
   }
 
   private SseClient subscribe(int node, String query, Map<String, String> headers) {
-    SseClient client = SseClient.open(http, uri(node, query), headers);
-    clients.add(client);
-    assertThat(client.awaitOpen(WAIT)).isEqualTo(200);
-    return client;
+    return nodes.subscribe(node, query, headers);
   }
 
   private String publish(int node, String form) throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(node, ""))
+    HttpResponse<String> response = nodes.http().send(HttpRequest.newBuilder(nodes.uri(node, "/.well-known/mercure"))
         .header("Authorization", "Bearer " + MercureIT.PUBLISHER)
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
@@ -84,7 +56,7 @@ class MercureRedisIT {
   }
 
   private static String enc(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    return MercureNodes.enc(value);
   }
 
   @Test
@@ -94,12 +66,6 @@ class MercureRedisIT {
     SseClient anonymousB = subscribe(1, topic, Map.of());
     SseClient grantedB = subscribe(1, topic,
         Map.of("Authorization", "Bearer " + MercureIT.token(List.of(BOOK), List.of(), null)));
-    // Every stream has started (its position line arrived): it is subscribed on its node.
-    for (SseClient client : List.of(anonymousA, anonymousB, grantedB)) {
-      org.awaitility.Awaitility.await().pollInterval(Duration.ofMillis(20)).atMost(WAIT)
-          .until(() -> client.lastEventId() != null);
-    }
-
     publish(0, "topic=" + enc(BOOK) + "&data=secret&private=on");
     publish(1, "topic=" + enc(BOOK) + "&data=public");
 

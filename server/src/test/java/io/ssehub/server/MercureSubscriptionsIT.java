@@ -6,20 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.ssehub.core.SseHub;
-import io.ssehub.http.JwtAuthenticator;
-import io.ssehub.redis.RedisBroker;
 import io.ssehub.testkit.RedisExtension;
 import io.ssehub.testkit.RedisServer;
 import io.ssehub.testkit.SseClient;
 import io.ssehub.testkit.SseParser;
 import io.ssehub.testkit.Tokens;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,15 +29,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RedisExtension.class)
 class MercureSubscriptionsIT {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = MercureNodes.WAIT;
   private static final String BOOK = "https://example.com/books/1";
   private static final String SUBSCRIPTIONS = "/.well-known/mercure/subscriptions{/topic}{/subscriber}";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RedisServer redis;
-  private final HttpClient http = SseClient.newHttpClient();
-  private final List<SseHubServer> nodes = new ArrayList<>();
-  private final List<SseClient> clients = new ArrayList<>();
+  private MercureNodes nodes;
 
   MercureSubscriptionsIT(RedisServer redis) {
     this.redis = redis;
@@ -52,30 +43,16 @@ class MercureSubscriptionsIT {
 
   @BeforeEach
   void twoNodes() {
-    redis.command("FLUSHALL");
-    for (int i = 0; i < 2; i++) {
-      RedisBroker broker = RedisBroker.builder().uri(redis.uri().toString()).build();
-      broker.connect();
-      nodes.add(SseHubServer.builder().host("127.0.0.1").port(0)
-          .hub(SseHub.builder().broker(broker).build())
-          .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build())
-          .mercureSubscriptions(true)
-          .build().start());
-    }
+    nodes = new MercureNodes(redis, node -> node.mercureSubscriptions(true));
   }
 
   @AfterEach
   void stop() {
-    clients.forEach(SseClient::close);
-    nodes.forEach(SseHubServer::close);
-  }
-
-  private URI uri(int node, String pathAndQuery) {
-    return URI.create("http://127.0.0.1:" + nodes.get(node).port() + pathAndQuery);
+    nodes.close();
   }
 
   private static String enc(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    return MercureNodes.enc(value);
   }
 
   private static String watcherToken() {
@@ -84,20 +61,15 @@ class MercureSubscriptionsIT {
   }
 
   private SseClient subscribe(int node, String query, String token) {
-    SseClient client = SseClient.open(http, uri(node, "/.well-known/mercure" + query),
-        Map.of("Authorization", "Bearer " + token));
-    clients.add(client);
-    assertThat(client.awaitOpen(WAIT)).isEqualTo(200);
-    await().pollInterval(Duration.ofMillis(20)).atMost(WAIT).until(() -> client.lastEventId() != null);
-    return client;
+    return nodes.subscribe(node, query, Map.of("Authorization", "Bearer " + token));
   }
 
   private HttpResponse<String> get(int node, String pathAndQuery, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(node, pathAndQuery)).GET();
+    HttpRequest.Builder request = HttpRequest.newBuilder(nodes.uri(node, pathAndQuery)).GET();
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return nodes.http().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private JsonNode json(HttpResponse<String> response) throws Exception {

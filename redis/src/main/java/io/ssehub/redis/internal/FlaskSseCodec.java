@@ -119,6 +119,9 @@ public final class FlaskSseCodec {
       root = MAPPER.readTree(message);
     } catch (IOException e) {
       return Decoded.problem("not JSON (" + firstLine(e) + ")");
+    } catch (NumberFormatException e) {
+      // A number whose exponent does not fit a BigDecimal (1e4444444444): valid JSON, no value.
+      return Decoded.problem("a number that cannot be represented (" + firstLine(e) + ")");
     }
     if (root == null || root.isMissingNode()) {
       return Decoded.problem("not JSON (empty message)");

@@ -226,6 +226,12 @@ class FlaskSseCodecTest {
     }
 
     @Test
+    void numberWhoseExponentNoDecimalHolds() {
+      assertThat(problem("{\"data\": 4e" + "4".repeat(80) + "}"))
+          .startsWith("a number that cannot be represented").hasSizeLessThan(200);
+    }
+
+    @Test
     void number() {
       assertThat(problem("42")).contains("a JSON number");
     }

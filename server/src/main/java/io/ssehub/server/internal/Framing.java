@@ -45,32 +45,12 @@ enum Framing {
   /** HTTP/1.0, or HTTP/1.1 without chunks: the body ends when the connection closes. */
   IDENTITY {
     @Override
-    int frameLength(int length) {
-      return length;
-    }
-
-    @Override
-    void writeFrame(ByteBuf target, byte[] bytes) {
-      target.writeBytes(bytes);
-    }
-
-    @Override
     Object end() {
       return Unpooled.EMPTY_BUFFER;
     }
   },
   /** No HTTP/1 encoder on the channel (HTTP/2 streams, tests): {@code HttpContent}s through the pipeline. */
   CONTENT {
-    @Override
-    int frameLength(int length) {
-      return length;
-    }
-
-    @Override
-    void writeFrame(ByteBuf target, byte[] bytes) {
-      target.writeBytes(bytes);
-    }
-
     @Override
     Object wrap(ByteBuf framed) {
       return new DefaultHttpContent(framed);
@@ -111,9 +91,15 @@ enum Framing {
     return this != CONTENT;
   }
 
-  abstract int frameLength(int length);
+  /** The length of {@code length} bytes framed: unframed unless the framing says otherwise. */
+  int frameLength(int length) {
+    return length;
+  }
 
-  abstract void writeFrame(ByteBuf target, byte[] bytes);
+  /** Writes {@code bytes} framed into {@code target}, which has room for {@link #frameLength}. */
+  void writeFrame(ByteBuf target, byte[] bytes) {
+    target.writeBytes(bytes);
+  }
 
   /** The message that ends the body: a last chunk, nothing, or the last content. */
   abstract Object end();

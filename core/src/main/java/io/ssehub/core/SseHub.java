@@ -123,6 +123,14 @@ public final class SseHub implements AutoCloseable {
     engine.authorize(Objects.requireNonNull(request, "request"));
   }
 
+  /**
+   * Deliveries waiting for their streams' {@linkplain SseSink#lane lanes} to run them: events this
+   * node received and has not yet handed to those streams. A transport adds what its sinks queue.
+   */
+  public long queuedDeliveries() {
+    return engine.queuedDeliveries();
+  }
+
   /** How many streams were cut because their client did not keep up. */
   public long slowConsumerCuts() {
     return engine.slowConsumerCuts();

@@ -1,5 +1,7 @@
 package io.ssehub.core;
 
+import java.util.concurrent.Executor;
+
 /**
  * Where a stream's bytes go: one HTTP response, implemented by each transport (Netty, Servlet).
  *
@@ -33,6 +35,18 @@ public interface SseSink {
    */
   default boolean onWritable(Runnable callback) {
     return false;
+  }
+
+  /**
+   * The thread this sink's writes belong to, as an executor that runs tasks one at a time in the
+   * order they were submitted (the connection's I/O thread), or null. The hub hands an event to
+   * all the streams of one lane in a single task on it: a fan-out to many streams then runs on the
+   * transport's threads in parallel, and each sink is sent to from its own thread, instead of all
+   * of them from the thread that published or received the event. With null, the hub calls {@link
+   * #send} from whichever thread delivers the event. The answer must not change.
+   */
+  default Executor lane() {
+    return null;
   }
 
   /** Writes what is queued, then ends the response normally. */

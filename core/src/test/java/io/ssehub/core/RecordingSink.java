@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /** An {@link SseSink} that keeps what it was sent, for tests; its pending byte count is set by the test. */
 class RecordingSink implements SseSink {
@@ -15,6 +16,8 @@ class RecordingSink implements SseSink {
   private Runnable whenWritable;
   private volatile boolean closed;
   private volatile boolean aborted;
+  private volatile Executor lane;
+  private final List<String> sendingThreads = new ArrayList<>();
 
   @Override
   public synchronized void send(byte[] chunk) {
@@ -22,10 +25,27 @@ class RecordingSink implements SseSink {
       throw new IllegalStateException("send after the sink ended");
     }
     writes.add(chunk);
+    sendingThreads.add(Thread.currentThread().getName());
     bytes.writeBytes(chunk);
     if (paced) {
       pending += chunk.length;
     }
+  }
+
+  /** A sink whose {@link #lane()} is {@code lane}. */
+  RecordingSink onLane(Executor lane) {
+    this.lane = lane;
+    return this;
+  }
+
+  @Override
+  public Executor lane() {
+    return lane;
+  }
+
+  /** The names of the threads that called {@link #send}, one per call. */
+  synchronized List<String> sendingThreads() {
+    return List.copyOf(sendingThreads);
   }
 
   /** From now on, what is sent stays pending until {@link #drain()}, as with a client that reads slowly. */

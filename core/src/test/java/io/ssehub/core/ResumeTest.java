@@ -34,12 +34,20 @@ class ResumeTest {
       .maxPendingBytes(Long.MAX_VALUE)
       .build();
   private final ExecutorService publisher = Executors.newSingleThreadExecutor();
+  /** Two transport threads, as a server's event loops: successive connections alternate between them. */
+  private final List<ExecutorService> lanes = List.of(Executors.newSingleThreadExecutor(), Executors.newSingleThreadExecutor());
+  private boolean onLanes;
+  private int connections;
 
   @AfterEach
   void stop() throws InterruptedException {
     publisher.shutdownNow();
     assertThat(publisher.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     hub.close();
+    for (ExecutorService lane : lanes) {
+      lane.shutdownNow();
+      assertThat(lane.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
   }
 
   @Test
@@ -50,6 +58,20 @@ class ResumeTest {
       expected.add("logs:" + i);
     }
     assertThat(received).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void oneChannelCutAtHundredRandomPointsWithSinksOnLanes() throws Exception {
+    // Events and starts reach the streams on their lanes, behind what the lanes were handed before:
+    // a connection whose history read overlaps a queued event still gets it exactly once.
+    onLanes = true;
+    oneChannelCutAtHundredRandomPoints();
+  }
+
+  @Test
+  void threeChannelsCutAtHundredRandomPointsWithSinksOnLanes() throws Exception {
+    onLanes = true;
+    threeChannelsCutAtHundredRandomPoints();
   }
 
   @Test
@@ -79,7 +101,7 @@ class ResumeTest {
     }
     List<String> received = new ArrayList<>();
     String lastEventId = null;
-    RecordingSink sink = new RecordingSink();
+    RecordingSink sink = newSink();
     Subscription subscription = hub.subscribe(SubscribeRequest.of(channels, null), sink);
     Future<?> publishing = publisher.submit(() -> {
       for (int i = 0; i < EVENTS && !Thread.currentThread().isInterrupted(); i++) {
@@ -98,7 +120,7 @@ class ResumeTest {
       if (!current.lastEventId().isEmpty()) {
         lastEventId = current.lastEventId();
       }
-      sink = new RecordingSink();
+      sink = newSink();
       subscription = hub.subscribe(SubscribeRequest.of(channels, lastEventId), sink);
     }
     RecordingSink last = sink;
@@ -108,5 +130,10 @@ class ResumeTest {
     received.addAll(last.data());
     assertThat(last.events()).extracting(SseParser.Event::type).doesNotContain(SseEvent.HISTORY_CUT_TYPE);
     return received;
+  }
+
+  private RecordingSink newSink() {
+    RecordingSink sink = new RecordingSink();
+    return onLanes ? sink.onLane(lanes.get(connections++ % lanes.size())) : sink;
   }
 }

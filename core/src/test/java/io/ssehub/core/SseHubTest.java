@@ -9,6 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +64,77 @@ class SseHubTest {
     byte[] first = last(sinks.get(0).writes());
     for (RecordingSink sink : sinks) {
       assertThat(last(sink.writes())).isSameAs(first);
+    }
+  }
+
+  @Test
+  void aSinksEventsAreSentOnItsLaneOneTaskPerLaneAndCountedWhileQueued() throws Exception {
+    ExecutorService laneA = Executors.newSingleThreadExecutor(named("lane-a"));
+    ExecutorService laneB = Executors.newSingleThreadExecutor(named("lane-b"));
+    CountDownLatch blocked = new CountDownLatch(1);
+    try {
+      List<RecordingSink> onA = new ArrayList<>();
+      List<RecordingSink> onB = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        onA.add(subscribeOn(laneA, "logs"));
+        onB.add(subscribeOn(laneB, "logs"));
+      }
+      RecordingSink direct = subscribe("logs");
+      await().atMost(Duration.ofSeconds(5)).until(() -> onA.get(2).parsed().size() == 1 && onB.get(2).parsed().size() == 1);
+
+      laneA.execute(() -> awaitQuietly(blocked)); // lane A busy: its three deliveries wait
+      publish("logs", "x");
+      assertThat(direct.data()).as("a sink without a lane is sent to at once").containsExactly("x");
+      await().atMost(Duration.ofSeconds(5)).until(() -> onB.stream().allMatch(sink -> sink.data().size() == 1));
+      assertThat(hub.queuedDeliveries()).isEqualTo(3);
+      assertThat(onA.get(0).data()).isEmpty();
+
+      blocked.countDown();
+      await().atMost(Duration.ofSeconds(5)).until(() -> onA.stream().allMatch(sink -> sink.data().size() == 1));
+      assertThat(hub.queuedDeliveries()).isZero();
+      for (RecordingSink sink : onA) {
+        List<String> threads = sink.sendingThreads();
+        // The retry hint goes out on the subscribing thread (a transport subscribes on its own).
+        assertThat(threads.subList(1, threads.size())).as("the start and the event on the lane").containsOnly("lane-a");
+      }
+      for (RecordingSink sink : onB) {
+        assertThat(sink.sendingThreads()).endsWith("lane-b");
+      }
+    } finally {
+      blocked.countDown();
+      laneA.shutdownNow();
+      laneB.shutdownNow();
+    }
+  }
+
+  @Test
+  void aLaneThatRefusesTasksEndsItsStreamsStartAndSkipsItsDeliveries() {
+    ExecutorService lane = Executors.newSingleThreadExecutor();
+    lane.shutdown(); // as an event loop that is shutting down
+    RecordingSink refused = subscribeOn(lane, "logs");
+    assertThat(refused.closed()).as("its start could not be run: the stream ended").isTrue();
+    assertThat(hub.streamCount()).isZero();
+    RecordingSink live = subscribe("logs");
+    publish("logs", "x");
+    assertThat(live.data()).containsExactly("x");
+    assertThat(hub.queuedDeliveries()).isZero();
+  }
+
+  private RecordingSink subscribeOn(Executor lane, String channel) {
+    RecordingSink sink = new RecordingSink().onLane(lane);
+    hub.subscribe(SubscribeRequest.of(List.of(channel), null), sink);
+    return sink;
+  }
+
+  private static ThreadFactory named(String name) {
+    return runnable -> new Thread(runnable, name);
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -26,12 +26,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HubEngine implements Broker.Listener {
   private static final Logger log = LoggerFactory.getLogger(HubEngine.class);
+  /** The lane of sinks that have none: events are handed to them on the fan-out's own thread. */
+  static final Executor DIRECT = Runnable::run;
 
   private final Broker broker;
   private final Authorizer authorizer;
@@ -59,6 +64,8 @@ public final class HubEngine implements Broker.Listener {
   private final Map<String, ChannelGroup> groups = new ConcurrentHashMap<>();
   private final Set<HubStream> streams = ConcurrentHashMap.newKeySet();
   private final AtomicLong slowConsumerCuts = new AtomicLong();
+  /** Deliveries handed to lanes and not yet to their streams. */
+  private final LongAdder queuedDeliveries = new LongAdder();
   /** Guarded: a failing observer is logged and ignored. */
   private final HubObserver observer;
   private volatile boolean closed;
@@ -122,39 +129,99 @@ public final class HubEngine implements Broker.Listener {
     if (group == null) {
       return;
     }
-    long start = System.nanoTime();
-    int streams;
     synchronized (group) {
       if (group.catchingUp) {
         group.held.add(event); // after a reconnect: delivered once the missed events are
         return;
       }
-      streams = deliver(group, channel, event);
+      deliver(group, channel, event);
     }
-    observer.eventDelivered(channel, streams, System.nanoTime() - start); // once per fan-out, outside the lock
   }
 
   /**
-   * Encodes once and hands the bytes to every stream of the channel. Under the group's lock.
-   * Returns the number of streams it was handed to.
+   * Encodes once and hands the bytes to every stream of the channel: one task per lane, each
+   * offering the event to that lane's streams on the lane's thread. Under the group's lock, so that
+   * the lanes get a channel's events in order; the lanes run them in that order.
    */
-  private int deliver(ChannelGroup group, String channel, SseEvent event) {
+  private void deliver(ChannelGroup group, String channel, SseEvent event) {
     if (event.id() != null) {
       group.lastEventId = event.id();
     }
     EncodedEvent encoded = new EncodedEvent(channel, event);
-    int streams = 0;
-    for (HubStream stream : group.streams) {
+    FanOut fanOut = new FanOut(channel, group.lanes.size());
+    for (Map.Entry<Executor, Set<HubStream>> lane : group.lanes.entrySet()) {
+      Set<HubStream> members = lane.getValue();
+      runOnLane(lane.getKey(), members, () -> fanOut.laneDone(offerAll(members, encoded)), fanOut::laneDone);
+    }
+  }
+
+  /** Offers an event to streams of one lane, on that lane; returns how many took it. */
+  private static int offerAll(Set<HubStream> members, EncodedEvent encoded) {
+    int offered = 0;
+    for (HubStream stream : members) {
       try {
         stream.offer(encoded);
-        streams++;
+        offered++;
       } catch (RuntimeException e) {
         // One broken stream must not keep the event from the others.
         log.warn("Dropping stream {} after a failed write", stream, e);
         stream.close(CloseReason.FAILED);
       }
     }
-    return streams;
+    return offered;
+  }
+
+  /**
+   * Runs {@code task} on {@code lane}, counting the lane's streams as queued deliveries until it
+   * ran. A lane that no longer runs tasks (its transport is shutting down and closes those
+   * streams) runs {@code rejected} here instead.
+   */
+  private void runOnLane(Executor lane, Set<HubStream> members, Runnable task, Runnable rejected) {
+    int queued = members.size();
+    if (lane == DIRECT || queued == 0) {
+      task.run(); // an emptied lane: nothing to hand over, no task to queue
+      return;
+    }
+    queuedDeliveries.add(queued);
+    try {
+      lane.execute(() -> {
+        queuedDeliveries.add(-queued);
+        task.run();
+      });
+    } catch (RejectedExecutionException e) {
+      queuedDeliveries.add(-queued);
+      rejected.run();
+    }
+  }
+
+  /**
+   * One event's fan-out over the lanes: the observer hears of it once, when the last lane has
+   * handed it to its streams.
+   */
+  private final class FanOut {
+    private final String channel;
+    private final long start = System.nanoTime();
+    private final AtomicInteger lanesLeft;
+    private final AtomicInteger offered = new AtomicInteger();
+
+    FanOut(String channel, int lanes) {
+      this.channel = channel;
+      this.lanesLeft = new AtomicInteger(lanes);
+      if (lanes == 0) {
+        observer.eventDelivered(channel, 0, 0);
+      }
+    }
+
+    void laneDone(int streams) {
+      int total = offered.addAndGet(streams);
+      if (lanesLeft.decrementAndGet() == 0) {
+        observer.eventDelivered(channel, total, System.nanoTime() - start);
+      }
+    }
+
+    void laneDone() {
+      laneDone(0);
+    }
   }
 
   /**
@@ -200,9 +267,6 @@ public final class HubEngine implements Broker.Listener {
             ? CompletableFuture.completedFuture(new CatchUp(replay, null))
             : broker.history().lastId(channel).thenApply(head -> new CatchUp(replay, head)))
         .whenComplete((catchUp, failure) -> {
-          long start = System.nanoTime();
-          int delivered = 0;
-          int events = 0;
           synchronized (group) {
             if (group.generation != generation) {
               return; // the link dropped again meanwhile: the next return catches up
@@ -222,25 +286,26 @@ public final class HubEngine implements Broker.Listener {
               log.warn("Channel {}: history no longer holds {}, the last event delivered here; telling {} streams",
                   channel, from, group.streams.size());
               group.lastEventId = catchUp.head;
-              for (HubStream stream : group.streams) {
-                stream.historyCut(channel, from, catchUp.head);
+              for (Map.Entry<Executor, Set<HubStream>> lane : group.lanes.entrySet()) {
+                Set<HubStream> members = lane.getValue();
+                // On the lanes, as events are: after the events delivered before it, before those after.
+                runOnLane(lane.getKey(), members, () -> {
+                  for (HubStream stream : members) {
+                    stream.historyCut(channel, from, catchUp.head);
+                  }
+                }, () -> {});
               }
             }
             Set<String> replayed = new HashSet<>();
             for (SseEvent event : catchUp.replay.events()) {
               replayed.add(event.id());
-              delivered += deliver(group, channel, event);
-              events++;
+              deliver(group, channel, event);
             }
             for (SseEvent event : held) {
               if (event.id() == null || !replayed.contains(event.id())) {
-                delivered += deliver(group, channel, event);
-                events++;
+                deliver(group, channel, event);
               }
             }
-          }
-          if (events > 0) {
-            observer.eventDelivered(channel, delivered, System.nanoTime() - start);
           }
         });
   }
@@ -300,7 +365,13 @@ public final class HubEngine implements Broker.Listener {
               }
               observer.historyReplayed(replayed);
             }
-            stream.start(start.resumedFrom, start.replays, start.heads);
+            // On the stream's lane, behind the events handed to that lane before: those reach the
+            // stream while it is starting, held back and checked against the replay.
+            try {
+              stream.lane().execute(() -> stream.start(start.resumedFrom, start.replays, start.heads));
+            } catch (RejectedExecutionException e) {
+              stream.end(null, CloseReason.START_FAILED); // its transport is shutting down
+            }
           }
         });
     if (closed) {
@@ -335,6 +406,7 @@ public final class HubEngine implements Broker.Listener {
         created[0] = g;
       }
       g.streams.add(stream);
+      g.lanes.computeIfAbsent(stream.lane(), lane -> ConcurrentHashMap.newKeySet()).add(stream);
       return g;
     });
     if (created[0] != null) {
@@ -370,6 +442,11 @@ public final class HubEngine implements Broker.Listener {
     for (String channel : stream.channels()) {
       groups.computeIfPresent(channel, (name, group) -> {
         group.streams.remove(stream);
+        // An emptied lane stays until the group goes: a group has a few lanes, one per I/O thread.
+        Set<HubStream> lane = group.lanes.get(stream.lane());
+        if (lane != null) {
+          lane.remove(stream);
+        }
         if (group.streams.isEmpty()) {
           broker.unsubscribe(name);
           return null;
@@ -459,6 +536,11 @@ public final class HubEngine implements Broker.Listener {
   /** A stream ended: once per stream, after its state became {@code CLOSED}. */
   void streamClosed(CloseReason reason) {
     observer.streamClosed(reason);
+  }
+
+  /** Deliveries of events handed to the streams' lanes that the lanes have not run yet. */
+  public long queuedDeliveries() {
+    return queuedDeliveries.sum();
   }
 
   public long slowConsumerCuts() {
@@ -603,6 +685,8 @@ public final class HubEngine implements Broker.Listener {
   /** The local streams of one channel and the broker subscription they share. */
   private static final class ChannelGroup {
     final Set<HubStream> streams = ConcurrentHashMap.newKeySet();
+    /** The same streams by lane: where the channel's events are handed to them (see {@link SseSink#lane}). */
+    final Map<Executor, Set<HubStream>> lanes = new ConcurrentHashMap<>();
     final CompletableFuture<Void> subscribed;
     // Guarded by this group's monitor, which also orders deliveries against a catch-up.
     /** The id of the last event delivered here (or the history's head when subscribed). */

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ final class HubStream implements Subscription {
   private final HubEngine hub;
   private final List<String> channels;
   private final SseSink sink;
+  /** Where the hub hands this stream its events and its start: the sink's lane, or the fan-out's thread. */
+  private final Executor lane;
   private final boolean multiChannel;
   /** Which events this client receives; null for all. */
   private final Predicate<SseEvent> filter;
@@ -65,6 +68,7 @@ final class HubStream implements Subscription {
     this.hub = hub;
     this.channels = channels;
     this.sink = sink;
+    this.lane = sink.lane() != null ? sink.lane() : HubEngine.DIRECT;
     this.filter = filter;
     this.announcesPosition = announcesPosition;
     this.multiChannel = channels.size() > 1;
@@ -73,6 +77,10 @@ final class HubStream implements Subscription {
   @Override
   public List<String> channels() {
     return channels;
+  }
+
+  Executor lane() {
+    return lane;
   }
 
   /** Writes the first bytes, so that the client sees the stream open before any event exists; null writes none. */

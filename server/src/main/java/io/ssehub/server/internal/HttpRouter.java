@@ -352,7 +352,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
    */
   private boolean fanOutBacklogged(ChannelHandlerContext ctx, boolean keepAlive, Map<String, String> cors) {
     long max = options.maxFanOutBacklog();
-    long backlog = max == 0 ? 0 : context.fanOutBacklog().sum();
+    long backlog = max == 0 ? 0 : context.deliveriesWaiting();
     if (backlog <= max) {
       return false;
     }

@@ -15,6 +15,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.ssehub.core.SseSink;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -119,6 +120,12 @@ public final class NettySink implements SseSink {
     }
     queue.add(framing.wrap(framed));
     scheduleDrain();
+  }
+
+  /** The channel's event loop: the hub hands events to this loop's streams in one task on it. */
+  @Override
+  public Executor lane() {
+    return channel.eventLoop();
   }
 
   @Override

@@ -91,8 +91,17 @@ public final class ServerContext {
     return bytesWritten;
   }
 
+  /** Where the server's sinks count the deliveries they queued and have not yet handed to their channels. */
   public LongAdder fanOutBacklog() {
     return fanOutBacklog;
+  }
+
+  /**
+   * Deliveries this node has received and not yet written: those waiting for their event loop to
+   * hand them to their streams, and those the streams queued.
+   */
+  public long deliveriesWaiting() {
+    return hub().queuedDeliveries() + fanOutBacklog.sum();
   }
 
   /** The Prometheus text of the server's meters, or null when {@code /metrics} is not served. */

@@ -558,7 +558,7 @@ class HttpRouterTest {
       for (int i = 0; i < 3; i++) {
         hub.publish("busy", "event " + i).join();
       }
-      assertThat(context.fanOutBacklog().sum()).isEqualTo(3);
+      assertThat(context.deliveriesWaiting()).isEqualTo(3);
 
       RawHttp.Response refused = exchange(publisher, publishJson("{\"channel\":\"busy\",\"data\":\"one more\"}"));
       assertError(refused, 503, "fanout_backlog", null, "3 deliveries wait to be written");
@@ -566,7 +566,7 @@ class HttpRouterTest {
       assertThat(context.refusals().count(Refusals.Cause.FANOUT_BACKLOG)).isEqualTo(1);
 
       stream.runPendingTasks(); // the loop catches up
-      assertThat(context.fanOutBacklog().sum()).isZero();
+      assertThat(context.deliveriesWaiting()).isZero();
       assertThat(exchange(publisher, publishJson("{\"channel\":\"busy\",\"data\":\"one more\"}")).status()).isEqualTo(200);
       stream.runPendingTasks();
       assertThat(new String(releaseAll(stream), StandardCharsets.UTF_8))
@@ -578,7 +578,7 @@ class HttpRouterTest {
       assertThat(stream.finishAndReleaseAll()).isFalse();
       assertThat(publisher.finishAndReleaseAll()).isFalse();
     }
-    assertThat(context.fanOutBacklog().sum()).as("nothing counted once the stream is gone").isZero();
+    assertThat(context.deliveriesWaiting()).as("nothing counted once the stream is gone").isZero();
   }
 
   private static RawHttp.Response exchange(EmbeddedChannel on, String request) {

@@ -52,8 +52,14 @@ final class HubStream implements Subscription {
    */
   private final boolean announcesPosition;
 
-  /** Per channel, the id of the last event sent (or the position the client started from). */
-  private final Map<String, String> positions = new LinkedHashMap<>();
+  /**
+   * Per channel, the id of the last event sent (or the position the client started from); for a
+   * stream of several channels only. A stream of one channel keeps it in {@link #position}: a map
+   * update per delivery showed in profiles.
+   */
+  private final Map<String, String> positions;
+  /** The position of a stream of one channel. */
+  private String position;
 
   /** Written under the lock; volatile so that the hub can skip closed streams without taking it. */
   private volatile State state = State.STARTING;
@@ -72,6 +78,7 @@ final class HubStream implements Subscription {
     this.filter = filter;
     this.announcesPosition = announcesPosition;
     this.multiChannel = channels.size() > 1;
+    this.positions = multiChannel ? new LinkedHashMap<>() : null;
   }
 
   @Override
@@ -104,7 +111,7 @@ final class HubStream implements Subscription {
     }
     for (String channel : channels) {
       String head = heads.get(channel);
-      positions.put(channel, head != null ? head : resumedFrom.get(channel));
+      setPosition(channel, head != null ? head : resumedFrom.get(channel));
     }
     List<EncodedEvent> replay = new ArrayList<>();
     Map<String, Set<String>> replayedIds = new HashMap<>();
@@ -231,7 +238,7 @@ final class HubStream implements Subscription {
     if (filter == null || accepts(cut)) {
       sink.send(SseEncoder.encode(cut));
     }
-    positions.put(channel, head);
+    setPosition(channel, head);
     sink.send(SseEncoder.idOnly(currentId()));
     active = true;
     checkPending();
@@ -312,7 +319,7 @@ final class HubStream implements Subscription {
       positions.put(event.channel, id);
       sink.send(Cursor.idLine(positions), event.withoutId());
     } else {
-      positions.put(event.channel, id);
+      position = id;
       sink.send(event.full);
     }
     active = true;
@@ -347,8 +354,16 @@ final class HubStream implements Subscription {
     hub.streamClosed(CloseReason.SLOW_CONSUMER);
   }
 
+  private void setPosition(String channel, String id) {
+    if (multiChannel) {
+      positions.put(channel, id);
+    } else {
+      position = id;
+    }
+  }
+
   private String currentId() {
-    return multiChannel ? Cursor.format(positions) : positions.get(channels.get(0));
+    return multiChannel ? Cursor.format(positions) : position;
   }
 
   private static SseEvent historyCutEvent(String channel, String lastEventId) {

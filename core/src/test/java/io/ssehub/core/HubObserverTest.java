@@ -2,12 +2,17 @@ package io.ssehub.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.ssehub.core.HubObserver.CloseReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What the hub tells its observer: once per stream and per fan-out, and never at the hub's expense. */
@@ -47,6 +52,44 @@ class HubObserverTest {
   private static SseHub hub(HubObserver observer, Authorizer authorizer) {
     return SseHub.builder().observer(observer).authorizer(authorizer).keepalive(Duration.ZERO)
         .maxPendingBytes(1000).maxChannelsPerStream(2).build();
+  }
+
+  @Test
+  void aFanOutOverLanesIsReportedOnceWhenTheLastLaneIsDoneWithEveryStreamCounted() {
+    Recorder recorder = new Recorder();
+    ExecutorService laneA = Executors.newSingleThreadExecutor();
+    ExecutorService laneB = Executors.newSingleThreadExecutor();
+    CountDownLatch release = new CountDownLatch(1);
+    try (SseHub hub = hub(recorder, Authorizer.ALLOW_ALL)) {
+      List<RecordingSink> sinks = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        sinks.add(new RecordingSink().onLane(laneA));
+      }
+      for (int i = 0; i < 2; i++) {
+        sinks.add(new RecordingSink().onLane(laneB));
+      }
+      sinks.add(new RecordingSink()); // no lane: served on the publishing thread
+      for (RecordingSink sink : sinks) {
+        hub.subscribe(SubscribeRequest.of(List.of("logs"), null), sink);
+      }
+      laneB.execute(() -> {
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      hub.publish("logs", "one").join();
+      await().atMost(Duration.ofSeconds(5)).until(() -> sinks.get(0).data().size() == 1);
+      assertThat(recorder.calls).as("lane B has not run yet").noneMatch(call -> call.startsWith("delivered"));
+      release.countDown();
+      await().atMost(Duration.ofSeconds(5)).until(() -> recorder.calls.contains("delivered logs to 6"));
+      assertThat(recorder.calls.stream().filter(call -> call.startsWith("delivered"))).containsExactly("delivered logs to 6");
+    } finally {
+      release.countDown();
+      laneA.shutdownNow();
+      laneB.shutdownNow();
+    }
   }
 
   @Test

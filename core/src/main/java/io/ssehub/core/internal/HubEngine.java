@@ -148,11 +148,13 @@ public final class HubEngine implements Broker.Listener {
       group.lastEventId = event.id();
     }
     EncodedEvent encoded = new EncodedEvent(channel, event);
-    FanOut fanOut = new FanOut(channel, group.lanes.size());
+    FanOut fanOut = new FanOut(channel);
     for (Map.Entry<Executor, Set<HubStream>> lane : group.lanes.entrySet()) {
       Set<HubStream> members = lane.getValue();
-      runOnLane(lane.getKey(), members, () -> fanOut.laneDone(offerAll(members, encoded)), fanOut::laneDone);
+      fanOut.laneStarted();
+      runOnLane(lane.getKey(), members, () -> fanOut.laneDone(offerAll(members, encoded)), () -> fanOut.laneDone(0));
     }
+    fanOut.laneDone(0); // the handing out itself: the observer hears once every lane is done too
   }
 
   /** Offers an event to streams of one lane, on that lane; returns how many took it. */
@@ -173,13 +175,18 @@ public final class HubEngine implements Broker.Listener {
 
   /**
    * Runs {@code task} on {@code lane}, counting the lane's streams as queued deliveries until it
-   * ran. A lane that no longer runs tasks (its transport is shutting down and closes those
-   * streams) runs {@code rejected} here instead.
+   * ran. A lane left without streams, or one that no longer runs tasks (its transport is shutting
+   * down and closes those streams), runs {@code notRun} here instead: a stream joining meanwhile
+   * is handed nothing from another thread than its lane's.
    */
-  private void runOnLane(Executor lane, Set<HubStream> members, Runnable task, Runnable rejected) {
+  private void runOnLane(Executor lane, Set<HubStream> members, Runnable task, Runnable notRun) {
+    if (lane == DIRECT) {
+      task.run();
+      return;
+    }
     int queued = members.size();
-    if (lane == DIRECT || queued == 0) {
-      task.run(); // an emptied lane: nothing to hand over, no task to queue
+    if (queued == 0) {
+      notRun.run();
       return;
     }
     queuedDeliveries.add(queued);
@@ -190,37 +197,37 @@ public final class HubEngine implements Broker.Listener {
       });
     } catch (RejectedExecutionException e) {
       queuedDeliveries.add(-queued);
-      rejected.run();
+      notRun.run();
     }
   }
 
   /**
-   * One event's fan-out over the lanes: the observer hears of it once, when the last lane has
-   * handed it to its streams.
+   * One event's fan-out over the lanes: the observer hears of it once, when the handing out and
+   * every lane it reached are done. Counted up as lanes are reached, since a lane may be added
+   * while the lanes are walked.
    */
   private final class FanOut {
     private final String channel;
     private final long start = System.nanoTime();
-    private final AtomicInteger lanesLeft;
+    /** The lanes reached and not yet done, plus one for the handing out. */
+    private final AtomicInteger pending = new AtomicInteger(1);
     private final AtomicInteger offered = new AtomicInteger();
 
-    FanOut(String channel, int lanes) {
+    FanOut(String channel) {
       this.channel = channel;
-      this.lanesLeft = new AtomicInteger(lanes);
-      if (lanes == 0) {
-        observer.eventDelivered(channel, 0, 0);
-      }
+    }
+
+    void laneStarted() {
+      pending.incrementAndGet();
     }
 
     void laneDone(int streams) {
-      int total = offered.addAndGet(streams);
-      if (lanesLeft.decrementAndGet() == 0) {
-        observer.eventDelivered(channel, total, System.nanoTime() - start);
+      if (streams > 0) {
+        offered.addAndGet(streams);
       }
-    }
-
-    void laneDone() {
-      laneDone(0);
+      if (pending.decrementAndGet() == 0) {
+        observer.eventDelivered(channel, offered.get(), System.nanoTime() - start);
+      }
     }
   }
 

@@ -235,6 +235,20 @@ class DeploymentFilesIT {
   }
 
   @Test
+  void theImageAndTheUnitStartTheJvmWithTheLaunchersMemoryFlags() {
+    Matcher defaults = Pattern.compile("(?m)^default_java_opts=\"([^\"]+)\"$").matcher(read(ROOT.resolve("bin/ssehub")));
+    assertThat(defaults.find()).as("bin/ssehub sets default_java_opts").isTrue();
+    List<String> flags = List.of(defaults.group(1).split(" "));
+    assertThat(flags).isNotEmpty().allSatisfy(flag -> assertThat(flag).startsWith("-XX:"));
+    assertThat(List.of(dockerfileEnv().get("JAVA_TOOL_OPTIONS").split(" "))).as("the Dockerfile").containsAll(flags);
+    String unitOptions = systemdUnit().get("Environment").stream()
+        .map(line -> line.replace("\"", ""))
+        .filter(line -> line.startsWith("JAVA_TOOL_OPTIONS="))
+        .findFirst().orElseThrow().substring("JAVA_TOOL_OPTIONS=".length());
+    assertThat(List.of(unitOptions.split(" "))).as("ssehub.service").containsAll(flags);
+  }
+
+  @Test
   void systemdAcceptsTheUnitWhereInstalled() {
     Path analyze = executable("systemd-analyze");
     if (analyze == null) {

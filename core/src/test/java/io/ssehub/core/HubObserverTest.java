@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What the hub tells its observer: once per stream and per fan-out, and never at the hub's expense. */
@@ -72,13 +71,7 @@ class HubObserverTest {
       for (RecordingSink sink : sinks) {
         hub.subscribe(SubscribeRequest.of(List.of("logs"), null), sink);
       }
-      laneB.execute(() -> {
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      laneB.execute(() -> SseHubTest.awaitQuietly(release));
       hub.publish("logs", "one").join();
       await().atMost(Duration.ofSeconds(5)).until(() -> sinks.get(0).data().size() == 1);
       assertThat(recorder.calls).as("lane B has not run yet").noneMatch(call -> call.startsWith("delivered"));

@@ -130,7 +130,8 @@ class SseHubTest {
     return runnable -> new Thread(runnable, name);
   }
 
-  private static void awaitQuietly(CountDownLatch latch) {
+  /** Waits at most 10 s for {@code latch}: for a task that holds a lane busy. */
+  static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -283,15 +283,17 @@ public final class HubEngine implements Broker.Listener {
             group.held = new ArrayList<>();
             if (failure != null) {
               log.warn("Channel {}: cannot read what was missed while the broker was away ({}); ending its {} streams,"
-                  + " their clients resume by id", channel, failure.toString(), group.streams.size());
-              for (HubStream stream : group.streams) {
-                stream.end(goodbye, CloseReason.FAILED);
+                  + " their clients resume by id", channel, failure.toString(), group.size());
+              for (Set<HubStream> lane : group.lanes.values()) {
+                for (HubStream stream : lane) {
+                  stream.end(goodbye, CloseReason.FAILED);
+                }
               }
               return;
             }
             if (catchUp.head != null) {
               log.warn("Channel {}: history no longer holds {}, the last event delivered here; telling {} streams",
-                  channel, from, group.streams.size());
+                  channel, from, group.size());
               group.lastEventId = catchUp.head;
               for (Map.Entry<Executor, Set<HubStream>> lane : group.lanes.entrySet()) {
                 Set<HubStream> members = lane.getValue();
@@ -412,8 +414,7 @@ public final class HubEngine implements Broker.Listener {
         g = new ChannelGroup(broker.subscribe(name));
         created[0] = g;
       }
-      g.streams.add(stream);
-      g.lanes.computeIfAbsent(stream.lane(), lane -> ConcurrentHashMap.newKeySet()).add(stream);
+      g.add(stream);
       return g;
     });
     if (created[0] != null) {
@@ -448,13 +449,7 @@ public final class HubEngine implements Broker.Listener {
     streams.remove(stream);
     for (String channel : stream.channels()) {
       groups.computeIfPresent(channel, (name, group) -> {
-        group.streams.remove(stream);
-        // An emptied lane stays until the group goes: a group has a few lanes, one per I/O thread.
-        Set<HubStream> lane = group.lanes.get(stream.lane());
-        if (lane != null) {
-          lane.remove(stream);
-        }
-        if (group.streams.isEmpty()) {
+        if (group.removeAndCheckEmpty(stream)) {
           broker.unsubscribe(name);
           return null;
         }
@@ -567,7 +562,7 @@ public final class HubEngine implements Broker.Listener {
   public Map<String, Integer> channelStreamCounts() {
     Map<String, Integer> counts = new HashMap<>();
     groups.forEach((channel, group) -> {
-      int streams = group.streams.size();
+      int streams = group.size();
       if (streams > 0) {
         counts.put(channel, streams);
       }
@@ -691,8 +686,11 @@ public final class HubEngine implements Broker.Listener {
 
   /** The local streams of one channel and the broker subscription they share. */
   private static final class ChannelGroup {
-    final Set<HubStream> streams = ConcurrentHashMap.newKeySet();
-    /** The same streams by lane: where the channel's events are handed to them (see {@link SseSink#lane}). */
+    /**
+     * The channel's streams, by lane: where its events are handed to them (see {@link
+     * SseSink#lane}). Changed only inside {@code groups.compute} for the channel; an emptied lane
+     * stays until the group goes (a group has a few lanes, one per I/O thread).
+     */
     final Map<Executor, Set<HubStream>> lanes = new ConcurrentHashMap<>();
     final CompletableFuture<Void> subscribed;
     // Guarded by this group's monitor, which also orders deliveries against a catch-up.
@@ -706,6 +704,27 @@ public final class HubEngine implements Broker.Listener {
 
     ChannelGroup(CompletableFuture<Void> subscribed) {
       this.subscribed = subscribed;
+    }
+
+    void add(HubStream stream) {
+      lanes.computeIfAbsent(stream.lane(), lane -> ConcurrentHashMap.newKeySet()).add(stream);
+    }
+
+    /** Removes {@code stream}; returns whether the channel has no stream left. */
+    boolean removeAndCheckEmpty(HubStream stream) {
+      Set<HubStream> lane = lanes.get(stream.lane());
+      if (lane != null) {
+        lane.remove(stream);
+      }
+      return size() == 0;
+    }
+
+    int size() {
+      int size = 0;
+      for (Set<HubStream> lane : lanes.values()) {
+        size += lane.size();
+      }
+      return size;
     }
   }
 

@@ -315,12 +315,13 @@ final class HubStream implements Subscription {
     String id = event.event.id();
     if (id == null) {
       sink.send(event.full); // from outside ssehub, not in history: the client's position stays
-    } else if (multiChannel) {
-      positions.put(event.channel, id);
-      sink.send(Cursor.idLine(positions), event.withoutId());
     } else {
-      position = id;
-      sink.send(event.full);
+      setPosition(event.channel, id);
+      if (multiChannel) {
+        sink.send(Cursor.idLine(positions), event.withoutId());
+      } else {
+        sink.send(event.full);
+      }
     }
     active = true;
   }

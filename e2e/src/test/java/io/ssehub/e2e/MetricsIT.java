@@ -65,6 +65,8 @@ class MetricsIT {
         // Every stream got its retry line, position and EVENTS events: at least that many bytes.
         assertThat(value(text, "ssehub_written_bytes_total")).isGreaterThan(STREAMS * EVENTS * "data: event 0\n\n".length());
         assertThat(text).contains("# TYPE ssehub_fanout_seconds histogram");
+        // An idle node keeps up: its loops are probed, and each probe runs at once.
+        assertThat(value(text, "ssehub_eventloop_delay_seconds")).isBetween(0.0, 0.5);
 
         streams.remove(0).close();
         await("a client that left is counted").atMost(Duration.ofSeconds(10)).until(() -> {

@@ -245,6 +245,12 @@ public final class Main implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_FANOUT_BACKLOG).")
   int maxFanOutBacklog;
 
+  @Option(names = "--max-fanout-delay", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
+      description = "How far behind this node's event loops may run before publishes get 503 with Retry-After:"
+          + " the bound on what the node adds to a delivery for clients that keep up; 0 for no limit"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_FANOUT_DELAY).")
+  Duration maxFanOutDelay;
+
   @Option(names = "--tls-cert", paramLabel = "FILE",
       description = "Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with this PEM certificate chain, the server's"
           + " certificate first; needs --tls-key (env: SSEHUB_TLS_CERT).")
@@ -416,7 +422,8 @@ public final class Main implements Callable<Integer> {
           .maxHeaderBytes((int) maxHeaderBytes)
           .maxUrlBytes((int) maxUrlBytes)
           .requestTimeout(requestTimeout)
-          .maxFanOutBacklog(maxFanOutBacklog);
+          .maxFanOutBacklog(maxFanOutBacklog)
+          .maxFanOutDelay(maxFanOutDelay);
       if (jwt != null) {
         builder.jwt(jwt);
       }

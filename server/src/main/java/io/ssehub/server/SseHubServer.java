@@ -20,6 +20,7 @@ import io.ssehub.mercure.MercureHub;
 import io.ssehub.metrics.HubMetrics;
 import io.ssehub.server.internal.Dashboard;
 import io.ssehub.server.internal.HttpInitializer;
+import io.ssehub.server.internal.LoopDelay;
 import io.ssehub.server.internal.ServerContext;
 import io.ssehub.server.internal.ServerOptions;
 import io.ssehub.server.internal.Tls;
@@ -94,6 +95,9 @@ public final class SseHubServer implements AutoCloseable {
    */
   public static final int BODY_ALLOWANCE_BYTES = 16 * 1024;
 
+  /** How often the event loops are probed for how far behind they run: the push-back reacts within this. */
+  private static final Duration LOOP_DELAY_PROBE_INTERVAL = Duration.ofMillis(50);
+
   /** The request headers' total size, by default: room for a token cookie. */
   public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 
@@ -124,6 +128,8 @@ public final class SseHubServer implements AutoCloseable {
 
   private volatile EventLoopGroup acceptors;
   private volatile EventLoopGroup workers;
+  /** How far behind the workers run; set with them. */
+  private volatile LoopDelay loopDelay;
   private volatile Channel serverChannel;
   private volatile ServerContext context;
   /** The Mercure front door, or null when {@code mercure(false)}. */
@@ -145,7 +151,7 @@ public final class SseHubServer implements AutoCloseable {
     this.ui = builder.ui;
     this.options = new ServerOptions(builder.jwt, builder.cors, builder.maxConnections, builder.maxConnectionsPerIp,
         builder.maxHeaderBytes, builder.maxUrlBytes, builder.requestTimeout, builder.overLimitRetry,
-        builder.maxFanOutBacklog);
+        builder.maxFanOutBacklog, builder.maxFanOutDelay);
     this.mercure = builder.mercure ? mercureOf(builder) : null;
     this.tls = builder.tls;
   }
@@ -188,6 +194,12 @@ public final class SseHubServer implements AutoCloseable {
     }
     acceptors = transport.newGroup(1, "ssehub-accept");
     workers = transport.newGroup(0, "ssehub-io");
+    loopDelay = new LoopDelay(workers, LOOP_DELAY_PROBE_INTERVAL);
+    context.loopDelay(loopDelay);
+    Gauge.builder("ssehub.eventloop.delay", loopDelay, d -> d.nanos() / 1e9)
+        .baseUnit("seconds")
+        .description("How far behind the furthest-behind event loop runs: what this node adds to a delivery")
+        .register(meterRegistry);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptors, workers)
         .channel(transport.serverChannel())
@@ -332,6 +344,7 @@ public final class SseHubServer implements AutoCloseable {
   }
 
   private void shutDownGroups(Duration timeout) {
+    loopDelay.close();
     Future<?> a = acceptors.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
     Future<?> w = workers.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
     a.awaitUninterruptibly(timeout.toMillis());
@@ -365,6 +378,7 @@ public final class SseHubServer implements AutoCloseable {
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration overLimitRetry = DEFAULT_OVER_LIMIT_RETRY;
     private long maxFanOutBacklog = ServerOptions.DEFAULT_MAX_FAN_OUT_BACKLOG;
+    private Duration maxFanOutDelay = ServerOptions.DEFAULT_MAX_FAN_OUT_DELAY;
     private MeterRegistry meterRegistry;
     private boolean ui;
     private boolean mercure = true;
@@ -526,6 +540,21 @@ public final class SseHubServer implements AutoCloseable {
         throw new IllegalArgumentException("maxFanOutBacklog: " + max + " (expected: >= 0)");
       }
       this.maxFanOutBacklog = max;
+      return this;
+    }
+
+    /**
+     * How far behind the event loops may run before {@code POST /publish} (and a Mercure publish)
+     * answers 503 with {@code Retry-After: 1}: the bound on what the node adds to a delivery for
+     * clients that keep up, whatever the machine's speed. Zero for no limit; default {@link
+     * ServerOptions#DEFAULT_MAX_FAN_OUT_DELAY}.
+     */
+    public Builder maxFanOutDelay(Duration max) {
+      Objects.requireNonNull(max, "maxFanOutDelay");
+      if (max.isNegative()) {
+        throw new IllegalArgumentException("maxFanOutDelay: " + max + " (expected: >= 0, 0 for no limit)");
+      }
+      this.maxFanOutDelay = max;
       return this;
     }
 

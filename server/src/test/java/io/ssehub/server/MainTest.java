@@ -12,7 +12,7 @@ import picocli.CommandLine;
 /** Flags, environment variables and defaults, without starting a server. */
 class MainTest {
   static final String[] FLAGS = {"--host", "--port", "--keepalive", "--max-event-bytes", "--max-pending-bytes",
-      "--history-size", "--history-ttl", "--reconnect-delay"};
+      "--history-size", "--history-ttl", "--reconnect-delay", "--max-fanout-backlog", "--max-fanout-delay"};
 
   @Test
   void defaultsAreTheDocumentedOnes() {
@@ -25,6 +25,8 @@ class MainTest {
     assertThat(main.historySize).isEqualTo(1000);
     assertThat(main.historyTtl).isEqualTo(Duration.ofHours(1));
     assertThat(main.reconnectDelay).isEqualTo(Duration.ofSeconds(3));
+    assertThat(main.maxFanOutBacklog).isEqualTo(200_000);
+    assertThat(main.maxFanOutDelay).isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
@@ -46,6 +48,12 @@ class MainTest {
     assertThat(main.reconnectDelay).isEqualTo(Duration.ofMillis(500));
     assertThat(main.maxPendingBytes).isEqualTo(1048576);
     assertThat(main.historySize).isZero();
+  }
+
+  @Test
+  void fanOutDelayByFlagOrEnvironmentAndZeroForNoLimit() {
+    assertThat(parse(Map.of("SSEHUB_MAX_FANOUT_DELAY", "250ms")).maxFanOutDelay).isEqualTo(Duration.ofMillis(250));
+    assertThat(parse(Map.of(), "--max-fanout-delay", "0").maxFanOutDelay).isZero();
   }
 
   @Test
@@ -85,6 +93,8 @@ class MainTest {
     assertBad("--max-event-bytes", "3GiB");
     assertBad("--max-pending-bytes", "lots");
     assertBad("--history-size", "-5");
+    assertBad("--max-fanout-delay", "-1s");
+    assertBad("--max-fanout-delay", "a while");
   }
 
   @Test

@@ -346,23 +346,39 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Answers 503 with {@code Retry-After} when more deliveries wait to be written on this node than
-   * {@code --max-fanout-backlog}: publishers that outrun the node are slowed down here, rather
-   * than have their events accepted and delivered ever later. Returns whether it answered.
+   * Answers 503 with {@code Retry-After} when the event loops run further behind than {@code
+   * --max-fanout-delay}, or more deliveries wait to be written on this node than {@code
+   * --max-fanout-backlog}: publishers that outrun the node are slowed down here, rather than have
+   * their events accepted and delivered ever later. Returns whether it answered.
    */
   private boolean fanOutBacklogged(ChannelHandlerContext ctx, boolean keepAlive, Map<String, String> cors) {
-    long max = options.maxFanOutBacklog();
-    long backlog = max == 0 ? 0 : context.deliveriesWaiting();
-    if (backlog <= max) {
+    String problem = fanOutProblem();
+    if (problem == null) {
       return false;
     }
     refusals.record(Refusals.Cause.FANOUT_BACKLOG);
     FullHttpResponse busy = Responses.error(new HttpProblem(503, "fanout_backlog", null,
-        "publish: " + backlog + " deliveries wait to be written on this node (expected: at most "
-            + max + ", --max-fanout-backlog); retry after 1 s"));
+        "publish: " + problem + "; retry after 1 s"));
     busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
     respond(ctx, keepAlive, withHeaders(busy, cors));
     return true;
+  }
+
+  /** Why this node takes no more publishes now, or null if it does. */
+  private String fanOutProblem() {
+    long maxDelay = options.maxFanOutDelay().toNanos();
+    long delay = maxDelay == 0 ? 0 : context.loopDelayNanos();
+    if (delay > maxDelay) {
+      return "this node's event loops run " + TimeUnit.NANOSECONDS.toMillis(delay) + " ms behind (expected: at most "
+          + options.maxFanOutDelay().toMillis() + " ms, --max-fanout-delay)";
+    }
+    long maxBacklog = options.maxFanOutBacklog();
+    long backlog = maxBacklog == 0 ? 0 : context.deliveriesWaiting();
+    if (backlog > maxBacklog) {
+      return backlog + " deliveries wait to be written on this node (expected: at most " + maxBacklog
+          + ", --max-fanout-backlog)";
+    }
+    return null;
   }
 
   /** The answer to a publish whose future is done. */

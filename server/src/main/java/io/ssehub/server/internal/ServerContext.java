@@ -31,6 +31,8 @@ public final class ServerContext {
   private final MetricsScrape metrics;
   /** The Mercure front door; null when it is off. Set once, before the server binds. */
   private volatile MercureHub mercure;
+  /** How far behind the event loops run; null until the server's loops exist (and in tests without them). */
+  private volatile LoopDelay loopDelay;
   /** Set when a drain starts: readiness turns false while streams go on. */
   private volatile boolean draining;
   /** Serves {@code /ui} when the dashboard is on; null when it is off. Set once, before the server listens. */
@@ -102,6 +104,17 @@ public final class ServerContext {
    */
   public long deliveriesWaiting() {
     return hub().queuedDeliveries() + fanOutBacklog.sum();
+  }
+
+  /** Measures the server's event loops from now on; set once, when the loops exist. */
+  public void loopDelay(LoopDelay loopDelay) {
+    this.loopDelay = loopDelay;
+  }
+
+  /** How far behind the furthest-behind event loop runs, in nanoseconds; 0 while nothing measures it. */
+  public long loopDelayNanos() {
+    LoopDelay current = loopDelay;
+    return current == null ? 0 : current.nanos();
   }
 
   /** The Prometheus text of the server's meters, or null when {@code /metrics} is not served. */

@@ -26,7 +26,7 @@ class HttpPipelineFuzzTest {
   private static final ServerOptions OPTIONS = new ServerOptions(
       JwtAuthenticator.hmacSecret("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8)).build(),
       CorsPolicy.of(List.of("*", "http://a.example")), 0, 0, 2048, 1024, Duration.ofSeconds(10), Duration.ofSeconds(30),
-      ServerOptions.DEFAULT_MAX_FAN_OUT_BACKLOG);
+      ServerOptions.DEFAULT_MAX_FAN_OUT_BACKLOG, ServerOptions.DEFAULT_MAX_FAN_OUT_DELAY);
   private static final ServerContext CONTEXT = new ServerContext(HUB, 2048, OPTIONS, new Refusals());
   private static final String[] PREFIXES = {
       "GET /stream?channel=a HTTP/1.1\r\n", "POST /publish HTTP/1.1\r\nContent-Type: application/json\r\n",

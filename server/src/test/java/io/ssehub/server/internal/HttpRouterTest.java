@@ -1,11 +1,13 @@
 package io.ssehub.server.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.ssehub.core.AccessDecision;
 import io.ssehub.core.AccessRequest;
@@ -25,6 +27,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -546,7 +550,7 @@ class HttpRouterTest {
   @Test
   void publishesPastTheFanOutBacklogGet503WithRetryAfterUntilItIsWritten() {
     ServerOptions options = new ServerOptions(null, CorsPolicy.NONE, 0, 0, 16 * 1024, 8 * 1024,
-        Duration.ofSeconds(10), Duration.ofSeconds(30), 2);
+        Duration.ofSeconds(10), Duration.ofSeconds(30), 2, ServerOptions.DEFAULT_MAX_FAN_OUT_DELAY);
     ServerContext context = new ServerContext(hub, MAX_EVENT_BYTES + 256, options, new Refusals());
     EmbeddedChannel stream = new EmbeddedChannel(new HttpInitializer(context));
     EmbeddedChannel publisher = new EmbeddedChannel(new HttpInitializer(context));
@@ -579,6 +583,43 @@ class HttpRouterTest {
       assertThat(publisher.finishAndReleaseAll()).isFalse();
     }
     assertThat(context.deliveriesWaiting()).as("nothing counted once the stream is gone").isZero();
+  }
+
+  @Test
+  void publishesWhileTheEventLoopsRunBehindGet503WithRetryAfterUntilTheyCatchUp() throws InterruptedException {
+    Duration maxDelay = Duration.ofMillis(100);
+    ServerOptions options = new ServerOptions(null, CorsPolicy.NONE, 0, 0, 16 * 1024, 8 * 1024,
+        Duration.ofSeconds(10), Duration.ofSeconds(30), ServerOptions.DEFAULT_MAX_FAN_OUT_BACKLOG, maxDelay);
+    ServerContext context = new ServerContext(hub, MAX_EVENT_BYTES + 256, options, new Refusals());
+    DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (LoopDelay delay = new LoopDelay(loops, Duration.ofMillis(10))) {
+      context.loopDelay(delay);
+      EmbeddedChannel publisher = new EmbeddedChannel(new HttpInitializer(context));
+      String publish = publishJson("{\"channel\":\"late\",\"data\":\"x\"}");
+      loops.next().execute(() -> {
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      await().atMost(Duration.ofSeconds(5)).until(() -> context.loopDelayNanos() > maxDelay.toNanos());
+
+      RawHttp.Response refused = exchange(publisher, publish);
+      assertError(refused, 503, "fanout_backlog", null, "event loops run");
+      assertThat(refused.json().get("message").asText()).contains("at most 100 ms, --max-fanout-delay");
+      assertThat(refused.header("retry-after")).isEqualTo("1");
+      assertThat(context.refusals().count(Refusals.Cause.FANOUT_BACKLOG)).isEqualTo(1);
+
+      release.countDown(); // the loop catches up
+      await().atMost(Duration.ofSeconds(5)).until(() -> context.loopDelayNanos() < maxDelay.toNanos());
+      assertThat(exchange(publisher, publish).status()).isEqualTo(200);
+      assertThat(publisher.finishAndReleaseAll()).isFalse();
+    } finally {
+      release.countDown();
+      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
   }
 
   private static RawHttp.Response exchange(EmbeddedChannel on, String request) {

@@ -1,0 +1,98 @@
+package io.ssehub.server.internal;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How far behind the event loops run. Every fan-out, stream write and publish of a loop waits in
+ * its task queue, so this is the lateness the node adds to an event for every client that keeps
+ * up; publishes are pushed back past a bound on it ({@code --max-fanout-delay}).
+ *
+ * <p>Measured by probes rather than by timing each task: every {@code interval}, a no-op task is
+ * posted to each loop that has none waiting, and a loop is as far behind as its waiting probe is
+ * old, or as its latest probe waited. The probes come from a thread of their own, so that a loop
+ * that stalls is seen stalling; the hot path pays nothing.
+ */
+public final class LoopDelay implements AutoCloseable {
+  private final List<Probe> probes = new ArrayList<>();
+  private final ScheduledExecutorService timer;
+
+  /** Starts probing {@code loops} (a Netty group is an iterable of its loops) every {@code interval}. */
+  public LoopDelay(Iterable<? extends EventExecutor> loops, Duration interval) {
+    for (EventExecutor loop : loops) {
+      probes.add(new Probe(loop));
+    }
+    timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "ssehub-loop-delay");
+      thread.setDaemon(true);
+      return thread;
+    });
+    long every = interval.toNanos();
+    timer.scheduleAtFixedRate(this::probe, 0, every, TimeUnit.NANOSECONDS);
+  }
+
+  /** How far the furthest-behind loop is behind now, in nanoseconds: 0 when all keep up. */
+  public long nanos() {
+    long now = System.nanoTime();
+    long behind = 0;
+    for (Probe probe : probes) {
+      behind = Math.max(behind, probe.behind(now));
+    }
+    return behind;
+  }
+
+  private void probe() {
+    for (Probe probe : probes) {
+      probe.post();
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+
+  /** One loop's probe: at most one waits in its queue at a time. */
+  private static final class Probe {
+    private final EventExecutor loop;
+    private volatile boolean waiting;
+    /** When the waiting probe was posted; meaningful while {@link #waiting}. */
+    private volatile long postedAt;
+    /** How long the latest probe to run waited. */
+    private volatile long lastWait;
+
+    Probe(EventExecutor loop) {
+      this.loop = loop;
+    }
+
+    /** On the timer's thread only: the one writer of {@link #postedAt}, written before {@link #waiting}. */
+    void post() {
+      if (waiting) {
+        return; // the last one still waits: its age is the reading
+      }
+      postedAt = System.nanoTime();
+      waiting = true;
+      try {
+        loop.execute(this::ran);
+      } catch (RejectedExecutionException e) {
+        waiting = false; // the loop shuts down: nothing of it to wait for
+      }
+    }
+
+    private void ran() {
+      lastWait = System.nanoTime() - postedAt;
+      waiting = false;
+    }
+
+    long behind(long now) {
+      long waited = waiting ? now - postedAt : 0;
+      return Math.max(waited, lastWait);
+    }
+  }
+}

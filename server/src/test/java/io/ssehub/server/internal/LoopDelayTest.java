@@ -1,0 +1,60 @@
+package io.ssehub.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.channel.DefaultEventLoopGroup;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LoopDelayTest {
+  private static final Duration PROBE_EVERY = Duration.ofMillis(10);
+  private final DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
+  private final LoopDelay delay = new LoopDelay(loops, PROBE_EVERY);
+
+  @AfterEach
+  void stop() {
+    delay.close();
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  @Test
+  void aStalledLoopIsSeenFallingBehindWhileItStallsAndCatchingUpAfter() throws InterruptedException {
+    await().atMost(Duration.ofSeconds(5)).until(() -> delay.nanos() < millis(50));
+
+    CountDownLatch release = new CountDownLatch(1);
+    loops.next().execute(() -> awaitQuietly(release)); // one loop stalls; the other goes on
+    try {
+      // Read while the stall lasts, not only once it ended: the waiting probe's age is the reading.
+      await().atMost(Duration.ofSeconds(5)).until(() -> delay.nanos() > millis(200));
+      long during = delay.nanos();
+      await().atMost(Duration.ofSeconds(5)).until(() -> delay.nanos() > during);
+    } finally {
+      release.countDown();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> delay.nanos() < millis(50));
+  }
+
+  @Test
+  void loopsThatShutDownAreNotWaitedFor() {
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    // Probes the loops refuse leave nothing waiting: the reading does not grow with time.
+    await().pollDelay(PROBE_EVERY.multipliedBy(20)).atMost(Duration.ofSeconds(5))
+        .until(() -> delay.nanos() < millis(50));
+  }
+
+  private static long millis(long millis) {
+    return TimeUnit.MILLISECONDS.toNanos(millis);
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

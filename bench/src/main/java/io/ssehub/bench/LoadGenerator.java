@@ -223,12 +223,14 @@ public final class LoadGenerator {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // bounded: probeDeadline
       }
       long probed = sides.stream().mapToLong(Side::probed).sum();
+      // Memory per idle stream is read here, before the warm-up's load grows the hub's heap.
+      ProcStat.Sample hubIdle = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
       if (!s.warmup.isZero()) {
         publisher.warmUp(o.rate, s.warmup.toNanos()).get(s.warmup.toSeconds() + 60, TimeUnit.SECONDS);
       }
 
       // 3. Measure.
-      ProcStat.Sample hubIdle = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
+      ProcStat.Sample hubStart = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
       long selfCpu0 = ProcStat.selfCpuNanos();
       long machine0 = ProcStat.machineBusyNanos();
       long wall0Nanos = System.nanoTime();
@@ -254,7 +256,7 @@ public final class LoadGenerator {
       ProcStat.Sample hubEnd = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
 
       Map<String, Object> result = Report.build(o, s, startedAt, publisher, partials, probes, probed,
-          published, wall0Micros, wallNanos, selfCpu, machineCpu, hubBaseline, hubIdle, hubEnd);
+          published, wall0Micros, wallNanos, selfCpu, machineCpu, hubBaseline, hubIdle, hubStart, hubEnd);
       print(o, result);
       return result;
     } finally {

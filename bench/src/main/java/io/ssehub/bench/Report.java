@@ -35,7 +35,7 @@ final class Report {
   static Map<String, Object> build(LoadGenerator.Options o, LoadGenerator.Settings s, Instant startedAt,
       Publisher publisher, List<StreamSide.Partial> partials, long probes, long probed, long published,
       long wall0Micros, long wallNanos, long selfCpuNanos, long machineCpuNanos,
-      ProcStat.Sample hubBaseline, ProcStat.Sample hubIdle, ProcStat.Sample hubEnd) {
+      ProcStat.Sample hubBaseline, ProcStat.Sample hubIdle, ProcStat.Sample hubStart, ProcStat.Sample hubEnd) {
     int cores = Runtime.getRuntime().availableProcessors();
     long held = 0;
     long failed = 0;
@@ -116,8 +116,8 @@ final class Report {
     Double hubCores = null;
     r.put("hub_pid", o.hubPid == null ? null : o.hubPid.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     r.put("hub_processes", hubEnd != null ? hubEnd.processes() : null);
-    if (hubIdle != null && hubEnd != null) {
-      long hubCpu = hubEnd.cpuNanos() - hubIdle.cpuNanos();
+    if (hubIdle != null && hubStart != null && hubEnd != null) {
+      long hubCpu = hubEnd.cpuNanos() - hubStart.cpuNanos(); // the measured window only
       hubCores = hubCpu / 1e9 / wallSeconds;
       r.put("hub_cpu_s", round(hubCpu / 1e9, 3));
       r.put("hub_cpu_cores", round(hubCores, 2));

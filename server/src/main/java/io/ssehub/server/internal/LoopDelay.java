@@ -33,8 +33,7 @@ public final class LoopDelay implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    long every = interval.toNanos();
-    timer.scheduleAtFixedRate(this::probe, 0, every, TimeUnit.NANOSECONDS);
+    timer.scheduleAtFixedRate(this::probe, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** How far the furthest-behind loop is behind now, in nanoseconds: 0 when all keep up. */

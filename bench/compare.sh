@@ -100,18 +100,8 @@ summary="$out_dir/compare-$stamp.md"
 work="$(mktemp -d /tmp/ssehub-compare.XXXXXX)"
 hub_pid=""
 redis_pid=""
-
-stop_pid() { # stop_pid PID: SIGTERM, wait at most 15 s, then SIGKILL; only processes this script started
-  local pid="$1"
-  [[ -n "$pid" ]] || return 0
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
+# shellcheck source=bench/lib.sh
+source "$bench/lib.sh"
 
 cleanup() {
   stop_pid "$hub_pid"; hub_pid=""
@@ -120,21 +110,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_http() { # wait_http URL SECONDS: until the URL answers anything over HTTP
-  local url="$1" limit="$2"
-  for _ in $(seq 1 $(( limit * 10 ))); do
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)"
-    [[ "$code" != "000" ]] && return 0
-    sleep 0.1
-  done
-  echo "compare.sh: nothing answers on $url after ${limit}s" >&2
-  return 1
-}
 
 machine_note() {
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r)"
@@ -148,19 +123,6 @@ machine_note() {
 }
 
 # ---- hubs
-
-start_redis() { # sets redis_port and redis_pid (not in a subshell: the pid must reach cleanup)
-  redis_port="$(free_port)"
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --protected-mode yes \
-    > "$work/redis.log" 2>&1 &
-  redis_pid=$!
-  for _ in $(seq 1 100); do
-    redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && return 0
-    sleep 0.1
-  done
-  echo "compare.sh: redis-server did not start on $redis_port" >&2
-  return 1
-}
 
 start_nchan() { # start_nchan PORT STORAGE REDIS_PORT
   local port="$1" storage="$2" redis_port="${3:-}" redis_conf=""
@@ -195,17 +157,6 @@ EOF
   nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" > "$work/nginx/stdout.log" 2>&1 &
   hub_pid=$!
   wait_http "http://127.0.0.1:$port/pub?id=ping" 20
-}
-
-start_ssehub() { # start_ssehub PORT STORAGE REDIS_PORT
-  # No connection limit (the default of 10,000 would turn streams past it away): Nchan has none here either.
-  local port="$1" storage="$2" redis_port="${3:-}" args=(--host 127.0.0.1 --port "$port" --max-connections 0)
-  if [[ "$storage" == redis ]]; then
-    args+=(--redis "redis://127.0.0.1:$redis_port")
-  fi
-  JAVA_OPTS="${SSEHUB_JAVA_OPTS:-}" "$repo/bin/ssehub" "${args[@]}" > "$work/ssehub.log" 2>&1 &
-  hub_pid=$!
-  wait_http "http://127.0.0.1:$port/health" 60
 }
 
 # ---- runs

@@ -1,5 +1,6 @@
 package io.ssehub.server.internal;
 
+import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +17,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Measured by probes rather than by timing each task: every {@code interval}, a no-op task is
  * posted to each loop that has none waiting, and a loop is as far behind as its waiting probe is
- * old, or as its latest probe waited. The probes come from a thread of their own, so that a loop
- * that stalls is seen stalling; the hot path pays nothing.
+ * old, or as its latest probe waited. A probe is through only once the writes of the iteration it
+ * ran in are done (streams are written at the end of an iteration), so the reading is what an
+ * event handed to the loop waits until it is written, not only until its task runs. The probes
+ * come from a thread of their own, so that a loop that stalls is seen stalling; the hot path pays
+ * nothing.
  */
 public final class LoopDelay implements AutoCloseable {
   private final List<Probe> probes = new ArrayList<>();
@@ -77,10 +81,30 @@ public final class LoopDelay implements AutoCloseable {
       }
       postedAt = System.nanoTime();
       waiting = true;
+      onLoop(() -> loop.execute(this::reached));
+    }
+
+    /**
+     * On the loop: everything queued before the probe has run. A loop writes to its streams at
+     * the end of an iteration ({@link WriteBatch}), so an event handed to it with the probe
+     * leaves only once that iteration's writes are done: the probe goes on to the end of the
+     * iteration, then to the start of the next, and only there counts as through (the end's tasks
+     * run in the order they were added, and the writes may have been added after the probe).
+     */
+    private void reached() {
+      if (loop instanceof SingleThreadIoEventLoop eventLoop) {
+        onLoop(() -> eventLoop.executeAfterEventLoopIteration(() -> onLoop(() -> loop.execute(this::ran))));
+      } else {
+        ran(); // other executors write nothing at the end of an iteration
+      }
+    }
+
+    /** Hands the probe's next step to the loop; a loop that shuts down leaves nothing to wait for. */
+    private void onLoop(Runnable handOver) {
       try {
-        loop.execute(this::ran);
+        handOver.run();
       } catch (RejectedExecutionException e) {
-        waiting = false; // the loop shuts down: nothing of it to wait for
+        waiting = false;
       }
     }
 

@@ -1,7 +1,7 @@
 package io.ssehub.server.internal;
 
 import io.netty.channel.EventLoop;
-import io.netty.channel.SingleThreadEventLoop;
+import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
@@ -59,7 +59,9 @@ final class WriteBatch implements Runnable {
     ready.offer(sink);
     if (scheduled.compareAndSet(false, true)) {
       EventExecutor current = ThreadExecutorMap.currentExecutor();
-      if (current instanceof SingleThreadEventLoop currentLoop && currentLoop.inEventLoop() && !currentLoop.isShuttingDown()) {
+      // Only an I/O loop runs the tasks kept for the end of its iteration; other single-thread loops
+      // (an app's DefaultEventLoopGroup) never would, and the batch would wait forever.
+      if (current instanceof SingleThreadIoEventLoop currentLoop && currentLoop.inEventLoop() && !currentLoop.isShuttingDown()) {
         DEFERRED.get().add(this, loop, currentLoop);
         return true;
       }
@@ -99,7 +101,7 @@ final class WriteBatch implements Runnable {
     private final List<WriteBatch> batches = new ArrayList<>();
     private final List<EventLoop> loops = new ArrayList<>();
 
-    void add(WriteBatch batch, EventLoop loop, SingleThreadEventLoop current) {
+    void add(WriteBatch batch, EventLoop loop, SingleThreadIoEventLoop current) {
       if (batches.isEmpty()) {
         current.executeAfterEventLoopIteration(this);
       }

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SingleThreadIoEventLoop;
+import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +40,31 @@ class LoopDelayTest {
       release.countDown();
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> delay.nanos() < millis(50));
+  }
+
+  @Test
+  void aLoopIsBehindUntilTheWritesAtTheEndOfItsIterationAreDone() throws InterruptedException {
+    // Streams are written at the end of an iteration (WriteBatch runs there): a probe that has
+    // run its task has not yet seen those writes, so it must stay waiting through them.
+    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    SingleThreadIoEventLoop only = (SingleThreadIoEventLoop) loop.next();
+    CountDownLatch taskGoesOn = new CountDownLatch(1);
+    CountDownLatch writesDone = new CountDownLatch(1);
+    only.execute(() -> {
+      only.executeAfterEventLoopIteration(() -> awaitQuietly(writesDone)); // this iteration's "writes"
+      awaitQuietly(taskGoesOn);
+    });
+    LoopDelay oneProbe = new LoopDelay(loop, Duration.ofHours(1)); // one probe, posted now
+    try {
+      taskGoesOn.countDown(); // the probe's task runs in this iteration, before its writes
+      await().atMost(Duration.ofSeconds(5)).until(() -> oneProbe.nanos() > millis(200));
+      long during = oneProbe.nanos();
+      await().atMost(Duration.ofSeconds(5)).until(() -> oneProbe.nanos() > during);
+    } finally {
+      writesDone.countDown();
+      oneProbe.close();
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.ssehub.server.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -14,6 +15,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +64,26 @@ class NettySinkTest {
     assertThat(texts(out.subList(1, 2))).containsExactly("data: last\n\n");
     assertThat(out.get(2)).isInstanceOf(LastHttpContent.class);
     assertThat(channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void closedFromAThreadOfALoopThatRunsNoEndOfIterationTasksStillEnds() throws Exception {
+    // An app's DefaultEventLoopGroup (blocking work off the I/O loops) never runs the tasks kept
+    // for the end of an iteration: what its thread makes ready must not wait for one.
+    DefaultEventLoopGroup appLoops = new DefaultEventLoopGroup(1);
+    try {
+      appLoops.submit(() -> {
+        sink.send(bytes("data: last\n\n"));
+        sink.close();
+      }).get(5, TimeUnit.SECONDS);
+      channel.runPendingTasks();
+      List<Object> out = drain();
+      assertThat(out).hasSize(3);
+      assertThat(out.get(2)).isInstanceOf(LastHttpContent.class);
+      assertThat(channel.isOpen()).isFalse();
+    } finally {
+      appLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
   }
 
   @Test

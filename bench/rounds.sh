@@ -133,8 +133,8 @@ print(json.dumps(r))' "$line" "$round" "$files" "$rss_after" "$connections" >> "
 done
 
 python3 - "$results" "$files_before" "$rest" "$(env | grep '^SSEHUB_' | sort | tr '\n' ' ')" > "$summary" <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+import json, os, sys
+rows = [json.loads(l) for l in open(sys.argv[1])] if os.path.exists(sys.argv[1]) else []
 files_before = int(sys.argv[2])
 if not rows:
     sys.exit("rounds.sh: no round finished")

@@ -62,14 +62,9 @@ while (( $# > 0 )); do
   esac
 done
 
-shopt -s nullglob
-bench_jars=("$bench"/target/ssehub-bench-*-all.jar)
-server_jars=("$repo"/server/target/ssehub-server-*-all.jar)
-if (( ${#bench_jars[@]} == 0 || ${#server_jars[@]} == 0 )); then
-  echo "compare.sh: build first: (cd $repo && mvn -B -q package -DskipTests)" >&2
-  exit 1
-fi
-bench_jar="${bench_jars[-1]}"
+# shellcheck source=bench/lib.sh
+source "$bench/lib.sh"
+bench_init compare
 
 # ---- packages
 
@@ -97,19 +92,6 @@ mkdir -p "$out_dir"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 results="$out_dir/compare-$stamp.jsonl"
 summary="$out_dir/compare-$stamp.md"
-work="$(mktemp -d /tmp/ssehub-compare.XXXXXX)"
-hub_pid=""
-redis_pid=""
-# shellcheck source=bench/lib.sh
-source "$bench/lib.sh"
-
-cleanup() {
-  stop_pid "$hub_pid"; hub_pid=""
-  stop_pid "$redis_pid"; redis_pid=""
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 machine_note() {
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r)"

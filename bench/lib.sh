@@ -1,6 +1,29 @@
-# bench/lib.sh: what the bench scripts share: starting and stopping the hubs they measure.
-# Sourced, not run. Expects: $repo (the checkout), $work (a scratch directory), and the variables
-# hub_pid and redis_pid, which the caller's cleanup stops. Messages name the calling script.
+# bench/lib.sh: what the bench scripts share: their jars, a scratch directory, and starting and
+# stopping the hubs they measure. Sourced, not run; expects $bench and $repo. Messages name the
+# calling script.
+
+# bench_init NAME: sets bench_jar (or exits asking for a build), work (a scratch directory) and
+# hub_pid and redis_pid (empty), and stops what they name and removes work when the script exits.
+bench_init() {
+  shopt -s nullglob
+  local bench_jars=("$bench"/target/ssehub-bench-*-all.jar) server_jars=("$repo"/server/target/ssehub-server-*-all.jar)
+  if (( ${#bench_jars[@]} == 0 || ${#server_jars[@]} == 0 )); then
+    echo "${0##*/}: build first: (cd $repo && mvn -B -q package -DskipTests)" >&2
+    exit 1
+  fi
+  bench_jar="${bench_jars[-1]}"
+  work="$(mktemp -d "/tmp/ssehub-$1.XXXXXX")"
+  hub_pid=""
+  redis_pid=""
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {
+  stop_pid "$hub_pid"; hub_pid=""
+  stop_pid "$redis_pid"; redis_pid=""
+  rm -rf "$work"
+}
 
 stop_pid() { # stop_pid PID: SIGTERM, wait at most 15 s, then SIGKILL; only processes this script started
   local pid="$1"

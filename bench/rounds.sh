@@ -56,33 +56,15 @@ done
 [[ "$rest" =~ ^[0-9]+$ ]] || { echo "rounds.sh: --rest must be whole seconds (got $rest)" >&2; exit 2; }
 [[ "$storage" == memory || "$storage" == redis ]] || { echo "rounds.sh: --storage must be memory or redis (got $storage)" >&2; exit 2; }
 
-shopt -s nullglob
-bench_jars=("$bench"/target/ssehub-bench-*-all.jar)
-server_jars=("$repo"/server/target/ssehub-server-*-all.jar)
-if (( ${#bench_jars[@]} == 0 || ${#server_jars[@]} == 0 )); then
-  echo "rounds.sh: build first: (cd $repo && mvn -B -q package -DskipTests)" >&2
-  exit 1
-fi
-bench_jar="${bench_jars[-1]}"
+# shellcheck source=bench/lib.sh
+source "$bench/lib.sh"
+bench_init rounds
+redis_port=""
 
 mkdir -p "$out_dir"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 results="$out_dir/rounds-$stamp.jsonl"
 summary="$out_dir/rounds-$stamp.md"
-work="$(mktemp -d /tmp/ssehub-rounds.XXXXXX)"
-hub_pid=""
-redis_pid=""
-redis_port=""
-# shellcheck source=bench/lib.sh
-source "$bench/lib.sh"
-
-cleanup() {
-  stop_pid "$hub_pid"; hub_pid=""
-  stop_pid "$redis_pid"; redis_pid=""
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 open_files() { ls "/proc/$hub_pid/fd" | wc -l; }
 

@@ -16,6 +16,8 @@
 #   --duration D          publishing time per run (default 20s)
 #   --warmup D            uncounted publishing first, same rate, for both hubs (default 5s)
 #   --drain D             after publishing, wait at most this for late deliveries (default 30s; later = missing)
+#   --idle D              with every stream open, wait this long before reading the hub's idle memory, so that
+#                         a garbage-collected hub has given back what the connection storm took (default 10s)
 #   --event-bytes N       event data size (default 64)
 #   --out DIR             where results go (default bench/results)
 #   --label TEXT          added to each run's label
@@ -40,6 +42,7 @@ targets="nchan ssehub"
 duration="20s"
 warmup="5s"
 drain="30s"
+idle="10s"
 event_bytes=64
 out_dir="$bench/results"
 label_extra=""
@@ -54,6 +57,7 @@ while (( $# > 0 )); do
     --duration) duration="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --drain) drain="$2"; shift 2 ;;
+    --idle) idle="$2"; shift 2 ;;
     --event-bytes) event_bytes="$2"; shift 2 ;;
     --out) out_dir="$2"; shift 2 ;;
     --label) label_extra="$2"; shift 2 ;;
@@ -164,7 +168,7 @@ for storage in $storages; do
         label="$target-$storage-$n-$([[ "$rate" == 0 ]] && echo flat || echo "$rate")${label_extra:+-$label_extra}"
         cmd=(java ${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xmx2g} -cp "$bench_jar" io.ssehub.bench.LoadGenerator
              --target "$target" --url "http://127.0.0.1:$port" --streams "$n" --rate "$rate"
-             --duration "$duration" --warmup "$warmup" --drain "$drain" --event-bytes "$event_bytes"
+             --duration "$duration" --warmup "$warmup" --drain "$drain" --idle "$idle" --event-bytes "$event_bytes"
              --hub-pid "$hub_pid${redis_pid:+,$redis_pid}" --label "$label" --out "$results")
         echo "compare.sh: run $((runs + 1)): ${cmd[*]}" >&2
         echo "\`${cmd[*]/#$bench_jar/bench/target/ssehub-bench-*-all.jar}\`" \

@@ -14,7 +14,8 @@
 #
 # Options (each takes one word): --rounds N (default 5), --streams N (19000), --rate R (events/s,
 # 0 = flat out; default 0), --storage memory|redis (memory), --duration D (10s), --warmup D (3s),
-# --drain D (20s), --rest SECONDS between rounds (10), --out DIR (bench/results), --label TEXT.
+# --drain D (20s), --idle D (streams open and idle before their memory is read, as in compare.sh; 10s),
+# --rest SECONDS between rounds (10), --out DIR (bench/results), --label TEXT.
 # Environment: BENCH_JAVA_OPTS (generator JVM), SSEHUB_JAVA_OPTS (hub JVM; default bin/ssehub's).
 # Needs: the jars (mvn -B -q package -DskipTests), python3, curl; redis-server for --storage redis.
 # Writes rounds-STAMP.jsonl (the generator's line per round, with this script's readings added)
@@ -32,6 +33,7 @@ storage=memory
 duration="10s"
 warmup="3s"
 drain="20s"
+idle="10s"
 rest=10
 out_dir="$bench/results"
 label_extra=""
@@ -45,6 +47,7 @@ while (( $# > 0 )); do
     --duration) duration="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --drain) drain="$2"; shift 2 ;;
+    --idle) idle="$2"; shift 2 ;;
     --rest) rest="$2"; shift 2 ;;
     --out) out_dir="$2"; shift 2 ;;
     --label) label_extra="$2"; shift 2 ;;
@@ -92,7 +95,7 @@ for round in $(seq 1 "$rounds"); do
   label="rounds-$storage-$streams-$([[ "$rate" == 0 ]] && echo flat || echo "$rate")-r$round${label_extra:+-$label_extra}"
   cmd=(java ${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xmx2g} -cp "$bench_jar" io.ssehub.bench.LoadGenerator
        --target ssehub --url "http://127.0.0.1:$port" --streams "$streams" --rate "$rate"
-       --duration "$duration" --warmup "$warmup" --drain "$drain" --hub-pid "$hub_pid" --label "$label")
+       --duration "$duration" --warmup "$warmup" --drain "$drain" --idle "$idle" --hub-pid "$hub_pid" --label "$label")
   echo "rounds.sh: round $round of $rounds: ${cmd[*]}" >&2
   line="$(timeout 900 "${cmd[@]}" 2>/dev/null | grep '^{' | tail -1)" || true
   if [[ -z "$line" ]]; then

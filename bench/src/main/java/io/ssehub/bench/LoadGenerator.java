@@ -91,6 +91,10 @@ public final class LoadGenerator {
     @Option(names = "--warmup", description = "before measuring, publish uncounted events at the same rate this long (default ${DEFAULT-VALUE})")
     String warmup = "0s";
 
+    @Option(names = "--idle", description = "with every stream open, wait this long before reading the hub's memory as idle, so that a "
+        + "garbage-collected hub has time to give back what opening them took (default ${DEFAULT-VALUE})")
+    String idle = "0s";
+
     @Option(names = "--drain", description = "after publishing, wait at most this long for deliveries (default ${DEFAULT-VALUE})")
     String drain = "10s";
 
@@ -223,7 +227,11 @@ public final class LoadGenerator {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // bounded: probeDeadline
       }
       long probed = sides.stream().mapToLong(Side::probed).sum();
-      // Memory per idle stream is read here, before the warm-up's load grows the hub's heap.
+      // Memory per idle stream is read before the warm-up's load grows the hub's heap: once as the
+      // last stream opens (the connection storm's garbage still held), once after --idle with only
+      // keepalives flowing, which is what a hub holding that many streams needs for good.
+      ProcStat.Sample hubOpen = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
+      LockSupport.parkNanos(s.idle.toNanos()); // a measurement window, bounded by --idle
       ProcStat.Sample hubIdle = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
       if (!s.warmup.isZero()) {
         publisher.warmUp(o.rate, s.warmup.toNanos()).get(s.warmup.toSeconds() + 60, TimeUnit.SECONDS);
@@ -256,7 +264,7 @@ public final class LoadGenerator {
       ProcStat.Sample hubEnd = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
 
       Map<String, Object> result = Report.build(o, s, startedAt, publisher, partials, probes, probed,
-          published, wall0Micros, wallNanos, selfCpu, machineCpu, hubBaseline, hubIdle, hubStart, hubEnd);
+          published, wall0Micros, wallNanos, selfCpu, machineCpu, hubBaseline, hubOpen, hubIdle, hubStart, hubEnd);
       print(o, result);
       return result;
     } finally {
@@ -296,6 +304,7 @@ public final class LoadGenerator {
     Duration duration;
     Duration drain;
     Duration warmup;
+    Duration idle;
     Duration connectTimeout;
     Duration probeTimeout;
     int threads;
@@ -319,6 +328,7 @@ public final class LoadGenerator {
       s.duration = duration("--duration", o.duration);
       s.drain = duration("--drain", o.drain);
       s.warmup = duration("--warmup", o.warmup);
+      s.idle = duration("--idle", o.idle);
       s.connectTimeout = duration("--connect-timeout", o.connectTimeout);
       s.probeTimeout = duration("--probe-timeout", o.probeTimeout);
       if (o.streams < 1) {
@@ -384,20 +394,24 @@ public final class LoadGenerator {
 
     static Duration duration(String flag, String text) {
       String t = text.trim().toLowerCase(Locale.ROOT);
+      Duration d;
       try {
         if (t.endsWith("ms")) {
-          return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+          d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+        } else if (t.endsWith("s")) {
+          d = Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+        } else if (t.endsWith("m")) {
+          d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
+        } else {
+          d = Duration.ofSeconds(Long.parseLong(t));
         }
-        if (t.endsWith("s")) {
-          return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-        }
-        if (t.endsWith("m")) {
-          return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
-        }
-        return Duration.ofSeconds(Long.parseLong(t));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(flag + ": " + text + " (expected: a duration such as 500ms, 10s, 2m)");
       }
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(flag + ": " + text + " (expected: a duration of 0 or more)");
+      }
+      return d;
     }
   }
 

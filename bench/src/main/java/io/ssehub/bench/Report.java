@@ -24,7 +24,7 @@ final class Report {
       "stale_before_probe",
       "streams_with_gaps", "latency_us_p50", "latency_us_p99", "latency_us_p999", "latency_us_max", "latency_us_mean",
       "hub_pid", "hub_processes", "hub_cpu_s", "hub_cpu_cores", "hub_cpu_us_per_delivery",
-      "hub_rss_kb_baseline", "hub_rss_kb_idle", "hub_rss_kb_end", "hub_pss_kb_idle",
+      "hub_rss_kb_baseline", "hub_rss_kb_open", "idle_s", "hub_rss_kb_idle", "hub_rss_kb_end", "hub_pss_kb_idle",
       "hub_rss_bytes_per_stream", "hub_rss_total_bytes_per_stream",
       "generator_cpu_s", "generator_cpu_cores", "generator_cpu_pct", "machine_cpu_cores", "other_cpu_cores",
       "limited_by", "warnings",
@@ -35,7 +35,7 @@ final class Report {
   static Map<String, Object> build(LoadGenerator.Options o, LoadGenerator.Settings s, Instant startedAt,
       Publisher publisher, List<StreamSide.Partial> partials, long probes, long probed, long published,
       long wall0Micros, long wallNanos, long selfCpuNanos, long machineCpuNanos,
-      ProcStat.Sample hubBaseline, ProcStat.Sample hubIdle, ProcStat.Sample hubStart, ProcStat.Sample hubEnd) {
+      ProcStat.Sample hubBaseline, ProcStat.Sample hubOpen, ProcStat.Sample hubIdle, ProcStat.Sample hubStart, ProcStat.Sample hubEnd) {
     int cores = Runtime.getRuntime().availableProcessors();
     long held = 0;
     long failed = 0;
@@ -123,6 +123,8 @@ final class Report {
       r.put("hub_cpu_cores", round(hubCores, 2));
       r.put("hub_cpu_us_per_delivery", deliveries == 0 ? null : round(hubCpu / 1e3 / deliveries, 3));
       r.put("hub_rss_kb_baseline", hubBaseline.rssKb());
+      r.put("hub_rss_kb_open", hubOpen.rssKb());
+      r.put("idle_s", round(s.idle.toMillis() / 1e3, 3));
       r.put("hub_rss_kb_idle", hubIdle.rssKb());
       r.put("hub_rss_kb_end", hubEnd.rssKb());
       r.put("hub_pss_kb_idle", hubIdle.pssKb());
@@ -130,7 +132,7 @@ final class Report {
       r.put("hub_rss_total_bytes_per_stream", held == 0 ? null : Math.round(hubIdle.rssKb() * 1024.0 / held));
     } else {
       for (String k : List.of("hub_cpu_s", "hub_cpu_cores", "hub_cpu_us_per_delivery", "hub_rss_kb_baseline",
-          "hub_rss_kb_idle", "hub_rss_kb_end", "hub_pss_kb_idle", "hub_rss_bytes_per_stream", "hub_rss_total_bytes_per_stream")) {
+          "hub_rss_kb_open", "idle_s", "hub_rss_kb_idle", "hub_rss_kb_end", "hub_pss_kb_idle", "hub_rss_bytes_per_stream", "hub_rss_total_bytes_per_stream")) {
         r.put(k, null);
       }
     }
@@ -205,7 +207,8 @@ final class Report {
     row(t, "publishes acked/s, failed", r.get("publishes_acked_per_s") + ", " + r.get("publishes_failed") + " " + r.get("publish_failures"));
     row(t, "publish ack us p50 / p99 / max", r.get("ack_latency_us_p50") + " / " + r.get("ack_latency_us_p99") + " / " + r.get("ack_latency_us_max"));
     row(t, "hub CPU us per delivery", r.get("hub_cpu_us_per_delivery") + "  (" + r.get("hub_cpu_cores") + " cores)");
-    row(t, "hub RSS KB baseline / idle / end", r.get("hub_rss_kb_baseline") + " / " + r.get("hub_rss_kb_idle") + " / " + r.get("hub_rss_kb_end"));
+    row(t, "hub RSS KB baseline / open / idle / end", r.get("hub_rss_kb_baseline") + " / " + r.get("hub_rss_kb_open") + " / "
+        + r.get("hub_rss_kb_idle") + " / " + r.get("hub_rss_kb_end") + "  (idle: " + r.get("idle_s") + " s after the last stream opened)");
     row(t, "hub RSS bytes per stream", r.get("hub_rss_bytes_per_stream") + " (growth)  " + r.get("hub_rss_total_bytes_per_stream") + " (total)");
     row(t, "generator CPU", r.get("generator_cpu_cores") + " cores, " + r.get("generator_cpu_pct") + "% of usable");
     row(t, "machine CPU (others)", r.get("machine_cpu_cores") + " cores (" + r.get("other_cpu_cores") + " by other processes)");

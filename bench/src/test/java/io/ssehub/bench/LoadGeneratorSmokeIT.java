@@ -26,6 +26,7 @@ class LoadGeneratorSmokeIT {
           "--rate", "50",
           "--duration", "3s",
           "--drain", "5s",
+          "--idle", "200ms",
           "--connect-timeout", "20s",
           "--probe-timeout", "10s",
           "--hub-pid", Long.toString(ProcessHandle.current().pid()),
@@ -47,7 +48,9 @@ class LoadGeneratorSmokeIT {
       assertThat(json.get("deliveries").asLong()).isEqualTo(json.get("publishes_acked").asLong() * 200);
       assertThat(json.get("latency_us_p50").asLong()).isPositive();
       assertThat(json.get("hub_cpu_us_per_delivery").isNumber()).isTrue();
+      assertThat(json.get("hub_rss_kb_open").asLong()).isPositive();
       assertThat(json.get("hub_rss_kb_idle").asLong()).isPositive();
+      assertThat(json.get("idle_s").asDouble()).isEqualTo(0.2);
       assertThat(json.get("generator_cpu_s").asDouble()).isPositive();
       assertThat(json.get("clean").asBoolean()).as("clean: %s", json).isTrue();
     }

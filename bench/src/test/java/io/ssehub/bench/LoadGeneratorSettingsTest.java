@@ -1,0 +1,46 @@
+package io.ssehub.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The generator's options are checked before any stream opens, and a bad one is named. */
+class LoadGeneratorSettingsTest {
+
+  private static LoadGenerator.Settings settings(String... args) {
+    LoadGenerator.Options options = new LoadGenerator.Options();
+    new CommandLine(options).parseArgs(args);
+    return LoadGenerator.Settings.of(options);
+  }
+
+  @Test
+  void durationsTakeMillisecondsSecondsAndMinutes() {
+    LoadGenerator.Settings s = settings("--idle", "10s", "--warmup", "500ms", "--drain", "2m", "--duration", "3");
+    assertThat(s.idle).isEqualTo(Duration.ofSeconds(10));
+    assertThat(s.warmup).isEqualTo(Duration.ofMillis(500));
+    assertThat(s.drain).isEqualTo(Duration.ofMinutes(2));
+    assertThat(s.duration).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void theIdleWaitIsNoneUnlessAsked() {
+    assertThat(settings().idle).isZero();
+  }
+
+  @Test
+  void aDurationThatIsNotOneIsNamedWithItsOption() {
+    assertThatThrownBy(() -> settings("--idle", "soon"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--idle: soon (expected: a duration such as 500ms, 10s, 2m)");
+  }
+
+  @Test
+  void aNegativeDurationIsNamedWithItsOption() {
+    assertThatThrownBy(() -> settings("--drain", "-1s"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--drain: -1s (expected: a duration of 0 or more)");
+  }
+}

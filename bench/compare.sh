@@ -194,20 +194,22 @@ def key(r):
     return (storage, r["streams_requested"], r["rate_requested"])
 def fmt(v, p=0):
     return "n/a" if v is None else (f"{v:,.{p}f}" if isinstance(v, (int, float)) else str(v))
+def mb(kb):
+    return "n/a" if kb is None else f"{kb / 1024:.1f}"
 def ratio(a, b):
     return "n/a" if a in (None, 0) or b in (None, 0) else f"{a / b:.2f}"
-print("| storage | streams | rate | hub | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms | CPU us/delivery | RSS B/stream (growth) | acked/s | missing | dup | gen. cores | others' cores | limited by |")
+print("| storage | streams | rate | hub | deliveries/s | p50 ms | p99 ms | p99.9 ms | max ms | CPU us/delivery | RSS MB idle (as opened) | acked/s | missing | dup | gen. cores | others' cores | limited by |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     s, n, rate = key(r)
     print(f"| {s} | {n:,} | {'flat out' if rate == 0 else rate} | {r['target']} | {fmt(r['deliveries_per_s'])} | "
           f"{r['latency_us_p50']/1000:.1f} | {r['latency_us_p99']/1000:.1f} | {r['latency_us_p999']/1000:.1f} | {r['latency_us_max']/1000:.1f} | "
-          f"{fmt(r['hub_cpu_us_per_delivery'], 2)} | {fmt(r['hub_rss_bytes_per_stream'])} | {fmt(r['publishes_acked_per_s'])} | "
+          f"{fmt(r['hub_cpu_us_per_delivery'], 2)} | {mb(r['hub_rss_kb_idle'])} ({mb(r.get('hub_rss_kb_open'))}) | {fmt(r['publishes_acked_per_s'])} | "
           f"{r['missing']} | {r['duplicates']} | {r['generator_cpu_cores']} | {fmt(r['other_cpu_cores'], 2)} | {r['limited_by']} |")
 print()
 print("Ratios ssehub/Nchan (deliveries/s: higher is better; p99, CPU and RSS: lower is better):")
 print()
-print("| storage | streams | rate | deliveries/s | p99 | CPU per delivery | RSS per stream | generator-limited |")
+print("| storage | streams | rate | deliveries/s | p99 | CPU per delivery | RSS idle | generator-limited |")
 print("|---|---|---|---|---|---|---|---|")
 by = {}
 for r in rows:
@@ -219,7 +221,7 @@ for k, pair in by.items():
     flags = ", ".join(f"{t}: {p['limited_by']}" for t, p in pair.items() if p["limited_by"] != "none") or "no"
     print(f"| {k[0]} | {k[1]:,} | {'flat out' if k[2] == 0 else k[2]} | {ratio(a['deliveries_per_s'], b['deliveries_per_s'])} | "
           f"{ratio(a['latency_us_p99'], b['latency_us_p99'])} | {ratio(a['hub_cpu_us_per_delivery'], b['hub_cpu_us_per_delivery'])} | "
-          f"{ratio(a['hub_rss_bytes_per_stream'], b['hub_rss_bytes_per_stream'])} | {flags} |")
+          f"{ratio(a['hub_rss_kb_idle'], b['hub_rss_kb_idle'])} | {flags} |")
 print()
 slopes = {}
 for r in rows:

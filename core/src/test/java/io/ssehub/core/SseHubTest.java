@@ -447,6 +447,42 @@ class SseHubTest {
     }
   }
 
+  @Test
+  void streamsThatStartWhileTheChannelsHeadIsBeingReadShareOneReadOfIt() {
+    subscribe("storm"); // the channel is subscribed, its group in place
+    broker.holdHeadReads();
+    int before = broker.headReads.get();
+    List<RecordingSink> storm = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      storm.add(subscribe("storm"));
+    }
+    assertThat(broker.headReads.get() - before).as("reads sent while one is on its way").isEqualTo(1);
+
+    assertThat(broker.releaseHeadReads()).isEqualTo(1);
+    assertThat(broker.headReads.get() - before).as("the 49 that asked meanwhile share the next").isEqualTo(2);
+    assertThat(broker.releaseHeadReads()).isEqualTo(1);
+
+    publish("storm", "after");
+    assertThat(storm).allSatisfy(sink -> assertThat(sink.data()).containsExactly("after"));
+  }
+
+  @Test
+  void aStreamThatJoinsWhileTheHeadIsBeingReadIsNotToldAPositionBeforeAnEventItMissed() {
+    subscribe("c");
+    broker.holdHeadReads();
+    RecordingSink early = subscribe("c"); // its head read goes out now, before "missed"
+    SseEvent missed = publish("c", "missed"); // held back for early, which joined before it
+    RecordingSink late = subscribe("c"); // joined after "missed": it must start after it, not before
+    broker.releaseHeadReads();
+    broker.releaseHeadReads();
+    publish("c", "next");
+
+    assertThat(early.data()).containsExactly("missed", "next");
+    // Told "id: 0" and then given "next" only, late's client would resume past "missed" and never get it.
+    assertThat(late.parsed().get(0)).isEqualTo(new SseParser.IdOnly(missed.id()));
+    assertThat(late.data()).containsExactly("next");
+  }
+
   private static byte[] last(List<byte[]> writes) {
     return writes.get(writes.size() - 1);
   }
@@ -458,6 +494,10 @@ class SseHubTest {
     final AtomicInteger unsubscribes = new AtomicInteger();
     private volatile CompletableFuture<Void> hold;
     private volatile Listener listener;
+    /** Head reads sent while held: each read the newest id when sent, and answers on release. */
+    private final List<Runnable> heldHeadReads = new ArrayList<>();
+    private boolean holdingHeadReads;
+    final AtomicInteger headReads = new AtomicInteger();
     private volatile boolean dropLive;
 
     CountingBroker(Broker delegate) {
@@ -466,6 +506,22 @@ class SseHubTest {
 
     void holdSubscribes(CompletableFuture<Void> until) {
       hold = until;
+    }
+
+    /** From now on, head reads (the newest id) are taken when sent and answered on {@link #releaseHeadReads}. */
+    synchronized void holdHeadReads() {
+      holdingHeadReads = true;
+    }
+
+    /** Answers the held head reads; returns how many there were. */
+    int releaseHeadReads() {
+      List<Runnable> answers;
+      synchronized (this) {
+        answers = new ArrayList<>(heldHeadReads);
+        heldHeadReads.clear();
+      }
+      answers.forEach(Runnable::run);
+      return answers.size();
     }
 
     void deliverDirectly(String channel, SseEvent event) {
@@ -526,7 +582,27 @@ class SseHubTest {
 
     @Override
     public History history() {
-      return delegate.history();
+      History history = delegate.history();
+      return new History() {
+        @Override
+        public CompletableFuture<String> lastId(String channel) {
+          headReads.incrementAndGet();
+          String newest = history.lastId(channel).join(); // the memory broker's answer is immediate
+          synchronized (CountingBroker.this) {
+            if (holdingHeadReads) {
+              CompletableFuture<String> answer = new CompletableFuture<>();
+              heldHeadReads.add(() -> answer.complete(newest));
+              return answer;
+            }
+          }
+          return CompletableFuture.completedFuture(newest);
+        }
+
+        @Override
+        public CompletableFuture<Replay> after(String channel, String lastEventId) {
+          return history.after(channel, lastEventId);
+        }
+      };
     }
 
     @Override

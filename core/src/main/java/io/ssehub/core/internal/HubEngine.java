@@ -411,7 +411,7 @@ public final class HubEngine implements Broker.Listener {
       }
       ChannelGroup g = existing;
       if (g == null) {
-        g = new ChannelGroup(broker.subscribe(name));
+        g = new ChannelGroup(broker.subscribe(name), new SharedRead<>(() -> broker.history().lastId(name)));
         created[0] = g;
       }
       g.add(stream);
@@ -458,6 +458,15 @@ public final class HubEngine implements Broker.Listener {
     }
   }
 
+  /**
+   * The channel's newest history id, read after the caller joined the channel: shared with the
+   * other streams that start meanwhile (see {@link SharedRead}).
+   */
+  private CompletableFuture<String> headOf(String channel) {
+    ChannelGroup group = groups.get(channel);
+    return group != null ? group.head.get() : broker.history().lastId(channel); // left already: any read will do
+  }
+
   /** What a stream needs before it goes live: replays of the channels it resumes, heads of the others. */
   private CompletableFuture<StartPlan> readHistory(List<String> channels, String lastEventId) {
     Map<String, String> resumedFrom = resumePositions(channels, lastEventId);
@@ -467,13 +476,13 @@ public final class HubEngine implements Broker.Listener {
       String channel = channels.get(i);
       String from = resumedFrom.get(channel);
       if (from == null) {
-        reads[i] = broker.history().lastId(channel).thenAccept(head -> plan.head(channel, head));
+        reads[i] = headOf(channel).thenAccept(head -> plan.head(channel, head));
       } else {
         reads[i] = broker.history().after(channel, from).thenCompose(replay -> {
           plan.replay(channel, replay);
           if (!replay.complete() && replay.events().isEmpty()) {
             // Nothing retained after a lost position: start from the newest, or every reconnect is cut again.
-            return broker.history().lastId(channel).thenAccept(head -> plan.head(channel, head));
+            return headOf(channel).thenAccept(head -> plan.head(channel, head));
           }
           return CompletableFuture.completedFuture(null);
         });
@@ -693,6 +702,8 @@ public final class HubEngine implements Broker.Listener {
      */
     final Map<Executor, Set<HubStream>> lanes = new ConcurrentHashMap<>();
     final CompletableFuture<Void> subscribed;
+    /** The channel's newest history id for streams that start: one Redis round trip per batch of them. */
+    final SharedRead<String> head;
     // Guarded by this group's monitor, which also orders deliveries against a catch-up.
     /** The id of the last event delivered here (or the history's head when subscribed). */
     String lastEventId;
@@ -702,8 +713,9 @@ public final class HubEngine implements Broker.Listener {
     long generation;
     List<SseEvent> held = new ArrayList<>();
 
-    ChannelGroup(CompletableFuture<Void> subscribed) {
+    ChannelGroup(CompletableFuture<Void> subscribed, SharedRead<String> head) {
       this.subscribed = subscribed;
+      this.head = head;
     }
 
     void add(HubStream stream) {

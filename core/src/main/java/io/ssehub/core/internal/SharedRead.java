@@ -1,0 +1,77 @@
+package io.ssehub.core.internal;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * One read at a time of a value that must be fresh, shared by everyone who asked before it was
+ * sent: a channel's newest history id, which every stream that starts on the channel needs.
+ *
+ * <p>Why: on Redis that read is a round trip, and a storm of 19,000 streams opening on one channel
+ * (a deploy, a restart of the clients' network) made 19,000 of them, with their garbage on the
+ * hub's heap. Now it makes about one per round trip.
+ *
+ * <p>Fresh means sent after the caller asked: a stream asks once it has joined its channel, and a
+ * head read before that could miss an event published between the read and the join, which then
+ * reaches the stream neither live nor as history. So a caller that asks while a read is on its way
+ * does not share that read: it waits for the next one, sent when that read returns, together with
+ * everyone else who asked meanwhile.
+ */
+final class SharedRead<T> {
+  private final Supplier<CompletableFuture<T>> read;
+  // Guarded by this.
+  /** The callers waiting for the next read, which has not been sent; null if none. */
+  private CompletableFuture<T> next;
+  private boolean inFlight;
+
+  SharedRead(Supplier<CompletableFuture<T>> read) {
+    this.read = read;
+  }
+
+  /** The value as read by a read sent after this call. */
+  CompletableFuture<T> get() {
+    CompletableFuture<T> mine;
+    CompletableFuture<T> sendNow = null;
+    synchronized (this) {
+      if (next == null) {
+        next = new CompletableFuture<>();
+      }
+      mine = next;
+      if (!inFlight) {
+        inFlight = true;
+        sendNow = next;
+        next = null;
+      }
+    }
+    if (sendNow != null) {
+      send(sendNow);
+    }
+    return mine;
+  }
+
+  /** Sends a read for {@code waiting}; completes it outside the lock, so that no caller's code runs under it. */
+  private void send(CompletableFuture<T> waiting) {
+    CompletableFuture<T> result;
+    try {
+      result = read.get();
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    result.whenComplete((value, failure) -> {
+      CompletableFuture<T> again;
+      synchronized (this) {
+        again = next;
+        next = null;
+        inFlight = again != null;
+      }
+      if (failure != null) {
+        waiting.completeExceptionally(failure);
+      } else {
+        waiting.complete(value);
+      }
+      if (again != null) {
+        send(again);
+      }
+    });
+  }
+}

@@ -450,7 +450,7 @@ class SseHubTest {
   @Test
   void streamsThatStartWhileTheChannelsHeadIsBeingReadShareOneReadOfIt() {
     subscribe("storm"); // the channel is subscribed, its group in place
-    broker.holdHeadReads();
+    broker.holdHistoryReads();
     int before = broker.headReads.get();
     List<RecordingSink> storm = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
@@ -458,9 +458,9 @@ class SseHubTest {
     }
     assertThat(broker.headReads.get() - before).as("reads sent while one is on its way").isEqualTo(1);
 
-    assertThat(broker.releaseHeadReads()).isEqualTo(1);
+    assertThat(broker.releaseHistoryReads()).isEqualTo(1);
     assertThat(broker.headReads.get() - before).as("the 49 that asked meanwhile share the next").isEqualTo(2);
-    assertThat(broker.releaseHeadReads()).isEqualTo(1);
+    assertThat(broker.releaseHistoryReads()).isEqualTo(1);
 
     publish("storm", "after");
     assertThat(storm).allSatisfy(sink -> assertThat(sink.data()).containsExactly("after"));
@@ -469,18 +469,59 @@ class SseHubTest {
   @Test
   void aStreamThatJoinsWhileTheHeadIsBeingReadIsNotToldAPositionBeforeAnEventItMissed() {
     subscribe("c");
-    broker.holdHeadReads();
+    broker.holdHistoryReads();
     RecordingSink early = subscribe("c"); // its head read goes out now, before "missed"
     SseEvent missed = publish("c", "missed"); // held back for early, which joined before it
     RecordingSink late = subscribe("c"); // joined after "missed": it must start after it, not before
-    broker.releaseHeadReads();
-    broker.releaseHeadReads();
+    broker.releaseHistoryReads();
+    broker.releaseHistoryReads();
     publish("c", "next");
 
     assertThat(early.data()).containsExactly("missed", "next");
     // Told "id: 0" and then given "next" only, late's client would resume past "missed" and never get it.
     assertThat(late.parsed().get(0)).isEqualTo(new SseParser.IdOnly(missed.id()));
     assertThat(late.data()).containsExactly("next");
+  }
+
+  @Test
+  void streamsThatResumeFromTheSameIdWhileItsReplayIsBeingReadShareOneRead() {
+    subscribe("r");
+    SseEvent seen = publish("r", "seen");
+    publish("r", "missed");
+    broker.holdHistoryReads();
+    int before = broker.replayReads.get();
+    List<RecordingSink> resumed = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      resumed.add(resume("r", seen.id()));
+    }
+    assertThat(broker.replayReads.get() - before).as("reads sent while one is on its way").isEqualTo(1);
+    broker.releaseHistoryReads();
+    broker.releaseHistoryReads();
+    assertThat(broker.replayReads.get() - before).as("the 49 that asked meanwhile share the next").isEqualTo(2);
+
+    publish("r", "live");
+    assertThat(resumed).allSatisfy(sink -> assertThat(sink.data()).containsExactly("missed", "live"));
+  }
+
+  @Test
+  void aStreamThatResumesWhileAReplayIsBeingReadGetsWhatWasPublishedBeforeItJoined() {
+    subscribe("r");
+    SseEvent seen = publish("r", "seen");
+    broker.holdHistoryReads();
+    RecordingSink early = resume("r", seen.id()); // its replay read goes out now, before "between"
+    publish("r", "between"); // live for early, which joined before it
+    RecordingSink late = resume("r", seen.id()); // joined after "between": only a later read has it
+    broker.releaseHistoryReads();
+    broker.releaseHistoryReads();
+
+    assertThat(early.data()).containsExactly("between");
+    assertThat(late.data()).containsExactly("between");
+  }
+
+  private RecordingSink resume(String channel, String lastEventId) {
+    RecordingSink sink = new RecordingSink();
+    hub.subscribe(SubscribeRequest.of(List.of(channel), lastEventId), sink);
+    return sink;
   }
 
   private static byte[] last(List<byte[]> writes) {
@@ -494,10 +535,11 @@ class SseHubTest {
     final AtomicInteger unsubscribes = new AtomicInteger();
     private volatile CompletableFuture<Void> hold;
     private volatile Listener listener;
-    /** Head reads sent while held: each read the newest id when sent, and answers on release. */
-    private final List<Runnable> heldHeadReads = new ArrayList<>();
-    private boolean holdingHeadReads;
+    /** History reads sent while held: each reads history when sent, and answers on release. */
+    private final List<Runnable> heldHistoryReads = new ArrayList<>();
+    private boolean holdingHistoryReads;
     final AtomicInteger headReads = new AtomicInteger();
+    final AtomicInteger replayReads = new AtomicInteger();
     private volatile boolean dropLive;
 
     CountingBroker(Broker delegate) {
@@ -508,20 +550,30 @@ class SseHubTest {
       hold = until;
     }
 
-    /** From now on, head reads (the newest id) are taken when sent and answered on {@link #releaseHeadReads}. */
-    synchronized void holdHeadReads() {
-      holdingHeadReads = true;
+    /** From now on, history reads are taken when sent and answered on {@link #releaseHistoryReads}. */
+    synchronized void holdHistoryReads() {
+      holdingHistoryReads = true;
     }
 
-    /** Answers the held head reads; returns how many there were. */
-    int releaseHeadReads() {
+    /** Answers the held history reads; returns how many there were. */
+    int releaseHistoryReads() {
       List<Runnable> answers;
       synchronized (this) {
-        answers = new ArrayList<>(heldHeadReads);
-        heldHeadReads.clear();
+        answers = new ArrayList<>(heldHistoryReads);
+        heldHistoryReads.clear();
       }
       answers.forEach(Runnable::run);
       return answers.size();
+    }
+
+    /** {@code value}, taken now (the memory broker answers at once), answered now or on release. */
+    private synchronized <T> CompletableFuture<T> heldOrNot(T value) {
+      if (!holdingHistoryReads) {
+        return CompletableFuture.completedFuture(value);
+      }
+      CompletableFuture<T> answer = new CompletableFuture<>();
+      heldHistoryReads.add(() -> answer.complete(value));
+      return answer;
     }
 
     void deliverDirectly(String channel, SseEvent event) {
@@ -587,20 +639,13 @@ class SseHubTest {
         @Override
         public CompletableFuture<String> lastId(String channel) {
           headReads.incrementAndGet();
-          String newest = history.lastId(channel).join(); // the memory broker's answer is immediate
-          synchronized (CountingBroker.this) {
-            if (holdingHeadReads) {
-              CompletableFuture<String> answer = new CompletableFuture<>();
-              heldHeadReads.add(() -> answer.complete(newest));
-              return answer;
-            }
-          }
-          return CompletableFuture.completedFuture(newest);
+          return heldOrNot(history.lastId(channel).join());
         }
 
         @Override
         public CompletableFuture<Replay> after(String channel, String lastEventId) {
-          return history.after(channel, lastEventId);
+          replayReads.incrementAndGet();
+          return heldOrNot(history.after(channel, lastEventId).join());
         }
       };
     }

@@ -411,7 +411,8 @@ public final class HubEngine implements Broker.Listener {
       }
       ChannelGroup g = existing;
       if (g == null) {
-        g = new ChannelGroup(broker.subscribe(name), new SharedRead<>(() -> broker.history().lastId(name)));
+        g = new ChannelGroup(broker.subscribe(name), new SharedRead<>(() -> broker.history().lastId(name)),
+            new SharedReads<>(from -> broker.history().after(name, from)));
         created[0] = g;
       }
       g.add(stream);
@@ -467,6 +468,12 @@ public final class HubEngine implements Broker.Listener {
     return group != null ? group.head.get() : broker.history().lastId(channel); // left already: any read will do
   }
 
+  /** The channel's events after {@code from}, read after the caller joined; shared likewise, per id. */
+  private CompletableFuture<Replay> replayOf(String channel, String from) {
+    ChannelGroup group = groups.get(channel);
+    return group != null ? group.replays.get(from) : broker.history().after(channel, from);
+  }
+
   /** What a stream needs before it goes live: replays of the channels it resumes, heads of the others. */
   private CompletableFuture<StartPlan> readHistory(List<String> channels, String lastEventId) {
     Map<String, String> resumedFrom = resumePositions(channels, lastEventId);
@@ -478,7 +485,7 @@ public final class HubEngine implements Broker.Listener {
       if (from == null) {
         reads[i] = headOf(channel).thenAccept(head -> plan.head(channel, head));
       } else {
-        reads[i] = broker.history().after(channel, from).thenCompose(replay -> {
+        reads[i] = replayOf(channel, from).thenCompose(replay -> {
           plan.replay(channel, replay);
           if (!replay.complete() && replay.events().isEmpty()) {
             // Nothing retained after a lost position: start from the newest, or every reconnect is cut again.
@@ -704,6 +711,8 @@ public final class HubEngine implements Broker.Listener {
     final CompletableFuture<Void> subscribed;
     /** The channel's newest history id for streams that start: one Redis round trip per batch of them. */
     final SharedRead<String> head;
+    /** What the channel holds after an id, for streams that resume from it: likewise per id. */
+    final SharedReads<String, Replay> replays;
     // Guarded by this group's monitor, which also orders deliveries against a catch-up.
     /** The id of the last event delivered here (or the history's head when subscribed). */
     String lastEventId;
@@ -713,9 +722,10 @@ public final class HubEngine implements Broker.Listener {
     long generation;
     List<SseEvent> held = new ArrayList<>();
 
-    ChannelGroup(CompletableFuture<Void> subscribed, SharedRead<String> head) {
+    ChannelGroup(CompletableFuture<Void> subscribed, SharedRead<String> head, SharedReads<String, Replay> replays) {
       this.subscribed = subscribed;
       this.head = head;
+      this.replays = replays;
     }
 
     void add(HubStream stream) {

@@ -19,13 +19,20 @@ import java.util.function.Supplier;
  */
 final class SharedRead<T> {
   private final Supplier<CompletableFuture<T>> read;
+  private final Runnable whenIdle;
   // Guarded by this.
   /** The callers waiting for the next read, which has not been sent; null if none. */
   private CompletableFuture<T> next;
   private boolean inFlight;
 
   SharedRead(Supplier<CompletableFuture<T>> read) {
+    this(read, () -> {});
+  }
+
+  /** {@code whenIdle} runs each time a read returns and nobody waits for another. */
+  SharedRead(Supplier<CompletableFuture<T>> read, Runnable whenIdle) {
     this.read = read;
+    this.whenIdle = whenIdle;
   }
 
   /** The value as read by a read sent after this call. */
@@ -71,6 +78,8 @@ final class SharedRead<T> {
       }
       if (again != null) {
         send(again);
+      } else {
+        whenIdle.run();
       }
     });
   }

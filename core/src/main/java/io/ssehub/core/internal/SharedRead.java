@@ -5,14 +5,15 @@ import java.util.function.Supplier;
 
 /**
  * One read at a time of a value that must be fresh, shared by everyone who asked before it was
- * sent: a channel's newest history id, which every stream that starts on the channel needs.
+ * sent: a channel's newest history id, which every stream that starts on the channel needs, or
+ * what the channel holds after an id, which every stream resuming from it needs.
  *
- * <p>Why: on Redis that read is a round trip, and a storm of 19,000 streams opening on one channel
- * (a deploy, a restart of the clients' network) made 19,000 of them, with their garbage on the
- * hub's heap. Now it makes about one per round trip.
+ * <p>Why: on Redis such a read is a few commands and round trips, and a storm of 19,000 streams
+ * opening on one channel (a deploy, clients coming back after a node restarted) made 19,000 of
+ * them. Now it makes about one per round trip.
  *
  * <p>Fresh means sent after the caller asked: a stream asks once it has joined its channel, and a
- * head read before that could miss an event published between the read and the join, which then
+ * read sent before that could miss an event published between the read and the join, which then
  * reaches the stream neither live nor as history. So a caller that asks while a read is on its way
  * does not share that read: it waits for the next one, sent when that read returns, together with
  * everyone else who asked meanwhile.

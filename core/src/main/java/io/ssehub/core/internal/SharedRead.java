@@ -1,6 +1,7 @@
 package io.ssehub.core.internal;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -20,18 +21,18 @@ import java.util.function.Supplier;
  */
 final class SharedRead<T> {
   private final Supplier<CompletableFuture<T>> read;
-  private final Runnable whenIdle;
+  private final Consumer<SharedRead<T>> whenIdle;
   // Guarded by this.
   /** The callers waiting for the next read, which has not been sent; null if none. */
   private CompletableFuture<T> next;
   private boolean inFlight;
 
   SharedRead(Supplier<CompletableFuture<T>> read) {
-    this(read, () -> {});
+    this(read, idle -> {});
   }
 
-  /** {@code whenIdle} runs each time a read returns and nobody waits for another. */
-  SharedRead(Supplier<CompletableFuture<T>> read, Runnable whenIdle) {
+  /** {@code whenIdle} is given this each time a read returns and nobody waits for another. */
+  SharedRead(Supplier<CompletableFuture<T>> read, Consumer<SharedRead<T>> whenIdle) {
     this.read = read;
     this.whenIdle = whenIdle;
   }
@@ -80,7 +81,7 @@ final class SharedRead<T> {
       if (again != null) {
         send(again);
       } else {
-        whenIdle.run();
+        whenIdle.accept(this);
       }
     });
   }

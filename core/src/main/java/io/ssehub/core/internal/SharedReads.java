@@ -3,7 +3,6 @@ package io.ssehub.core.internal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -21,20 +20,13 @@ final class SharedReads<K, T> {
 
   /** The value for {@code key} as read by a read sent after this call (see {@link SharedRead#get}). */
   CompletableFuture<T> get(K key) {
-    return reads.computeIfAbsent(key, this::newRead).get();
+    // A caller that finds an entry just as it goes idle still gets a fresh read of its own: only
+    // the sharing is lost, never the freshness.
+    return reads.computeIfAbsent(key, k -> new SharedRead<>(() -> read.apply(k), idle -> reads.remove(k, idle))).get();
   }
 
   /** Keys with a read on its way or asked for. */
   int size() {
     return reads.size();
-  }
-
-  private SharedRead<T> newRead(K key) {
-    // A caller that finds an entry just as it goes idle still gets a fresh read of its own: only
-    // the sharing is lost, never the freshness.
-    AtomicReference<SharedRead<T>> self = new AtomicReference<>();
-    SharedRead<T> shared = new SharedRead<>(() -> read.apply(key), () -> reads.remove(key, self.get()));
-    self.set(shared);
-    return shared;
   }
 }

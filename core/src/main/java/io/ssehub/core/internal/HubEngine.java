@@ -436,7 +436,7 @@ public final class HubEngine implements Broker.Listener {
         groups.remove(channel, group);
       }
     });
-    group.subscribed.thenCompose(ignored -> broker.history().lastId(channel)).thenAccept(head -> {
+    group.subscribed.thenCompose(ignored -> group.head.get()).thenAccept(head -> {
       synchronized (group) {
         if (group.lastEventId == null) {
           group.lastEventId = head;

@@ -251,6 +251,11 @@ public final class Main implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_FANOUT_DELAY).")
   Duration maxFanOutDelay;
 
+  @Option(names = "--io-threads", paramLabel = "COUNT", defaultValue = "0", converter = CountConverter.class,
+      description = "Event loops (threads) serving connections; 0 for two per core"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_IO_THREADS).")
+  int ioThreads;
+
   @Option(names = "--tls-cert", paramLabel = "FILE",
       description = "Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with this PEM certificate chain, the server's"
           + " certificate first; needs --tls-key (env: SSEHUB_TLS_CERT).")
@@ -423,6 +428,7 @@ public final class Main implements Callable<Integer> {
           .maxUrlBytes((int) maxUrlBytes)
           .requestTimeout(requestTimeout)
           .maxFanOutBacklog(maxFanOutBacklog)
+          .ioThreads(ioThreads)
           .maxFanOutDelay(maxFanOutDelay);
       if (jwt != null) {
         builder.jwt(jwt);
@@ -441,8 +447,8 @@ public final class Main implements Callable<Integer> {
     }
     server = started;
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAndHalt, "ssehub-shutdown"));
-    log.info("ssehub listening on {}://{}:{} ({}; {}), broker: {}",
-        started.isTls() ? "https" : "http", host, started.port(), started.transport(),
+    log.info("ssehub listening on {}://{}:{} ({}, {} I/O threads; {}), broker: {}",
+        started.isTls() ? "https" : "http", host, started.port(), started.transport(), started.ioThreads(),
         started.isTls() ? "HTTP/2 and HTTP/1.1 by ALPN" : "HTTP/1.1 and HTTP/2 with prior knowledge",
         hub.broker().describe());
     if (ui) {

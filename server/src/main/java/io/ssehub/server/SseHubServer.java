@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.ssehub.core.SseHub;
 import io.ssehub.http.CorsPolicy;
@@ -115,6 +116,8 @@ public final class SseHubServer implements AutoCloseable {
   private final SseHub hub;
   private final int maxBodyBytes;
   private final Duration shutdownTimeout;
+  /** Event loops serving connections; 0 for Netty's default (two per core). */
+  private final int ioThreads;
   private final ServerOptions options;
   private final Refusals refusals = new Refusals();
   private final MeterRegistry meterRegistry;
@@ -148,6 +151,7 @@ public final class SseHubServer implements AutoCloseable {
     this.maxBodyBytes = (int) (Math.min(hub.maxEventBytes(), Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES)
         + BODY_ALLOWANCE_BYTES);
     this.shutdownTimeout = builder.shutdownTimeout;
+    this.ioThreads = builder.ioThreads;
     this.ui = builder.ui;
     this.options = new ServerOptions(builder.jwt, builder.cors, builder.maxConnections, builder.maxConnectionsPerIp,
         builder.maxHeaderBytes, builder.maxUrlBytes, builder.requestTimeout, builder.overLimitRetry,
@@ -193,7 +197,7 @@ public final class SseHubServer implements AutoCloseable {
       context.dashboard(new Dashboard(context, meterRegistry, Dashboard.DEFAULT_INTERVAL));
     }
     acceptors = transport.newGroup(1, "ssehub-accept");
-    workers = transport.newGroup(0, "ssehub-io");
+    workers = transport.newGroup(ioThreads, "ssehub-io");
     loopDelay = new LoopDelay(workers, LOOP_DELAY_PROBE_INTERVAL);
     context.loopDelay(loopDelay);
     Gauge.builder("ssehub.eventloop.delay", loopDelay, d -> d.nanos() / 1e9)
@@ -303,6 +307,18 @@ public final class SseHubServer implements AutoCloseable {
     return transport.toString();
   }
 
+  /** How many event loops serve connections ({@link Builder#ioThreads}); 0 before {@link #start}. */
+  public int ioThreads() {
+    EventLoopGroup group = workers;
+    int loops = 0;
+    if (group != null) {
+      for (EventExecutor ignored : group) {
+        loops++;
+      }
+    }
+    return loops;
+  }
+
   /**
    * Stops accepting connections, ends every stream cleanly, closes the hub and the event loops.
    * Waits at most the shutdown timeout; streams whose clients do not read their last bytes by then
@@ -369,6 +385,7 @@ public final class SseHubServer implements AutoCloseable {
     private SseHub hub;
     private long maxEventBytes = SseHub.DEFAULT_MAX_EVENT_BYTES;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private int ioThreads;
     private JwtAuthenticator jwt;
     private CorsPolicy cors = CorsPolicy.NONE;
     private int maxConnections;
@@ -609,6 +626,23 @@ public final class SseHubServer implements AutoCloseable {
             + " (expected: 1 to " + (Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES) + ")");
       }
       this.maxEventBytes = maxEventBytes;
+      return this;
+    }
+
+    /**
+     * How many event loops (threads) serve connections; 0, the default, for two per core the JVM
+     * sees (Netty's default). Each loop reads requests and writes the streams it holds; an event
+     * reaches each loop once. Measured on 2 cores (bench/RESULTS.md, "Event loops per core"): one
+     * per core spent about 10% less CPU per delivery at 1,000 streams and 200 events/s, but
+     * delivered 15 to 35% less at 19,000 streams flat out, where the loops share the cores with
+     * other busy processes; so two stay the default, and a node that has its cores to itself may
+     * try one.
+     */
+    public Builder ioThreads(int threads) {
+      if (threads < 0) {
+        throw new IllegalArgumentException("ioThreads: " + threads + " (expected: >= 0, 0 for one per core)");
+      }
+      this.ioThreads = threads;
       return this;
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The server builder refuses push-back limits that mean nothing, naming the setting. */
+/** The server builder refuses limits and sizes that mean nothing, naming the setting. */
 class BuilderLimitsTest {
   @Test
   void negativeFanOutDelayIsRefused() {
@@ -19,6 +19,13 @@ class BuilderLimitsTest {
     assertThatThrownBy(() -> SseHubServer.builder().maxFanOutDelay(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("maxFanOutDelay");
+  }
+
+  @Test
+  void negativeIoThreadsAreRefused() {
+    assertThatThrownBy(() -> SseHubServer.builder().ioThreads(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ioThreads: -1 (expected: >= 0, 0 for one per core)");
   }
 
   @Test

@@ -25,12 +25,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Many streams, several channels, concurrent publishers, all over loopback HTTP: each stream gets
- * exactly the events of its channels, each channel's events in the order they were stored.
+ * exactly the events of its channels, each channel's events in the order they were stored. With
+ * one event loop, and with four, so that a channel's streams sit on loops that run at once and
+ * each loop gets the channel's events on its own.
  */
 class FanOutIT {
   private static final int CHANNELS = 5;
@@ -44,19 +47,25 @@ class FanOutIT {
   private final List<SseClient> clients = new ArrayList<>();
   private SseHubServer server;
 
-  @BeforeEach
-  void start() {
-    server = SseHubServer.builder().host("127.0.0.1").port(0).build().start();
-  }
-
   @AfterEach
   void stop() {
     clients.forEach(SseClient::close);
-    server.close();
+    if (server != null) {
+      server.close();
+    }
   }
 
   @Test
-  void everyStreamGetsExactlyItsChannelsEventsInOrder() throws Exception {
+  void twoEventLoopsPerCoreUnlessTold() {
+    server = SseHubServer.builder().host("127.0.0.1").port(0).build().start();
+    assertThat(server.ioThreads()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+  }
+
+  @ParameterizedTest(name = "{0} event loops")
+  @ValueSource(ints = {1, 4})
+  void everyStreamGetsExactlyItsChannelsEventsInOrder(int ioThreads) throws Exception {
+    server = SseHubServer.builder().host("127.0.0.1").port(0).ioThreads(ioThreads).build().start();
+    assertThat(server.ioThreads()).isEqualTo(ioThreads);
     Map<SseClient, List<String>> subscriptions = new HashMap<>();
     for (int i = 0; i < SUBSCRIBERS; i++) {
       List<String> channels = new ArrayList<>(List.of(channel(i % CHANNELS)));

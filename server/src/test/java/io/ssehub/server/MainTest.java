@@ -12,7 +12,7 @@ import picocli.CommandLine;
 /** Flags, environment variables and defaults, without starting a server. */
 class MainTest {
   static final String[] FLAGS = {"--host", "--port", "--keepalive", "--max-event-bytes", "--max-pending-bytes",
-      "--history-size", "--history-ttl", "--reconnect-delay", "--max-fanout-backlog", "--max-fanout-delay"};
+      "--history-size", "--history-ttl", "--reconnect-delay", "--max-fanout-backlog", "--max-fanout-delay", "--io-threads"};
 
   @Test
   void defaultsAreTheDocumentedOnes() {
@@ -27,6 +27,7 @@ class MainTest {
     assertThat(main.reconnectDelay).isEqualTo(Duration.ofSeconds(3));
     assertThat(main.maxFanOutBacklog).isEqualTo(200_000);
     assertThat(main.maxFanOutDelay).isEqualTo(Duration.ofSeconds(1));
+    assertThat(main.ioThreads).isZero(); // two per core
   }
 
   @Test
@@ -54,6 +55,18 @@ class MainTest {
   void fanOutDelayByFlagOrEnvironmentAndZeroForNoLimit() {
     assertThat(parse(Map.of("SSEHUB_MAX_FANOUT_DELAY", "250ms")).maxFanOutDelay).isEqualTo(Duration.ofMillis(250));
     assertThat(parse(Map.of(), "--max-fanout-delay", "0").maxFanOutDelay).isZero();
+  }
+
+  @Test
+  void ioThreadsByFlagOrEnvironment() {
+    assertThat(parse(Map.of("SSEHUB_IO_THREADS", "3")).ioThreads).isEqualTo(3);
+    assertThat(parse(Map.of("SSEHUB_IO_THREADS", "3"), "--io-threads", "1").ioThreads).isEqualTo(1);
+  }
+
+  @Test
+  void badIoThreadsExitTwoNamingTheFlag() {
+    assertBad("--io-threads", "-1");
+    assertBad("--io-threads", "two");
   }
 
   @Test

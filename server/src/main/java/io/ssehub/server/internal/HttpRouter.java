@@ -339,7 +339,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         busy = false;
         respond(ctx, keepAlive, withHeaders(published(publish.channel(), stored), cors));
         handleWaiting(ctx);
-      }, ctx.executor());
+      }, WriteBatch.ahead(ctx.channel().eventLoop()));
     } catch (RejectedExecutionException e) {
       // The server is shutting down; so is this connection.
     }
@@ -483,7 +483,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         busy = false;
         respond(ctx, keepAlive, withHeaders(mercurePublished(stored), cors));
         handleWaiting(ctx);
-      }, ctx.executor());
+      }, WriteBatch.ahead(ctx.channel().eventLoop()));
     } catch (RejectedExecutionException e) {
       // The server is shutting down; so is this connection.
     }

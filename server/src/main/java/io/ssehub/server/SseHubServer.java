@@ -640,7 +640,7 @@ public final class SseHubServer implements AutoCloseable {
      */
     public Builder ioThreads(int threads) {
       if (threads < 0) {
-        throw new IllegalArgumentException("ioThreads: " + threads + " (expected: >= 0, 0 for one per core)");
+        throw new IllegalArgumentException("ioThreads: " + threads + " (expected: >= 0, 0 for two per core)");
       }
       this.ioThreads = threads;
       return this;

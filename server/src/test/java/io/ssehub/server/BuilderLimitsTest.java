@@ -25,7 +25,7 @@ class BuilderLimitsTest {
   void negativeIoThreadsAreRefused() {
     assertThatThrownBy(() -> SseHubServer.builder().ioThreads(-1))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("ioThreads: -1 (expected: >= 0, 0 for one per core)");
+        .hasMessage("ioThreads: -1 (expected: >= 0, 0 for two per core)");
   }
 
   @Test

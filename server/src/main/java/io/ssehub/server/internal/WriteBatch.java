@@ -92,10 +92,10 @@ final class WriteBatch implements Runnable {
    */
   static Executor ahead(EventLoop loop) {
     WriteBatch batch = of(loop);
-    return task -> batch.runAhead(task, loop);
+    return task -> batch.handAhead(task, loop);
   }
 
-  private void runAhead(Runnable task, EventLoop loop) {
+  private void handAhead(Runnable task, EventLoop loop) {
     ahead.offer(task);
     if (aheadScheduled.compareAndSet(false, true)) {
       loop.execute(this::runAhead); // for when no batch runs; throws if the loop is shutting down

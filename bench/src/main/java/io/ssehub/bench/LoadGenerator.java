@@ -2,6 +2,9 @@ package io.ssehub.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoopGroup;
+import io.ssehub.core.SseHub;
+import io.ssehub.redis.RedisBroker;
+import io.ssehub.redis.RedisUnavailableException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -10,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,6 +88,11 @@ public final class LoadGenerator {
 
     @Option(names = "--publishers", description = "publish connections, one request in flight each (default 32)")
     Integer publishers;
+
+    @Option(names = "--publish-redis", description = "publish through the Java API instead of over HTTP: SseHub.publish on a "
+        + "Redis broker at this URL (loopback only), as a Java app on another node does; the hub must run on the same "
+        + "Redis. --publishers is then the publishes in flight (--target ssehub only)")
+    String publishRedis;
 
     @Option(names = "--duration", description = "how long to publish, e.g. 10s (default ${DEFAULT-VALUE})")
     String duration = "10s";
@@ -193,9 +202,10 @@ public final class LoadGenerator {
     Settings s = Settings.of(o);
     Instant startedAt = Instant.now();
     ProcStat.Sample hubBaseline = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
+    SseHub api = s.publishRedis != null ? javaApi(s.publishRedis) : null;
     EventLoopGroup publishLoop = Transport.group(1, "bench-publish");
     Publisher publisher = new Publisher(publishLoop, Transport.socketChannel(), s.remote, s.target, o.channel,
-        s.publishers, o.eventBytes, s.clock, o.maxEvents);
+        s.publishers, o.eventBytes, s.clock, o.maxEvents, api);
     List<Side> sides = new ArrayList<>();
     try {
       publisher.connect().get(30, TimeUnit.SECONDS);
@@ -273,7 +283,22 @@ public final class LoadGenerator {
       }
       publisher.close();
       publishLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      if (api != null) {
+        api.close(); // and its broker
+      }
     }
+  }
+
+  /** A hub of the generator's own, on the Redis at {@code uri}, used only to publish: the Java API. */
+  private static SseHub javaApi(URI uri) {
+    RedisBroker broker = RedisBroker.builder().uri(uri.toString()).build();
+    try {
+      broker.connect();
+    } catch (RedisUnavailableException e) {
+      broker.close();
+      throw new IllegalStateException("--publish-redis: " + e.getMessage(), e);
+    }
+    return SseHub.builder().broker(broker).keepalive(Duration.ZERO).build();
   }
 
   private static String describeFailures(List<Side> sides) {
@@ -301,6 +326,8 @@ public final class LoadGenerator {
   static final class Settings {
     Target target;
     InetSocketAddress remote;
+    /** Where the Java API publishes, or null to publish over HTTP. */
+    URI publishRedis;
     Duration duration;
     Duration drain;
     Duration warmup;
@@ -325,6 +352,7 @@ public final class LoadGenerator {
       }
       InetAddress host = loopback("--url", uri.getHost());
       s.remote = new InetSocketAddress(host, uri.getPort() < 0 ? 80 : uri.getPort());
+      s.publishRedis = o.publishRedis != null ? publishRedis(o.publishRedis, s.target) : null;
       s.duration = duration("--duration", o.duration);
       s.drain = duration("--drain", o.drain);
       s.warmup = duration("--warmup", o.warmup);
@@ -378,6 +406,23 @@ public final class LoadGenerator {
         }
       }
       return list;
+    }
+
+    private static URI publishRedis(String url, Target target) {
+      if (target != Target.SSEHUB) {
+        throw new IllegalArgumentException("--publish-redis: publishes through ssehub's Java API (expected: --target ssehub)");
+      }
+      URI uri;
+      try {
+        uri = new URI(url);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("--publish-redis: " + url + " (expected: redis://127.0.0.1:PORT; " + e.getReason() + ")");
+      }
+      if (!"redis".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new IllegalArgumentException("--publish-redis: " + url + " (expected: redis://127.0.0.1:PORT)");
+      }
+      loopback("--publish-redis", uri.getHost());
+      return uri;
     }
 
     static InetAddress loopback(String flag, String host) {

@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.ssehub.core.SseEvent;
+import io.ssehub.core.SseHub;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,13 +29,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
  * Publishes over HTTP/1.1 keep-alive connections, one request in flight per connection: at a fixed
  * rate (as many connections as it takes, up to the pool), or flat out (every connection sends its
- * next event as soon as the previous one is answered).
+ * next event as soon as the previous one is answered). Or through the Java API instead: {@code
+ * SseHub.publish} on a hub of the caller's (on Redis, as a Java app on another node publishes),
+ * with as many publishes in flight as there would be connections.
  *
  * <p>Each measured event's data is {@code {"s":SEQ,"t":MICROS,"p":"xx..."}}: its sequence number,
  * the clock reading when its request was written, and padding to the event size asked for.
@@ -51,7 +56,10 @@ final class Publisher {
   private static final long WARM = -2;
 
   private final EventLoop loop;
+  /** For publishing over HTTP; null when {@link #api} is used. */
   private final Bootstrap bootstrap;
+  /** The Java API publishes go through, or null to publish over HTTP. */
+  private final SseHub api;
   private final InetSocketAddress remote;
   private final Target target;
   private final String channel;
@@ -61,7 +69,8 @@ final class Publisher {
   private final int connections;
   private final long maxEvents;
 
-  private final ArrayDeque<Conn> idle = new ArrayDeque<>();
+  /** Connections (or Java API slots) with nothing in flight. */
+  private final ArrayDeque<Slot> idle = new ArrayDeque<>();
   /** Set by {@link #close()}: connections that close are not replaced. Loop-confined. */
   private boolean closing;
   private final List<Conn> all = new ArrayList<>();
@@ -87,9 +96,14 @@ final class Publisher {
   long behindTicks; // timer ticks on which events were due and no connection was free
   long probesSent;
 
+  /**
+   * Publishes to {@code remote} over HTTP, or through {@code api} when it is not null (then
+   * {@code connections} is the number of publishes in flight).
+   */
   Publisher(EventLoopGroup group, Class<? extends Channel> channelClass, InetSocketAddress remote, Target target,
-      String channel, int connections, int eventBytes, BenchClock clock, long maxEvents) {
+      String channel, int connections, int eventBytes, BenchClock clock, long maxEvents, SseHub api) {
     this.loop = group.next();
+    this.api = api;
     this.remote = remote;
     this.target = target;
     this.channel = channel;
@@ -99,7 +113,7 @@ final class Publisher {
     this.maxEvents = maxEvents;
     // {"s":1234567,"t":1732570000000000,"p":""} is about 45 bytes: pad up to eventBytes.
     this.padding = "x".repeat(Math.max(0, eventBytes - 45));
-    this.bootstrap = new Bootstrap()
+    this.bootstrap = api != null ? null : new Bootstrap()
         .group(loop)
         .channel(channelClass)
         .option(ChannelOption.TCP_NODELAY, true)
@@ -114,6 +128,13 @@ final class Publisher {
 
   /** Opens the pool's connections; completes when all are open. */
   CompletableFuture<Void> connect() {
+    if (api != null) {
+      return CompletableFuture.runAsync(() -> {
+        for (int i = 0; i < connections; i++) {
+          idle.add(new ApiSlot());
+        }
+      }, loop);
+    }
     List<CompletableFuture<Void>> opened = new ArrayList<>();
     for (int i = 0; i < connections; i++) {
       opened.add(open());
@@ -136,10 +157,10 @@ final class Publisher {
   /** Sends one probe event, if a connection is free; from any thread. */
   void probe() {
     loop.execute(() -> {
-      Conn conn = idle.poll();
-      if (conn != null) {
+      Slot slot = idle.poll();
+      if (slot != null) {
         probesSent++;
-        conn.send(PROBE, "{\"probe\":" + probesSent + "}");
+        slot.send(PROBE, "{\"probe\":" + probesSent + "}");
       }
     });
   }
@@ -204,28 +225,28 @@ final class Publisher {
     }
   }
 
-  private void sendNext(Conn conn) {
+  private void sendNext(Slot slot) {
     sentInPhase++;
     if (warming) {
-      conn.send(WARM, "{\"probe\":0,\"p\":\"" + padding + "\"}");
+      slot.send(WARM, "{\"probe\":0,\"p\":\"" + padding + "\"}");
       return;
     }
     long seq = nextSeq++;
-    conn.send(seq, "{\"s\":" + seq + ",\"t\":" + clock.micros() + ",\"p\":\"" + padding + "\"}");
+    slot.send(seq, "{\"s\":" + seq + ",\"t\":" + clock.micros() + ",\"p\":\"" + padding + "\"}");
   }
 
-  /** A connection is free again: send at once if the schedule (or flat out) wants an event. */
-  private void released(Conn conn) {
+  /** A connection (or slot) is free again: send at once if the schedule (or flat out) wants an event. */
+  private void released(Slot slot) {
     if (measuring && !stopping) {
       long now = System.nanoTime();
       if (now >= endNanos || nextSeq >= maxEvents) {
         stopping = true;
       } else if (rate == 0 || sentInPhase < (now - startNanos) * rate / 1_000_000_000L + 1) {
-        sendNext(conn);
+        sendNext(slot);
         return;
       }
     }
-    idle.add(conn);
+    idle.add(slot);
     maybeDone();
   }
 
@@ -265,8 +286,41 @@ final class Publisher {
     });
   }
 
+  /** Where one publish at a time goes: an HTTP connection, or the Java API. On the loop. */
+  private interface Slot {
+    void send(long seq, String data);
+  }
+
+  /**
+   * One publish in flight through the Java API: acknowledged when the hub's broker has stored the
+   * event (on Redis: the script that appends it to history and publishes it has run).
+   */
+  private final class ApiSlot implements Slot {
+    @Override
+    public void send(long seq, String data) {
+      if (seq != PROBE) {
+        inFlight++;
+      }
+      long sentNanos = System.nanoTime();
+      CompletableFuture<SseEvent> stored;
+      try {
+        stored = api.publish(channel, data);
+      } catch (RuntimeException e) {
+        stored = CompletableFuture.failedFuture(e);
+      }
+      stored.orTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).whenCompleteAsync((event, failure) -> {
+        completed(seq, sentNanos, failure == null ? null : "java api: " + unwrap(failure).getClass().getSimpleName());
+        released(this);
+      }, loop);
+    }
+
+    private Throwable unwrap(Throwable failure) {
+      return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+  }
+
   /** One keep-alive connection with at most one request in flight. */
-  private final class Conn extends SimpleChannelInboundHandler<FullHttpResponse> {
+  private final class Conn extends SimpleChannelInboundHandler<FullHttpResponse> implements Slot {
     private Channel ch;
     private long seq = Long.MIN_VALUE; // in flight; MIN_VALUE: none
     private long sentNanos;
@@ -283,7 +337,8 @@ final class Publisher {
       ctx.fireChannelActive();
     }
 
-    void send(long seq, String data) {
+    @Override
+    public void send(long seq, String data) {
       if (seq != PROBE) {
         inFlight++;
       }

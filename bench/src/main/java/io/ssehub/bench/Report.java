@@ -17,7 +17,7 @@ final class Report {
   static final List<String> KEYS = List.of(
       "label", "target", "url", "started_at", "transport", "clock", "cores",
       "streams_requested", "streams_held", "streams_failed", "streams_closed", "processes", "threads_per_process",
-      "publishers", "rate_requested", "event_bytes", "probes_sent", "streams_probed",
+      "publishers", "publish_via", "rate_requested", "event_bytes", "probes_sent", "streams_probed",
       "duration_s", "events_published", "publishes_acked", "publishes_failed", "publishes_acked_per_s",
       "publish_failures", "publish_behind_ticks", "ack_latency_us_p50", "ack_latency_us_p99", "ack_latency_us_max",
       "deliveries", "expected_deliveries", "deliveries_per_s", "missing", "duplicates", "out_of_window", "unparsed",
@@ -84,6 +84,7 @@ final class Report {
     r.put("processes", o.processes);
     r.put("threads_per_process", s.threads);
     r.put("publishers", s.publishers);
+    r.put("publish_via", s.publishRedis != null ? "java-api" : "http");
     r.put("rate_requested", o.rate);
     r.put("event_bytes", o.eventBytes);
     r.put("probes_sent", probes);
@@ -204,6 +205,7 @@ final class Report {
         + "  (streams with gaps " + r.get("streams_with_gaps") + ", out of window " + r.get("out_of_window") + ")");
     row(t, "latency us p50 / p99 / p99.9 / max", r.get("latency_us_p50") + " / " + r.get("latency_us_p99") + " / "
         + r.get("latency_us_p999") + " / " + r.get("latency_us_max") + "  (" + r.get("clock") + ")");
+    row(t, "published via", r.get("publish_via"));
     row(t, "publishes acked/s, failed", r.get("publishes_acked_per_s") + ", " + r.get("publishes_failed") + " " + r.get("publish_failures"));
     row(t, "publish ack us p50 / p99 / max", r.get("ack_latency_us_p50") + " / " + r.get("ack_latency_us_p99") + " / " + r.get("ack_latency_us_max"));
     row(t, "hub CPU us per delivery", r.get("hub_cpu_us_per_delivery") + "  (" + r.get("hub_cpu_cores") + " cores)");

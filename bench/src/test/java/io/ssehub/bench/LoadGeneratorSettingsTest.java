@@ -43,4 +43,30 @@ class LoadGeneratorSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--drain: -1s (expected: a duration of 0 or more)");
   }
+
+  @Test
+  void publishingThroughTheJavaApiTakesALoopbackRedisUrl() {
+    assertThat(settings("--publish-redis", "redis://127.0.0.1:6390").publishRedis).hasToString("redis://127.0.0.1:6390");
+    assertThat(settings().publishRedis).as("over HTTP unless asked").isNull();
+  }
+
+  @Test
+  void aPublishRedisUrlThatIsNotLoopbackRedisIsNamedWithItsOption() {
+    assertThatThrownBy(() -> settings("--publish-redis", "redis://10.0.0.1:6379"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--publish-redis: 10.0.0.1 (expected: a loopback address, 127.0.0.0/8)");
+    assertThatThrownBy(() -> settings("--publish-redis", "http://127.0.0.1:6390"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--publish-redis: http://127.0.0.1:6390 (expected: redis://127.0.0.1:PORT)");
+    assertThatThrownBy(() -> settings("--publish-redis", "redis://127.0.0.1:63 90"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--publish-redis: redis://127.0.0.1:63 90 (expected: redis://127.0.0.1:PORT; ");
+  }
+
+  @Test
+  void theJavaApiPublishesToSsehubOnly() {
+    assertThatThrownBy(() -> settings("--target", "nchan", "--publish-redis", "redis://127.0.0.1:6390"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--publish-redis: publishes through ssehub's Java API (expected: --target ssehub)");
+  }
 }

@@ -183,6 +183,7 @@ public final class SseHub implements AutoCloseable {
     private Duration keepalive = DEFAULT_KEEPALIVE;
     private Duration reconnectDelay = DEFAULT_RECONNECT_DELAY;
     private long maxPendingBytes = DEFAULT_MAX_PENDING_BYTES;
+    private long maxTotalPendingBytes;
     private long maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
     private int maxChannelsPerStream = DEFAULT_MAX_CHANNELS_PER_STREAM;
     private ScheduledExecutorService scheduler;
@@ -228,6 +229,21 @@ public final class SseHub implements AutoCloseable {
         throw new IllegalArgumentException("reconnectDelay: " + reconnectDelay + " (expected: >= 0)");
       }
       this.reconnectDelay = reconnectDelay;
+      return this;
+    }
+
+    /**
+     * How many bytes may wait for all of this node's clients together; past it, the streams
+     * furthest behind are cut (they resume by id) until half of it is left. {@link
+     * #maxPendingBytes} bounds one client; this bounds them all, also against events that other
+     * nodes publish through the broker, which no push-back here slows. Default: a quarter of the
+     * JVM's maximum heap.
+     */
+    public Builder maxTotalPendingBytes(long maxTotalPendingBytes) {
+      if (maxTotalPendingBytes < 1) {
+        throw new IllegalArgumentException("maxTotalPendingBytes: " + maxTotalPendingBytes + " (expected: > 0)");
+      }
+      this.maxTotalPendingBytes = maxTotalPendingBytes;
       return this;
     }
 
@@ -278,7 +294,9 @@ public final class SseHub implements AutoCloseable {
           : scheduler;
       return new SseHub(new HubEngine(
           broker != null ? broker : new MemoryBroker(),
-          authorizer, keepalive, reconnectDelay, maxPendingBytes, maxEventBytes, maxChannelsPerStream,
+          authorizer, keepalive, reconnectDelay, maxPendingBytes,
+          maxTotalPendingBytes > 0 ? maxTotalPendingBytes : Runtime.getRuntime().maxMemory() / 4,
+          maxEventBytes, maxChannelsPerStream,
           timer, ownsScheduler, observer));
     }
   }

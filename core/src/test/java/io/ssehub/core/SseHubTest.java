@@ -226,6 +226,79 @@ class SseHubTest {
   }
 
   @Test
+  void whenAllStreamsTogetherHoldTooMuchTheFurthestBehindAreCut() {
+    try (SseHub node = SseHub.builder().keepalive(Duration.ZERO)
+        .maxPendingBytes(1_000_000).maxTotalPendingBytes(10_000).build()) {
+      List<RecordingSink> sinks = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        RecordingSink sink = new RecordingSink();
+        node.subscribe(SubscribeRequest.of(List.of("a"), null), sink);
+        sinks.add(sink);
+      }
+      // Each under its own limit, 19,000 together: the two furthest behind go, leaving 3,000 (at
+      // most half the node's limit).
+      sinks.get(0).pending(8_000);
+      sinks.get(1).pending(3_000);
+      sinks.get(2).pending(8_000);
+      sinks.get(3).pending(0);
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> node.slowConsumerCuts() == 2);
+      assertThat(sinks).extracting(RecordingSink::aborted).containsExactly(true, false, true, false);
+      assertThat(node.streamCount()).isEqualTo(2);
+      node.publish("a", SseEvent.of("after")).join();
+      assertThat(sinks.get(3).data()).containsExactly("after");
+    }
+  }
+
+  @Test
+  void eventsOnTheirWayToTheStreamsCountTowardsTheNodesLimit() {
+    List<Runnable> held = new ArrayList<>(); // a lane that has not run its tasks yet
+    Executor heldLane = task -> {
+      synchronized (held) {
+        held.add(task);
+      }
+    };
+    try (SseHub node = SseHub.builder().keepalive(Duration.ZERO)
+        .maxPendingBytes(1_000_000).maxTotalPendingBytes(10_000).build()) {
+      RecordingSink behind = new RecordingSink().onLane(heldLane);
+      RecordingSink idle = new RecordingSink().onLane(heldLane);
+      node.subscribe(SubscribeRequest.of(List.of("a"), null), behind);
+      node.subscribe(SubscribeRequest.of(List.of("a"), null), idle);
+      behind.pending(100); // alone, far under the limit
+      String kilobyte = "x".repeat(1000);
+      for (int i = 0; i < 10; i++) {
+        node.publish("a", SseEvent.of(kilobyte)).join(); // 2 streams x 10 events x ~1 KB wait in the lane
+      }
+
+      // Only a stream that holds bytes itself is cut for them; the other has nothing to drop yet.
+      await().atMost(Duration.ofSeconds(5)).until(behind::aborted);
+      assertThat(idle.aborted()).isFalse();
+      assertThat(node.slowConsumerCuts()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void streamsThatTogetherStayUnderTheNodesLimitAreLeftAlone() {
+    try (SseHub node = SseHub.builder().keepalive(Duration.ZERO)
+        .maxPendingBytes(1_000_000).maxTotalPendingBytes(10_000).build()) {
+      RecordingSink behind = new RecordingSink();
+      node.subscribe(SubscribeRequest.of(List.of("a"), null), behind);
+      behind.pending(9_999);
+
+      // Several sweeps go by (one each 100 ms) and the stream stays.
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !behind.aborted());
+      assertThat(node.slowConsumerCuts()).isZero();
+    }
+  }
+
+  @Test
+  void aNodeLimitOnPendingBytesBelowOneIsRefusedByName() {
+    assertThatThrownBy(() -> SseHub.builder().maxTotalPendingBytes(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxTotalPendingBytes: 0 (expected: > 0)");
+  }
+
+  @Test
   void longReplayIsPacedByTheClientInsteadOfCutting() {
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 40; i++) {

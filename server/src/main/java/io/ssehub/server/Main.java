@@ -93,6 +93,12 @@ public final class Main implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}; env: SSEHUB_MAX_PENDING_BYTES).")
   long maxPendingBytes;
 
+  @Option(names = "--max-total-pending-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Bytes that may wait for all clients of this node together; past it the streams furthest behind are"
+          + " cut (they resume by id). Bounds the node also when other nodes publish faster than it writes"
+          + " (default: a quarter of the JVM's maximum heap; env: SSEHUB_MAX_TOTAL_PENDING_BYTES).")
+  Long maxTotalPendingBytes;
+
   @Option(names = "--history-size", paramLabel = "COUNT", defaultValue = "1000", converter = CountConverter.class,
       description = "Events kept per channel for clients that resume; 0 keeps none"
           + " (default: ${DEFAULT-VALUE}; env: SSEHUB_HISTORY_SIZE).")
@@ -412,6 +418,7 @@ public final class Main implements Callable<Integer> {
         .keepalive(keepalive)
         .reconnectDelay(reconnectDelay)
         .maxPendingBytes(maxPendingBytes)
+        .maxTotalPendingBytes(maxTotalPendingBytes != null ? maxTotalPendingBytes : Runtime.getRuntime().maxMemory() / 4)
         .maxEventBytes(maxEventBytes)
         .build();
     SseHubServer started;

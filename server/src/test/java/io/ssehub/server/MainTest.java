@@ -12,6 +12,7 @@ import picocli.CommandLine;
 /** Flags, environment variables and defaults, without starting a server. */
 class MainTest {
   static final String[] FLAGS = {"--host", "--port", "--keepalive", "--max-event-bytes", "--max-pending-bytes",
+      "--max-total-pending-bytes",
       "--history-size", "--history-ttl", "--reconnect-delay", "--max-fanout-backlog", "--max-fanout-delay", "--io-threads"};
 
   @Test
@@ -22,6 +23,7 @@ class MainTest {
     assertThat(main.keepalive).isEqualTo(Duration.ofSeconds(15));
     assertThat(main.maxEventBytes).isEqualTo(1048576);
     assertThat(main.maxPendingBytes).isEqualTo(4 * 1048576);
+    assertThat(main.maxTotalPendingBytes).as("a quarter of the heap, when the hub is built").isNull();
     assertThat(main.historySize).isEqualTo(1000);
     assertThat(main.historyTtl).isEqualTo(Duration.ofHours(1));
     assertThat(main.reconnectDelay).isEqualTo(Duration.ofSeconds(3));
@@ -49,6 +51,12 @@ class MainTest {
     assertThat(main.reconnectDelay).isEqualTo(Duration.ofMillis(500));
     assertThat(main.maxPendingBytes).isEqualTo(1048576);
     assertThat(main.historySize).isZero();
+  }
+
+  @Test
+  void theNodesPendingBytesByFlagOrEnvironment() {
+    assertThat(parse(Map.of("SSEHUB_MAX_TOTAL_PENDING_BYTES", "512MiB")).maxTotalPendingBytes).isEqualTo(512L << 20);
+    assertThat(parse(Map.of(), "--max-total-pending-bytes", "1g").maxTotalPendingBytes).isEqualTo(1L << 30);
   }
 
   @Test
@@ -105,6 +113,8 @@ class MainTest {
     assertBad("--max-event-bytes", "0");
     assertBad("--max-event-bytes", "3GiB");
     assertBad("--max-pending-bytes", "lots");
+    assertBad("--max-total-pending-bytes", "0");
+    assertBad("--max-total-pending-bytes", "most");
     assertBad("--history-size", "-5");
     assertBad("--max-fanout-delay", "-1s");
     assertBad("--max-fanout-delay", "a while");

@@ -335,6 +335,20 @@ final class HubStream implements Subscription {
     }
   }
 
+  /** Bytes waiting for this stream's client. */
+  long pendingBytes() {
+    return sink.pendingBytes();
+  }
+
+  /** Cuts this stream as one too far behind ({@link HubEngine#boundPendingBytes}); false if it had ended. */
+  synchronized boolean cutBehind(String why) {
+    if (state == State.CLOSED) {
+      return false;
+    }
+    cut(why);
+    return true;
+  }
+
   /** Cuts a client that does not keep up: its queue would grow without end. It resumes by id. */
   private void checkPending() {
     long pending = sink.pendingBytes();

@@ -72,14 +72,17 @@ public class SseHubAutoConfiguration {
     } else {
       broker = new MemoryBroker(properties.getHistory().getSize(), properties.getHistory().getTtl(), Clock.systemUTC());
     }
-    return SseHub.builder()
+    SseHub.Builder hub = SseHub.builder()
         .broker(broker)
         .authorizer(authorizer.getIfAvailable(() -> Authorizer.ALLOW_ALL))
         .keepalive(properties.getKeepalive())
         .reconnectDelay(properties.getReconnectDelay())
         .maxPendingBytes(properties.getMaxPending().toBytes())
-        .maxEventBytes(properties.getMaxEventSize().toBytes())
-        .build();
+        .maxEventBytes(properties.getMaxEventSize().toBytes());
+    if (properties.getMaxTotalPending() != null) {
+      hub.maxTotalPendingBytes(properties.getMaxTotalPending().toBytes());
+    }
+    return hub.build();
   }
 
   /** The Redis URL from {@code ssehub.redis.url} or {@code spring.data.redis.*}; null for none. */

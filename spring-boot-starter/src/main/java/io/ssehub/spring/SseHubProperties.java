@@ -29,6 +29,12 @@ public class SseHubProperties {
   /** Bytes that may wait for one slow client before its stream is cut (it then resumes from history). */
   private DataSize maxPending = DataSize.ofBytes(SseHub.DEFAULT_MAX_PENDING_BYTES);
 
+  /**
+   * Bytes that may wait for all of the app's streams together; past it the streams furthest behind
+   * are cut (they resume from history). Null: a quarter of the JVM's maximum heap.
+   */
+  private DataSize maxTotalPending;
+
   /** Largest event accepted for publishing, encoded. */
   private DataSize maxEventSize = DataSize.ofBytes(SseHub.DEFAULT_MAX_EVENT_BYTES);
 
@@ -76,6 +82,14 @@ public class SseHubProperties {
 
   public void setMaxPending(DataSize maxPending) {
     this.maxPending = maxPending;
+  }
+
+  public DataSize getMaxTotalPending() {
+    return maxTotalPending;
+  }
+
+  public void setMaxTotalPending(DataSize maxTotalPending) {
+    this.maxTotalPending = maxTotalPending;
   }
 
   public DataSize getMaxEventSize() {

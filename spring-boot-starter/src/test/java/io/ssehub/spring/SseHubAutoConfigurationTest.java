@@ -68,17 +68,27 @@ class SseHubAutoConfigurationTest {
   @Test
   void propertiesBindWithDurationsAndSizes() {
     runner.withPropertyValues("ssehub.keepalive=5s", "ssehub.reconnect-delay=500ms", "ssehub.max-pending=1MB",
-        "ssehub.max-event-size=64KB", "ssehub.history.size=10", "ssehub.history.ttl=2m").run(context -> {
+        "ssehub.max-total-pending=256MB", "ssehub.max-event-size=64KB", "ssehub.history.size=10",
+        "ssehub.history.ttl=2m").run(context -> {
           SseHubProperties properties = context.getBean(SseHubProperties.class);
           assertThat(properties.getKeepalive()).isEqualTo(Duration.ofSeconds(5));
           assertThat(properties.getReconnectDelay()).isEqualTo(Duration.ofMillis(500));
           assertThat(properties.getMaxPending().toBytes()).isEqualTo(1024 * 1024);
+          assertThat(properties.getMaxTotalPending().toBytes()).isEqualTo(256L * 1024 * 1024);
           assertThat(properties.getHistory().getTtl()).isEqualTo(Duration.ofMinutes(2));
           assertThat(context.getBean(SseHub.class).maxEventBytes()).isEqualTo(64 * 1024);
           Recorder stream = new Recorder();
           context.getBean(SseHub.class).subscribe(SubscribeRequest.of("x"), stream);
           assertThat(stream.text()).startsWith("retry: 500\n");
         });
+  }
+
+  @Test
+  void aNodeLimitOfZeroStopsTheContextNamingIt() {
+    runner.withPropertyValues("ssehub.max-total-pending=0B").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessage("maxTotalPendingBytes: 0 (expected: > 0)");
+    });
   }
 
   @Test

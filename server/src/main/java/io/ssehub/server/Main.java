@@ -410,7 +410,7 @@ public final class Main implements Callable<Integer> {
     }
     warnAboutAccess(jwt);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    SseHub hub = SseHub.builder()
+    SseHub.Builder hubBuilder = SseHub.builder()
         .observer(new HubMetrics(registry))
         .broker(broker)
         .authorizer(authorizer)
@@ -418,9 +418,11 @@ public final class Main implements Callable<Integer> {
         .keepalive(keepalive)
         .reconnectDelay(reconnectDelay)
         .maxPendingBytes(maxPendingBytes)
-        .maxTotalPendingBytes(maxTotalPendingBytes != null ? maxTotalPendingBytes : Runtime.getRuntime().maxMemory() / 4)
-        .maxEventBytes(maxEventBytes)
-        .build();
+        .maxEventBytes(maxEventBytes);
+    if (maxTotalPendingBytes != null) {
+      hubBuilder.maxTotalPendingBytes(maxTotalPendingBytes); // else the hub's default, a quarter of the heap
+    }
+    SseHub hub = hubBuilder.build();
     SseHubServer started;
     try {
       SseHubServer.Builder builder = SseHubServer.builder()

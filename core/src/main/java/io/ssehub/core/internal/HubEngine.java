@@ -107,7 +107,7 @@ public final class HubEngine implements Broker.Listener {
         : scheduler.scheduleAtFixedRate(
             this::sendKeepalives, keepalive.toMillis(), keepalive.toMillis(), TimeUnit.MILLISECONDS);
     this.pendingSweep = scheduler.scheduleWithFixedDelay(
-        this::boundPendingBytes, PENDING_SWEEP_MILLIS, PENDING_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        this::sweepPendingBytes, PENDING_SWEEP_MILLIS, PENDING_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   // ---- publishing
@@ -551,6 +551,15 @@ public final class HubEngine implements Broker.Listener {
         log.warn("Dropping stream {} after a failed keepalive", stream, e);
         stream.close(CloseReason.FAILED);
       }
+    }
+  }
+
+  /** {@link #boundPendingBytes}, logging what it throws: a periodic task that throws is not run again. */
+  private void sweepPendingBytes() {
+    try {
+      boundPendingBytes();
+    } catch (RuntimeException e) {
+      log.warn("Adding up the bytes waiting for this node's streams failed", e);
     }
   }
 

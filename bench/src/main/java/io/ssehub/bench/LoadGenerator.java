@@ -346,10 +346,7 @@ public final class LoadGenerator {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--target: " + o.target + " (expected: ssehub or nchan)");
       }
-      URI uri = URI.create(o.url);
-      if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-        throw new IllegalArgumentException("--url: " + o.url + " (expected: http://127.0.0.1:PORT)");
-      }
+      URI uri = loopbackUrl("--url", o.url, "http");
       InetAddress host = loopback("--url", uri.getHost());
       s.remote = new InetSocketAddress(host, uri.getPort() < 0 ? 80 : uri.getPort());
       s.publishRedis = o.publishRedis != null ? publishRedis(o.publishRedis, s.target) : null;
@@ -412,16 +409,23 @@ public final class LoadGenerator {
       if (target != Target.SSEHUB) {
         throw new IllegalArgumentException("--publish-redis: publishes through ssehub's Java API (expected: --target ssehub)");
       }
+      URI uri = loopbackUrl("--publish-redis", url, "redis");
+      loopback("--publish-redis", uri.getHost());
+      return uri;
+    }
+
+    /** {@code url} parsed, with {@code scheme} and a host, else an error naming {@code flag}. */
+    private static URI loopbackUrl(String flag, String url, String scheme) {
+      String expected = "expected: " + scheme + "://127.0.0.1:PORT";
       URI uri;
       try {
         uri = new URI(url);
       } catch (URISyntaxException e) {
-        throw new IllegalArgumentException("--publish-redis: " + url + " (expected: redis://127.0.0.1:PORT; " + e.getReason() + ")");
+        throw new IllegalArgumentException(flag + ": " + url + " (" + expected + "; " + e.getReason() + ")");
       }
-      if (!"redis".equals(uri.getScheme()) || uri.getHost() == null) {
-        throw new IllegalArgumentException("--publish-redis: " + url + " (expected: redis://127.0.0.1:PORT)");
+      if (!scheme.equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new IllegalArgumentException(flag + ": " + url + " (" + expected + ")");
       }
-      loopback("--publish-redis", uri.getHost());
       return uri;
     }
 

@@ -69,4 +69,17 @@ class LoadGeneratorSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--publish-redis: publishes through ssehub's Java API (expected: --target ssehub)");
   }
+
+  @Test
+  void aHubUrlThatIsNotLoopbackHttpIsNamedWithItsOption() {
+    assertThatThrownBy(() -> settings("--url", "https://127.0.0.1:8080"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--url: https://127.0.0.1:8080 (expected: http://127.0.0.1:PORT)");
+    assertThatThrownBy(() -> settings("--url", "http://127.0.0.1:80 80"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--url: http://127.0.0.1:80 80 (expected: http://127.0.0.1:PORT; ");
+    assertThatThrownBy(() -> settings("--url", "http://192.0.2.1:8080"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--url: 192.0.2.1 (expected: a loopback address, 127.0.0.0/8)");
+  }
 }

@@ -587,13 +587,14 @@ public final class HubEngine implements Broker.Listener {
     }
     behind.sort(Map.Entry.<HubStream, Long>comparingByValue().reversed());
     long before = total;
+    String why = before + " bytes pending for this node's streams (at most " + maxTotalPendingBytes + ")";
     long left = maxTotalPendingBytes / 2;
     int cut = 0;
     for (Map.Entry<HubStream, Long> entry : behind) {
       if (total <= left || entry.getValue() == 0) {
         break;
       }
-      if (entry.getKey().cutBehind(before + " bytes pending for this node's streams (at most " + maxTotalPendingBytes + ")")) {
+      if (entry.getKey().cutBehind(why)) {
         cut++;
       }
       total -= entry.getValue();

@@ -175,10 +175,9 @@ public final class HubEngine implements Broker.Listener {
       try {
         stream.offer(encoded);
         offered++;
-      } catch (RuntimeException e) {
-        // One broken stream must not keep the event from the others.
-        log.warn("Dropping stream {} after a failed write", stream, e);
-        stream.close(CloseReason.FAILED);
+      } catch (Throwable e) {
+        // One broken stream (its sink, or its filter, errors included) must not keep the event from the others.
+        stream.fail(e);
       }
     }
     return offered;
@@ -315,7 +314,11 @@ public final class HubEngine implements Broker.Listener {
                 // On the lanes, as events are: after the events delivered before it, before those after.
                 runOnLane(lane.getKey(), members, 0, () -> {
                   for (HubStream stream : members) {
-                    stream.historyCut(channel, from, catchUp.head);
+                    try {
+                      stream.historyCut(channel, from, catchUp.head);
+                    } catch (Throwable e) {
+                      stream.fail(e);
+                    }
                   }
                 }, () -> {});
               }
@@ -392,7 +395,7 @@ public final class HubEngine implements Broker.Listener {
             // On the stream's lane, behind the events handed to that lane before: those reach the
             // stream while it is starting, held back and checked against the replay.
             try {
-              stream.lane().execute(() -> stream.start(start.resumedFrom, start.replays, start.heads));
+              stream.lane().execute(() -> stream.startGuarded(start.resumedFrom, start.replays, start.heads));
             } catch (RejectedExecutionException e) {
               stream.end(null, CloseReason.START_FAILED); // its transport is shutting down
             }
@@ -547,9 +550,8 @@ public final class HubEngine implements Broker.Listener {
     for (HubStream stream : streams) {
       try {
         stream.keepalive();
-      } catch (RuntimeException e) {
-        log.warn("Dropping stream {} after a failed keepalive", stream, e);
-        stream.close(CloseReason.FAILED);
+      } catch (Throwable e) {
+        stream.fail(e);
       }
     }
   }

@@ -137,11 +137,31 @@ final class HubStream implements Subscription {
   }
 
   /**
+   * {@link #start}, cutting only this stream if its filter or sink throws (a {@link
+   * StackOverflowError} included): it runs on a lane that other streams share.
+   */
+  void startGuarded(Map<String, String> resumedFrom, Map<String, Replay> replays, Map<String, String> heads) {
+    try {
+      start(resumedFrom, replays, heads);
+    } catch (Throwable e) {
+      fail(e);
+    }
+  }
+
+  /**
    * Writes the replay while the client keeps up, and waits for the sink to drain when it does not:
    * a client resuming after a long absence may need far more than {@code maxPendingBytes}, and
    * must get it without being cut for it. Live events stay held back until the replay is written.
    */
-  private synchronized void pump() {
+  private void pump() {
+    try {
+      pumpLocked();
+    } catch (Throwable e) {
+      fail(e); // called back by the sink when writable, on whichever thread: one stream's failure stays its own
+    }
+  }
+
+  private synchronized void pumpLocked() {
     Start start = starting;
     if (state != State.STARTING || start == null) {
       return;
@@ -301,6 +321,36 @@ final class HubStream implements Subscription {
     heldBack = null;
     starting = null;
     hub.removed(this);
+    return true;
+  }
+
+  /**
+   * Cuts this stream because its filter or its sink threw while it was handed something: the
+   * client's response ends now (it resumes by id), the others on its lane go on. Any throwable,
+   * errors included: a filter that overflows the stack on one event must not take the lane's task
+   * down with it. Logged without the stack trace (which for a stack overflow is a thousand lines).
+   */
+  void fail(Throwable cause) {
+    if (failLocked(cause)) {
+      hub.streamClosed(CloseReason.FAILED);
+    }
+  }
+
+  private synchronized boolean failLocked(Throwable cause) {
+    if (state == State.CLOSED) {
+      return false;
+    }
+    log.warn("Cutting stream on {}: its filter or sink threw {}", channels, cause.toString());
+    log.debug("What the stream on {} threw", channels, cause);
+    state = State.CLOSED;
+    heldBack = null;
+    starting = null;
+    hub.removed(this);
+    try {
+      sink.abort();
+    } catch (Throwable e) {
+      log.debug("Aborting the failed stream's sink threw too", e);
+    }
     return true;
   }
 

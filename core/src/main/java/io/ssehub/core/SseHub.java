@@ -136,9 +136,22 @@ public final class SseHub implements AutoCloseable {
     return engine.slowConsumerCuts();
   }
 
-  /** Whether the hub accepts streams and publishes: it is open and its broker is connected. */
+  /**
+   * Whether the hub accepts streams and publishes: it is open, its broker is connected and its
+   * periodic tasks run ({@link #isUpkeepHealthy()}).
+   */
   public boolean isReady() {
-    return !engine.isClosed() && engine.broker().isConnected();
+    return !engine.isClosed() && engine.broker().isConnected() && engine.upkeepHealthy();
+  }
+
+  /**
+   * Whether the hub's periodic tasks (the sweep that bounds what all streams hold together, and
+   * keepalives) each succeeded within their last few intervals (at least the last 2 s). False while
+   * one keeps throwing or the scheduler no longer gets to it; {@link #isReady()} is false then too.
+   * A task that throws runs again as planned.
+   */
+  public boolean isUpkeepHealthy() {
+    return engine.upkeepHealthy();
   }
 
   /** The largest event {@link #publish} accepts, in encoded bytes: transports size their body limits by it. */

@@ -65,6 +65,8 @@ public final class HubEngine implements Broker.Listener {
   private final boolean ownsScheduler;
   private final ScheduledFuture<?> keepaliveTask;
   private final ScheduledFuture<?> pendingSweep;
+  /** The tasks run on the scheduler again and again: readiness watches them ({@link #upkeepHealthy}). */
+  private final List<PeriodicTask> periodicTasks = new ArrayList<>();
   private final Map<String, ChannelGroup> groups = new ConcurrentHashMap<>();
   private final Set<HubStream> streams = ConcurrentHashMap.newKeySet();
   private final AtomicLong slowConsumerCuts = new AtomicLong();
@@ -102,12 +104,22 @@ public final class HubEngine implements Broker.Listener {
     this.scheduler = scheduler;
     this.ownsScheduler = ownsScheduler;
     broker.start(this);
-    this.keepaliveTask = keepalive.isZero()
-        ? null
-        : scheduler.scheduleAtFixedRate(
-            this::sendKeepalives, keepalive.toMillis(), keepalive.toMillis(), TimeUnit.MILLISECONDS);
+    if (keepalive.isZero()) {
+      this.keepaliveTask = null;
+    } else {
+      PeriodicTask keepalives = periodic("keepalives", this::sendKeepalives, keepalive.toMillis());
+      this.keepaliveTask = scheduler.scheduleAtFixedRate(
+          keepalives, keepalive.toMillis(), keepalive.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    PeriodicTask sweep = periodic("pending-bytes sweep", this::boundPendingBytes, PENDING_SWEEP_MILLIS);
     this.pendingSweep = scheduler.scheduleWithFixedDelay(
-        this::sweepPendingBytes, PENDING_SWEEP_MILLIS, PENDING_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        sweep, PENDING_SWEEP_MILLIS, PENDING_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private PeriodicTask periodic(String name, Runnable body, long intervalMillis) {
+    PeriodicTask task = new PeriodicTask(name, body, intervalMillis);
+    periodicTasks.add(task);
+    return task;
   }
 
   // ---- publishing
@@ -556,12 +568,30 @@ public final class HubEngine implements Broker.Listener {
     }
   }
 
-  /** {@link #boundPendingBytes}, logging what it throws: a periodic task that throws is not run again. */
-  private void sweepPendingBytes() {
+  /**
+   * Whether every periodic task (the pending-bytes sweep, keepalives) succeeded within its last
+   * few intervals: false while one keeps failing or the scheduler no longer gets to it. Without
+   * the sweep, nothing bounds what the node's streams hold together.
+   */
+  public boolean upkeepHealthy() {
+    if (closed) {
+      return true; // the tasks were cancelled on purpose; readiness says closed otherwise
+    }
+    for (PeriodicTask task : periodicTasks) {
+      if (!task.healthy()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The bytes waiting for one stream; a sink that throws even for that is cut, and counts nothing. */
+  private static long pendingOf(HubStream stream) {
     try {
-      boundPendingBytes();
-    } catch (RuntimeException e) {
-      log.warn("Adding up the bytes waiting for this node's streams failed", e);
+      return stream.pendingBytes();
+    } catch (Throwable e) {
+      stream.fail(e);
+      return 0;
     }
   }
 
@@ -577,7 +607,7 @@ public final class HubEngine implements Broker.Listener {
   void boundPendingBytes() {
     long total = queuedBytes.sum(); // on their way to the streams' queues
     for (HubStream stream : streams) {
-      total += stream.pendingBytes();
+      total += pendingOf(stream);
     }
     if (total <= maxTotalPendingBytes) {
       return;
@@ -585,7 +615,7 @@ public final class HubEngine implements Broker.Listener {
     // Sorted on a snapshot: the counts move while this runs.
     List<Map.Entry<HubStream, Long>> behind = new ArrayList<>();
     for (HubStream stream : streams) {
-      behind.add(Map.entry(stream, stream.pendingBytes()));
+      behind.add(Map.entry(stream, pendingOf(stream)));
     }
     behind.sort(Map.Entry.<HubStream, Long>comparingByValue().reversed());
     long before = total;
@@ -679,8 +709,13 @@ public final class HubEngine implements Broker.Listener {
       ended[i] = done;
       try {
         scheduler.schedule(() -> {
-          stream.end(goodbye, CloseReason.SHUTDOWN);
-          done.complete(null);
+          try {
+            stream.end(goodbye, CloseReason.SHUTDOWN);
+          } catch (Throwable e) {
+            stream.fail(e);
+          } finally {
+            done.complete(null); // a stream whose sink threw must not hold the drain up
+          }
         }, at, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closedAlready) {
         stream.end(goodbye, CloseReason.SHUTDOWN);

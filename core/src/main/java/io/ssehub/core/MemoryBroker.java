@@ -10,14 +10,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The broker of a single node: delivery within the process, and a ring of recent events per channel.
  *
- * <p>Ids it gives are decimal numbers counting up across all channels of this broker ({@code 1},
- * {@code 2}, ...), never reused while the process lives. History is lost when the process ends: a
- * client resuming against a restarted node gets a {@linkplain SseEvent#HISTORY_CUT_TYPE cut}.
+ * <p>Ids it gives are decimal numbers counting up per channel ({@code 1}, {@code 2}, ...), never
+ * reused for a channel while the process lives: one channel's ids tell nothing of what is published
+ * on the others (a public subscriber cannot count the events of private channels). A channel whose
+ * every event expired is forgotten, and its counter with it; when it is published to again its
+ * ids go on from above any it gave before (see {@link #floors}). History is lost when the process
+ * ends: a client resuming against a restarted node gets a {@linkplain SseEvent#HISTORY_CUT_TYPE cut}.
  *
  * <p>Each channel's publishes are serialized: a channel's log is locked while an event is stored
  * and handed to the listener, which is what keeps every stream in publish order.
@@ -32,12 +36,21 @@ public final class MemoryBroker implements Broker {
   /** The marker for "before the first event" that {@link History#lastId} gives for an empty channel. */
   static final String BEGINNING = "0";
 
+  private static final int FLOOR_SLOTS = 4096;
+
   private final int historySize;
   private final long historyTtlMillis;
   private final Clock clock;
   private final Map<String, ChannelLog> logs = new ConcurrentHashMap<>();
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
-  private final AtomicLong lastId = new AtomicLong();
+  /**
+   * Where the counters of new channel logs start, per slot of a hash of the channel's name: the
+   * highest id given by any forgotten channel of that slot. So a channel that is forgotten and
+   * published to again never gives an id twice, in bounded memory, and a new channel's first id
+   * says at most something about channels long quiet that share its slot by a seed of this process.
+   */
+  private final long[] floors = new long[FLOOR_SLOTS];
+  private final int floorSeed = ThreadLocalRandom.current().nextInt();
   private final AtomicLong publishCount = new AtomicLong();
   private final History history = new MemoryHistory();
   private volatile Listener listener;
@@ -75,10 +88,10 @@ public final class MemoryBroker implements Broker {
       return CompletableFuture.failedFuture(new BrokerUnavailableException("the hub is shutting down"));
     }
     long now = clock.millis();
-    ChannelLog log = logs.computeIfAbsent(channel, c -> new ChannelLog());
+    ChannelLog log = logs.computeIfAbsent(channel, c -> new ChannelLog(floor(c)));
     SseEvent stored;
     synchronized (log) {
-      stored = event.id() != null ? event : event.withId(Long.toString(lastId.incrementAndGet()));
+      stored = event.id() != null ? event : event.withId(Long.toString(++log.lastId));
       log.append(stored, now);
       Listener current = listener;
       if (current != null && subscribed.contains(channel)) {
@@ -126,13 +139,33 @@ public final class MemoryBroker implements Broker {
   /** Forgets channels whose every event has expired, so that one-off channel names do not pile up. */
   private void dropExpiredChannels(long now) {
     for (Iterator<Map.Entry<String, ChannelLog>> it = logs.entrySet().iterator(); it.hasNext(); ) {
-      ChannelLog log = it.next().getValue();
+      Map.Entry<String, ChannelLog> entry = it.next();
+      ChannelLog log = entry.getValue();
       synchronized (log) {
         log.expire(now);
         if (log.entries.isEmpty()) {
+          raiseFloor(entry.getKey(), log.lastId); // before it goes: a new log of this name starts above
           it.remove();
         }
       }
+    }
+  }
+
+  private int slot(String channel) {
+    int h = (channel.hashCode() ^ floorSeed) * 0x9E3779B9; // mixed with the seed, so that slots differ per process
+    return (h ^ (h >>> 16)) & (FLOOR_SLOTS - 1);
+  }
+
+  private long floor(String channel) {
+    synchronized (floors) {
+      return floors[slot(channel)];
+    }
+  }
+
+  private void raiseFloor(String channel, long lastId) {
+    synchronized (floors) {
+      int slot = slot(channel);
+      floors[slot] = Math.max(floors[slot], lastId);
     }
   }
 
@@ -169,6 +202,12 @@ public final class MemoryBroker implements Broker {
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private String newestId;
     private boolean trimmed;
+    /** The last id this log gave; only ever counts up. */
+    private long lastId;
+
+    ChannelLog(long firstIdAfter) {
+      this.lastId = firstIdAfter;
+    }
 
     void append(SseEvent event, long now) {
       newestId = event.id();

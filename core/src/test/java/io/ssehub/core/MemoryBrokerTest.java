@@ -29,11 +29,29 @@ class MemoryBrokerTest {
   }
 
   @Test
-  void givesIncreasingIdsAcrossChannelsAndKeepsPublishersOwn() {
+  void givesIncreasingIdsPerChannelAndKeepsPublishersOwn() {
     assertThat(publish("a", "1").id()).isEqualTo("1");
-    assertThat(publish("b", "2").id()).isEqualTo("2");
+    assertThat(publish("b", "2").id()).as("b's ids say nothing of what a published").isEqualTo("1");
     assertThat(broker.publish("a", SseEvent.builder().id("mine").data("3").build()).join().id()).isEqualTo("mine");
-    assertThat(publish("a", "4").id()).isEqualTo("3");
+    assertThat(publish("a", "4").id()).isEqualTo("2");
+    assertThat(publish("b", "5").id()).isEqualTo("2");
+  }
+
+  @Test
+  void aForgottenChannelPublishedToAgainNeverGivesAnIdTwice() {
+    MemoryBroker roomy = new MemoryBroker(1000, Duration.ofMinutes(1), clock);
+    for (int i = 0; i < 5; i++) {
+      roomy.publish("a", SseEvent.of("old")).join();
+    }
+    clock.advance(Duration.ofMinutes(2)); // a's events expire; the next sweep forgets the channel
+    for (int i = 0; i < 1024; i++) {
+      roomy.publish("other", SseEvent.of("x")).join();
+    }
+    SseEvent again = roomy.publish("a", SseEvent.of("new")).join();
+    assertThat(Long.parseLong(again.id())).as("above every id a gave before").isGreaterThan(5);
+    Replay fromOld = roomy.history().after("a", "3").join();
+    assertThat(fromOld.complete()).as("an id of the forgotten channel is not found again").isFalse();
+    assertThat(fromOld.events()).extracting(SseEvent::data).containsExactly("new");
   }
 
   @Test

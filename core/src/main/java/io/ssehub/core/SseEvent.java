@@ -26,6 +26,15 @@ public final class SseEvent {
    */
   public static final String HISTORY_CUT_TYPE = "ssehub.history-cut";
 
+  /**
+   * The longest id a publisher may give, as the hub sends it in the id of a stream over several
+   * channels: one per byte of printable ASCII, three per byte of a space, control or non-ASCII
+   * character, {@code ,} or {@code %} (those are percent-encoded there). So the id of any stream
+   * the hub accepts fits a {@code Last-Event-ID} header. {@link SseHub#publish} refuses longer ids,
+   * and ids starting with {@code *}, which marks those streams' ids.
+   */
+  public static final int MAX_ID_LENGTH = 128;
+
   private final String data;
   private final String type;
   private final String id;

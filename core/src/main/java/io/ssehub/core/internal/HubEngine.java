@@ -130,6 +130,9 @@ public final class HubEngine implements Broker.Listener {
       throw new InvalidInputException(
           "type", "types starting with \"" + SseEvent.RESERVED_TYPE_PREFIX + "\" are reserved for ssehub");
     }
+    if (event.id() != null) {
+      validatePublisherId(event.id());
+    }
     long size = encodedSizeBound(event);
     if (size > maxEventBytes) {
       throw new EventTooLargeException(size, maxEventBytes);
@@ -142,6 +145,24 @@ public final class HubEngine implements Broker.Listener {
       stored.thenRun(() -> observer.eventPublished(channel));
     }
     return stored;
+  }
+
+  /**
+   * Refuses a publisher's id that a client could not send back, or that would read as a cursor: at
+   * most {@link SseEvent#MAX_ID_LENGTH} as it travels in a cursor, so that the cursor of any stream
+   * this hub accepts fits a {@code Last-Event-ID} header ({@link Cursor#MAX_LENGTH}); and not
+   * starting with {@link Cursor#MARK}.
+   */
+  static void validatePublisherId(String id) {
+    if (id.charAt(0) == Cursor.MARK) {
+      throw new InvalidInputException("id", "must not start with \"" + Cursor.MARK
+          + "\", which marks the ids of streams over several channels (got " + InvalidInputException.quote(id) + ")");
+    }
+    int length = Cursor.escapedLength(id);
+    if (length > SseEvent.MAX_ID_LENGTH) {
+      throw new InvalidInputException("id", "is " + length + " bytes long as sent to clients (expected: at most "
+          + SseEvent.MAX_ID_LENGTH + "; each byte of a space, control, non-ASCII, ',' or '%' character counts 3)");
+    }
   }
 
   /** Called by the broker for each event of a channel this node subscribed to. */
@@ -365,6 +386,14 @@ public final class HubEngine implements Broker.Listener {
       throw new InvalidInputException(
           "channel", "a stream may read at most " + maxChannelsPerStream + " channels (got " + channels.size() + ")");
     }
+    long cursorLength = channels.size() > 1 ? Cursor.maxLength(channels, SseEvent.MAX_ID_LENGTH) : 0;
+    if (cursorLength > Cursor.MAX_LENGTH) {
+      // Its Last-Event-ID could outgrow the header limit, and a client refused with 431 on resume stops for good.
+      observer.streamClosed(CloseReason.LIMIT);
+      throw new InvalidInputException("channel", "the id of a stream over these " + channels.size()
+          + " channels could be " + cursorLength + " bytes long (expected: at most " + Cursor.MAX_LENGTH
+          + ": fewer channels, or shorter names)");
+    }
     try {
       if (!request.isReserved()) { // a reserved channel's front door has authorized the client itself
         authorize(new AccessRequest(AccessRequest.Action.SUBSCRIBE, channels, request.principal(), request.remoteAddress()));
@@ -530,21 +559,25 @@ public final class HubEngine implements Broker.Listener {
 
   /**
    * Where the client stands in each channel. A stream over one channel sends its events' own ids;
-   * over several, a {@link Cursor}. A plain id on a stream over several channels is looked for in
-   * each of them; a cursor on a stream over one channel is used for that channel if the cursor
+   * over several, a {@link Cursor}, which starts with a mark no plain id has. A plain id on a
+   * stream over several channels is looked for in each of them (unless it is an unmarked cursor of
+   * an older version); a cursor on a stream over one channel is used for that channel if the cursor
    * names it. Channels the id says nothing about start fresh.
    */
-  private static Map<String, String> resumePositions(List<String> channels, String lastEventId) {
+  static Map<String, String> resumePositions(List<String> channels, String lastEventId) {
     Map<String, String> from = new HashMap<>();
     if (lastEventId == null) {
       return from;
     }
-    Map<String, String> cursor = lastEventId.indexOf('=') > 0 ? Cursor.parse(lastEventId) : null;
+    Map<String, String> cursor = Cursor.parse(lastEventId);
     if (channels.size() == 1) {
       String channel = channels.get(0);
-      String position = cursor != null && cursor.size() > 1 ? cursor.get(channel) : null;
+      String position = cursor != null ? cursor.get(channel) : null;
       from.put(channel, position != null ? position : lastEventId);
       return from;
+    }
+    if (cursor == null) {
+      cursor = Cursor.parseUnmarked(lastEventId);
     }
     for (String channel : channels) {
       String position = cursor != null ? cursor.get(channel) : lastEventId;

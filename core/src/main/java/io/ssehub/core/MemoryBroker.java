@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * ids go on from above any it gave before (see {@link #floors}). History is lost when the process
  * ends: a client resuming against a restarted node gets a {@linkplain SseEvent#HISTORY_CUT_TYPE cut}.
  *
+ * <p>History is bounded by count and age per channel, and by bytes per channel and for the whole
+ * broker (oldest events leave first; a client resuming from an id that left gets the usual cut):
+ * a publisher granted one channel cannot fill the heap with large events. The bytes of an event
+ * are counted as it sits on the heap at most: two per character of its data, type, id and tags,
+ * plus {@value #EVENT_OVERHEAD_BYTES}.
+ *
  * <p>Each channel's publishes are serialized: a channel's log is locked while an event is stored
  * and handed to the listener, which is what keeps every stream in publish order.
  */
@@ -33,12 +40,29 @@ public final class MemoryBroker implements Broker {
   /** The default age after which events leave history. */
   public static final Duration DEFAULT_HISTORY_TTL = Duration.ofHours(1);
 
+  /** The default bound on the bytes of one channel's history: 64 MiB. */
+  public static final long DEFAULT_HISTORY_MAX_BYTES = 64L * 1024 * 1024;
+
+  /** What an event costs beyond its text, counted in its bytes (the objects holding it). */
+  static final int EVENT_OVERHEAD_BYTES = 96;
+
+  /**
+   * The default bound on the bytes of every channel's history together: an eighth of the JVM's
+   * maximum heap, so that history and what waits for slow clients (a quarter by default, {@link
+   * SseHub.Builder#maxTotalPendingBytes}) stay well under the heap together.
+   */
+  public static long defaultHistoryMaxTotalBytes() {
+    return Runtime.getRuntime().maxMemory() / 8;
+  }
+
   /** The marker for "before the first event" that {@link History#lastId} gives for an empty channel. */
   static final String BEGINNING = "0";
 
   private static final int FLOOR_SLOTS = 4096;
 
   private final int historySize;
+  private final long historyMaxBytes;
+  private final long historyMaxTotalBytes;
   private final long historyTtlMillis;
   private final Clock clock;
   private final Map<String, ChannelLog> logs = new ConcurrentHashMap<>();
@@ -52,29 +76,59 @@ public final class MemoryBroker implements Broker {
   private final long[] floors = new long[FLOOR_SLOTS];
   private final int floorSeed = ThreadLocalRandom.current().nextInt();
   private final AtomicLong publishCount = new AtomicLong();
+  /** The bytes of every retained event, all channels together. */
+  private final AtomicLong totalBytes = new AtomicLong();
+  /** Orders events across channels, so that the node's bound drops the oldest first; never sent anywhere. */
+  private final AtomicLong sequence = new AtomicLong();
+  /** One trim over all channels at a time. */
+  private final Object nodeTrim = new Object();
   private final History history = new MemoryHistory();
   private volatile Listener listener;
   private volatile boolean closed;
 
-  /** A broker keeping {@value #DEFAULT_HISTORY_SIZE} events per channel for one hour. */
+  /** A broker keeping {@value #DEFAULT_HISTORY_SIZE} events per channel for one hour, within the default byte bounds. */
   public MemoryBroker() {
     this(DEFAULT_HISTORY_SIZE, DEFAULT_HISTORY_TTL, Clock.systemUTC());
   }
 
   /**
    * A broker keeping at most {@code historySize} events per channel (0 keeps none), each for at most
-   * {@code historyTtl}, aged by {@code clock}.
+   * {@code historyTtl}, aged by {@code clock}, within the default byte bounds ({@value
+   * #DEFAULT_HISTORY_MAX_BYTES} per channel, {@link #defaultHistoryMaxTotalBytes()} in all).
    */
   public MemoryBroker(int historySize, Duration historyTtl, Clock clock) {
+    this(historySize, DEFAULT_HISTORY_MAX_BYTES, defaultHistoryMaxTotalBytes(), historyTtl, clock);
+  }
+
+  /**
+   * A broker keeping at most {@code historySize} events and {@code historyMaxBytes} bytes per
+   * channel, {@code historyMaxTotalBytes} bytes over all channels, each event for at most {@code
+   * historyTtl}, aged by {@code clock}.
+   */
+  public MemoryBroker(int historySize, long historyMaxBytes, long historyMaxTotalBytes, Duration historyTtl,
+      Clock clock) {
     if (historySize < 0) {
       throw new IllegalArgumentException("historySize: " + historySize + " (expected: >= 0)");
+    }
+    if (historyMaxBytes < 1) {
+      throw new IllegalArgumentException("historyMaxBytes: " + historyMaxBytes + " (expected: > 0)");
+    }
+    if (historyMaxTotalBytes < 1) {
+      throw new IllegalArgumentException("historyMaxTotalBytes: " + historyMaxTotalBytes + " (expected: > 0)");
     }
     if (historyTtl.isNegative() || historyTtl.isZero()) {
       throw new IllegalArgumentException("historyTtl: " + historyTtl + " (expected: > 0)");
     }
     this.historySize = historySize;
+    this.historyMaxBytes = historyMaxBytes;
+    this.historyMaxTotalBytes = historyMaxTotalBytes;
     this.historyTtlMillis = historyTtl.toMillis();
     this.clock = clock;
+  }
+
+  /** The bytes of every channel's retained events together, as counted against {@code historyMaxTotalBytes}. */
+  public long historyBytes() {
+    return totalBytes.get();
   }
 
   @Override
@@ -97,6 +151,9 @@ public final class MemoryBroker implements Broker {
       if (current != null && subscribed.contains(channel)) {
         current.onEvent(channel, stored);
       }
+    }
+    if (totalBytes.get() > historyMaxTotalBytes) {
+      trimAllChannels(); // outside the channel's lock: it takes the other channels' locks one by one
     }
     if (publishCount.incrementAndGet() % 1024 == 0) {
       dropExpiredChannels(now);
@@ -128,7 +185,8 @@ public final class MemoryBroker implements Broker {
 
   @Override
   public String describe() {
-    return "memory (history: " + historySize + " events, " + Duration.ofMillis(historyTtlMillis) + ")";
+    return "memory (history: " + historySize + " events, " + historyMaxBytes + " bytes per channel, "
+        + historyMaxTotalBytes + " bytes in all, " + Duration.ofMillis(historyTtlMillis) + ")";
   }
 
   @Override
@@ -146,6 +204,41 @@ public final class MemoryBroker implements Broker {
         if (log.entries.isEmpty()) {
           raiseFloor(entry.getKey(), log.lastId); // before it goes: a new log of this name starts above
           it.remove();
+        }
+      }
+    }
+  }
+
+  /**
+   * Drops the oldest events of all channels until their bytes are down to nine tenths of {@code
+   * historyMaxTotalBytes} (the tenth of slack makes this rare, not once per publish). Channels are
+   * ordered by their oldest event, read under each one's lock; a publish meanwhile only adds newer
+   * events, so the order holds.
+   */
+  private void trimAllChannels() {
+    synchronized (nodeTrim) {
+      long target = historyMaxTotalBytes - historyMaxTotalBytes / 10;
+      if (totalBytes.get() <= historyMaxTotalBytes) {
+        return; // another publisher trimmed meanwhile
+      }
+      PriorityQueue<Map.Entry<Long, ChannelLog>> oldest = new PriorityQueue<>(Map.Entry.comparingByKey());
+      for (ChannelLog log : logs.values()) {
+        synchronized (log) {
+          if (!log.entries.isEmpty()) {
+            oldest.add(Map.entry(log.entries.peekFirst().sequence, log));
+          }
+        }
+      }
+      while (totalBytes.get() > target && !oldest.isEmpty()) {
+        ChannelLog log = oldest.poll().getValue();
+        synchronized (log) {
+          if (log.entries.isEmpty()) {
+            continue;
+          }
+          log.removeFirst();
+          if (!log.entries.isEmpty()) {
+            oldest.add(Map.entry(log.entries.peekFirst().sequence, log));
+          }
         }
       }
     }
@@ -204,6 +297,8 @@ public final class MemoryBroker implements Broker {
     private boolean trimmed;
     /** The last id this log gave; only ever counts up. */
     private long lastId;
+    /** The bytes of {@link #entries}. */
+    private long bytes;
 
     ChannelLog(long firstIdAfter) {
       this.lastId = firstIdAfter;
@@ -211,19 +306,28 @@ public final class MemoryBroker implements Broker {
 
     void append(SseEvent event, long now) {
       newestId = event.id();
-      entries.addLast(new Entry(event, now));
-      while (entries.size() > historySize) {
-        entries.removeFirst();
-        trimmed = true;
+      Entry entry = new Entry(event, now, sizeOf(event), sequence.incrementAndGet());
+      entries.addLast(entry);
+      bytes += entry.bytes;
+      totalBytes.addAndGet(entry.bytes);
+      while (entries.size() > historySize || bytes > historyMaxBytes) {
+        removeFirst();
       }
       expire(now);
     }
 
     void expire(long now) {
       while (!entries.isEmpty() && entries.peekFirst().storedAtMillis <= now - historyTtlMillis) {
-        entries.removeFirst();
-        trimmed = true;
+        removeFirst();
       }
+    }
+
+    /** Drops the oldest event: a client resuming from it or before gets a cut. */
+    void removeFirst() {
+      Entry removed = entries.removeFirst();
+      bytes -= removed.bytes;
+      totalBytes.addAndGet(-removed.bytes);
+      trimmed = true;
     }
 
     Replay after(String lastEventId) {
@@ -249,5 +353,16 @@ public final class MemoryBroker implements Broker {
     }
   }
 
-  private record Entry(SseEvent event, long storedAtMillis) {}
+  private record Entry(SseEvent event, long storedAtMillis, long bytes, long sequence) {}
+
+  /** An event's bytes on the heap, at most: two per character of its text, plus the objects holding it. */
+  static long sizeOf(SseEvent event) {
+    long chars = event.data().length();
+    chars += event.type() != null ? event.type().length() : 0;
+    chars += event.id() != null ? event.id().length() : 0;
+    for (String tag : event.tags()) {
+      chars += tag.length() + 16; // each tag is a string of its own
+    }
+    return 2 * chars + EVENT_OVERHEAD_BYTES;
+  }
 }

@@ -143,6 +143,75 @@ class MemoryBrokerTest {
   void refusesBadSettings() {
     assertThatThrownBy(() -> new MemoryBroker(-1, Duration.ofSeconds(1), clock)).hasMessageContaining("historySize");
     assertThatThrownBy(() -> new MemoryBroker(1, Duration.ZERO, clock)).hasMessageContaining("historyTtl");
+    assertThatThrownBy(() -> new MemoryBroker(1, 0, 1, Duration.ofSeconds(1), clock))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("historyMaxBytes: 0 (expected: > 0)");
+    assertThatThrownBy(() -> new MemoryBroker(1, 1, -5, Duration.ofSeconds(1), clock))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("historyMaxTotalBytes: -5 (expected: > 0)");
+  }
+
+  private static final String KIB = "x".repeat(1024);
+  /** What one event of {@link #KIB} counts for. */
+  private static final long KIB_EVENT = MemoryBroker.sizeOf(SseEvent.builder().id("1").data(KIB).build());
+
+  @Test
+  void aChannelsHistoryKeepsItsNewestEventsWithinItsByteBound() {
+    // Ten events of two-digit ids (two bytes more each than KIB_EVENT) fit, not eleven.
+    MemoryBroker bounded = new MemoryBroker(1000, 10 * KIB_EVENT + 20, 1L << 40, Duration.ofMinutes(1), clock);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      ids.add(bounded.publish("a", SseEvent.of(KIB)).join().id());
+    }
+    assertThat(bounded.historyBytes()).isLessThanOrEqualTo(10 * KIB_EVENT + 20);
+    Replay fromTrimmed = bounded.history().after("a", ids.get(3)).join();
+    assertThat(fromTrimmed.complete()).as("the oldest left: a resume from them is cut").isFalse();
+    assertThat(ids(fromTrimmed)).containsExactlyElementsOf(ids.subList(15, 25));
+    Replay fromKept = bounded.history().after("a", ids.get(20)).join();
+    assertThat(fromKept.complete()).isTrue();
+    assertThat(ids(fromKept)).containsExactlyElementsOf(ids.subList(21, 25));
+    bounded.publish("b", SseEvent.of("small")).join();
+    assertThat(bounded.history().after("b", MemoryBroker.BEGINNING).join().events()).hasSize(1);
+  }
+
+  @Test
+  void anEventLargerThanTheChannelsBoundIsDeliveredButNotKept() {
+    MemoryBroker bounded = new MemoryBroker(1000, 100, 1L << 40, Duration.ofMinutes(1), clock);
+    List<String> seen = new ArrayList<>();
+    bounded.start((channel, event) -> seen.add(event.data()));
+    bounded.subscribe("a").join();
+    SseEvent stored = bounded.publish("a", SseEvent.of(KIB)).join();
+    assertThat(seen).containsExactly(KIB);
+    assertThat(bounded.history().after("a", stored.id()).join()).isEqualTo(new Replay(true, List.of()));
+    assertThat(bounded.history().after("a", MemoryBroker.BEGINNING).join().complete()).isFalse();
+    assertThat(bounded.historyBytes()).isZero();
+  }
+
+  @Test
+  void allChannelsTogetherStayWithinTheNodesBoundOldestFirst() {
+    long nodeBound = 40 * KIB_EVENT;
+    MemoryBroker bounded = new MemoryBroker(1000, 1L << 40, nodeBound, Duration.ofMinutes(1), clock);
+    String firstOfA = bounded.publish("a", SseEvent.of(KIB)).join().id();
+    for (int i = 0; i < 100; i++) {
+      bounded.publish("c" + (i % 7), SseEvent.of(KIB)).join();
+      assertThat(bounded.historyBytes()).isLessThanOrEqualTo(nodeBound);
+    }
+    String lastOfA = bounded.publish("a", SseEvent.of(KIB)).join().id();
+    assertThat(bounded.historyBytes()).isGreaterThan(nodeBound / 2);
+    Replay a = bounded.history().after("a", MemoryBroker.BEGINNING).join();
+    assertThat(a.complete()).as("a's oldest event left first").isFalse();
+    assertThat(ids(a)).containsExactly(lastOfA);
+    assertThat(bounded.history().after("a", firstOfA).join().complete()).isFalse();
+  }
+
+  @Test
+  void expiredAndTrimmedEventsNoLongerCount() {
+    MemoryBroker bounded = new MemoryBroker(2, 1L << 40, 1L << 40, Duration.ofMinutes(1), clock);
+    for (int i = 0; i < 5; i++) {
+      bounded.publish("a", SseEvent.of(KIB)).join();
+    }
+    assertThat(bounded.historyBytes()).isEqualTo(2 * MemoryBroker.sizeOf(SseEvent.builder().id("4").data(KIB).build()));
+    clock.advance(Duration.ofMinutes(2));
+    bounded.history().lastId("a").join(); // a read expires what is due
+    assertThat(bounded.historyBytes()).isZero();
   }
 
   /** A clock the test moves. */

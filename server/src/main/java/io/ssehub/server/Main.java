@@ -104,6 +104,16 @@ public final class Main implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}; env: SSEHUB_HISTORY_SIZE).")
   int historySize;
 
+  @Option(names = "--history-max-bytes", paramLabel = "SIZE", defaultValue = "67108864", converter = SizeConverter.class,
+      description = "Bytes of one channel's history; past it the oldest events leave first"
+          + " (default: ${DEFAULT-VALUE}; env: SSEHUB_HISTORY_MAX_BYTES).")
+  long historyMaxBytes;
+
+  @Option(names = "--history-max-total-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "Bytes of all channels' history together, in memory (without Redis); past it the oldest events of"
+          + " any channel leave first (default: an eighth of the JVM's maximum heap; env: SSEHUB_HISTORY_MAX_TOTAL_BYTES).")
+  Long historyMaxTotalBytes;
+
   @Option(names = "--history-ttl", paramLabel = "DURATION", defaultValue = "1h", converter = PositiveDurationConverter.class,
       description = "How long an event stays in history (default: ${DEFAULT-VALUE}; env: SSEHUB_HISTORY_TTL).")
   Duration historyTtl;
@@ -492,7 +502,9 @@ public final class Main implements Callable<Integer> {
       redis = RedisBroker.fromFlaskSseEnvironment(environment);
     }
     if (redis == null) {
-      return new MemoryBroker(historySize, historyTtl, Clock.systemUTC());
+      return new MemoryBroker(historySize, historyMaxBytes,
+          historyMaxTotalBytes != null ? historyMaxTotalBytes : MemoryBroker.defaultHistoryMaxTotalBytes(),
+          historyTtl, Clock.systemUTC());
     }
     redis.channelPrefix(redisPrefix)
         .historySize(historySize)

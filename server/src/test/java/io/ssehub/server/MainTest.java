@@ -13,7 +13,7 @@ import picocli.CommandLine;
 class MainTest {
   static final String[] FLAGS = {"--host", "--port", "--keepalive", "--max-event-bytes", "--max-pending-bytes",
       "--max-total-pending-bytes",
-      "--history-size", "--history-ttl", "--reconnect-delay", "--max-fanout-backlog", "--max-fanout-delay", "--io-threads"};
+      "--history-size", "--history-max-bytes", "--history-max-total-bytes", "--history-ttl", "--reconnect-delay", "--max-fanout-backlog", "--max-fanout-delay", "--io-threads"};
 
   @Test
   void defaultsAreTheDocumentedOnes() {
@@ -51,6 +51,18 @@ class MainTest {
     assertThat(main.reconnectDelay).isEqualTo(Duration.ofMillis(500));
     assertThat(main.maxPendingBytes).isEqualTo(1048576);
     assertThat(main.historySize).isZero();
+  }
+
+  @Test
+  void historyByteBoundsByDefaultFlagOrEnvironment() {
+    Main defaults = parse(Map.of());
+    assertThat(defaults.historyMaxBytes).isEqualTo(64L << 20);
+    assertThat(defaults.historyMaxTotalBytes).as("an eighth of the heap, when the broker is built").isNull();
+    Main set = parse(Map.of("SSEHUB_HISTORY_MAX_BYTES", "1MiB", "SSEHUB_HISTORY_MAX_TOTAL_BYTES", "256MiB"));
+    assertThat(set.historyMaxBytes).isEqualTo(1L << 20);
+    assertThat(set.historyMaxTotalBytes).isEqualTo(256L << 20);
+    assertThat(parse(Map.of("SSEHUB_HISTORY_MAX_BYTES", "1MiB"), "--history-max-bytes", "2m").historyMaxBytes)
+        .isEqualTo(2L << 20);
   }
 
   @Test
@@ -116,6 +128,10 @@ class MainTest {
     assertBad("--max-total-pending-bytes", "0");
     assertBad("--max-total-pending-bytes", "most");
     assertBad("--history-size", "-5");
+    assertBad("--history-max-bytes", "0");
+    assertBad("--history-max-bytes", "plenty");
+    assertBad("--history-max-total-bytes", "0");
+    assertBad("--history-max-total-bytes", "-1MiB");
     assertBad("--max-fanout-delay", "-1s");
     assertBad("--max-fanout-delay", "a while");
   }

@@ -70,7 +70,11 @@ public class SseHubAutoConfiguration {
       built.connect(properties.getRedis().getConnectTimeout());
       broker = built;
     } else {
-      broker = new MemoryBroker(properties.getHistory().getSize(), properties.getHistory().getTtl(), Clock.systemUTC());
+      SseHubProperties.History history = properties.getHistory();
+      broker = new MemoryBroker(history.getSize(), history.getMaxBytes().toBytes(),
+          history.getMaxTotalBytes() != null
+              ? history.getMaxTotalBytes().toBytes() : MemoryBroker.defaultHistoryMaxTotalBytes(),
+          history.getTtl(), Clock.systemUTC());
     }
     SseHub.Builder hub = SseHub.builder()
         .broker(broker)

@@ -120,6 +120,12 @@ public class SseHubProperties {
     /** How long an event stays in history. */
     private Duration ttl = MemoryBroker.DEFAULT_HISTORY_TTL;
 
+    /** Bytes of one channel's history; past it the oldest events leave first. */
+    private DataSize maxBytes = DataSize.ofBytes(MemoryBroker.DEFAULT_HISTORY_MAX_BYTES);
+
+    /** Bytes of all channels' history together, in memory (without Redis); default an eighth of the heap. */
+    private DataSize maxTotalBytes;
+
     public int getSize() {
       return size;
     }
@@ -134,6 +140,22 @@ public class SseHubProperties {
 
     public void setTtl(Duration ttl) {
       this.ttl = ttl;
+    }
+
+    public DataSize getMaxBytes() {
+      return maxBytes;
+    }
+
+    public void setMaxBytes(DataSize maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    public DataSize getMaxTotalBytes() {
+      return maxTotalBytes;
+    }
+
+    public void setMaxTotalBytes(DataSize maxTotalBytes) {
+      this.maxTotalBytes = maxTotalBytes;
     }
   }
 

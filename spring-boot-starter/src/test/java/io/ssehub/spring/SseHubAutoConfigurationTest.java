@@ -84,6 +84,25 @@ class SseHubAutoConfigurationTest {
   }
 
   @Test
+  void historyByteBoundsBindAndBadOnesStopTheContextNamingThem() {
+    runner.withPropertyValues("ssehub.history.max-bytes=1MB", "ssehub.history.max-total-bytes=16MB").run(context -> {
+      SseHubProperties properties = context.getBean(SseHubProperties.class);
+      assertThat(properties.getHistory().getMaxBytes().toBytes()).isEqualTo(1024 * 1024);
+      assertThat(properties.getHistory().getMaxTotalBytes().toBytes()).isEqualTo(16L * 1024 * 1024);
+      assertThat(context.getBean(SseHub.class).broker().describe())
+          .contains("1048576 bytes per channel").contains("16777216 bytes in all");
+    });
+    runner.withPropertyValues("ssehub.history.max-bytes=0B").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessage("historyMaxBytes: 0 (expected: > 0)");
+    });
+    runner.withPropertyValues("ssehub.history.max-total-bytes=0B").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessage("historyMaxTotalBytes: 0 (expected: > 0)");
+    });
+  }
+
+  @Test
   void aNodeLimitOfZeroStopsTheContextNamingIt() {
     runner.withPropertyValues("ssehub.max-total-pending=0B").run(context -> {
       assertThat(context).hasFailed();

@@ -19,6 +19,7 @@ import io.ssehub.http.CorsPolicy;
 import io.ssehub.http.JwtAuthenticator;
 import io.ssehub.mercure.MercureHub;
 import io.ssehub.metrics.HubMetrics;
+import io.ssehub.server.internal.CsrfGuard;
 import io.ssehub.server.internal.Dashboard;
 import io.ssehub.server.internal.HttpInitializer;
 import io.ssehub.server.internal.LoopDelay;
@@ -170,7 +171,7 @@ public final class SseHubServer implements AutoCloseable {
         .anonymousPublishFromAnywhere(builder.mercureAnonymousPublish)
         .cookieName(builder.mercureCookie)
         .subscriptions(builder.mercureSubscriptions)
-        .publishOrigins(origin -> cors.responseHeaders(origin).containsKey("Access-Control-Allow-Origin"))
+        .publishOrigins(CsrfGuard.origins(cors))
         .build();
   }
 

@@ -6,19 +6,26 @@ import io.ssehub.server.Refusals;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Counts open connections, in all and per client address. A connection over a limit is not
  * dropped at once: it is marked, and its first request gets an answer that says why (see {@link
  * HttpRouter}: a stream is told to come back later, other requests get 429 or 503), then it is
- * closed. Only connections within the limits count.
+ * closed. It has {@link #OVER_LIMIT_GRACE_MILLIS} to send that request: one that sends nothing is
+ * closed then, so that idle connections over the limits cannot hold the node's descriptors. Only
+ * connections within the limits count.
  *
  * <p>Thread-safe.
  */
 public final class ConnectionLimiter {
   /** The limit a connection is over; absent when it is within them. */
   static final AttributeKey<Refusals.Cause> OVER_LIMIT = AttributeKey.valueOf("ssehub.overLimit");
+
+  /** How long a connection over a limit may take to send the request its refusal answers. */
+  static final long OVER_LIMIT_GRACE_MILLIS = 250;
 
   private final int maxConnections;
   private final int maxPerIp;
@@ -31,12 +38,12 @@ public final class ConnectionLimiter {
     this.maxPerIp = maxPerIp;
   }
 
-  /** Counts a new connection, or marks it over a limit. */
+  /** Counts a new connection, or marks it over a limit and closes it after a short grace. */
   void admit(Channel channel) {
     String ip = ip(channel.remoteAddress());
     if (maxConnections > 0 && total.incrementAndGet() > maxConnections) {
       total.decrementAndGet();
-      channel.attr(OVER_LIMIT).set(Refusals.Cause.MAX_CONNECTIONS);
+      refuse(channel, Refusals.Cause.MAX_CONNECTIONS);
       return;
     }
     if (maxConnections <= 0) {
@@ -47,7 +54,7 @@ public final class ConnectionLimiter {
       if (count.incrementAndGet() > maxPerIp) {
         release(ip, count);
         total.decrementAndGet();
-        channel.attr(OVER_LIMIT).set(Refusals.Cause.MAX_CONNECTIONS_PER_IP);
+        refuse(channel, Refusals.Cause.MAX_CONNECTIONS_PER_IP);
         return;
       }
     }
@@ -60,6 +67,14 @@ public final class ConnectionLimiter {
         }
       }
     });
+  }
+
+  private static void refuse(Channel channel, Refusals.Cause cause) {
+    channel.attr(OVER_LIMIT).set(cause);
+    ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
+      channel.close();
+    }, OVER_LIMIT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    channel.closeFuture().addListener(closed -> deadline.cancel(false));
   }
 
   private void release(String ip, AtomicInteger count) {

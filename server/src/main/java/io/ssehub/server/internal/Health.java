@@ -26,20 +26,23 @@ final class Health {
   }
 
   /**
-   * {@code 200 {"status":"ready","broker":"...","connected":true,"accepting":true,"draining":false,"streams":N}},
-   * or 503 with {@code "status":"not_ready"}.
+   * {@code 200 {"status":"ready","broker":"...","connected":true,"accepting":true,"draining":false,"streams":N,
+   * "loopDelayProbe":true}}, or 503 with {@code "status":"not_ready"}. Not ready either when the
+   * event-loop delay probe has not completed a round within {@code max(20 intervals, 2 s)}: then
+   * nothing measures how far behind the loops run, which publishes are refused by.
    */
-  static HttpResponses.JsonResponse ready(SseHub hub, boolean draining) {
+  static HttpResponses.JsonResponse ready(SseHub hub, boolean draining, boolean loopDelayProbing, String broker) {
     boolean connected = hub.broker().isConnected();
     boolean accepting = hub.isReady() || !connected; // isReady() is "open and connected": open is what is left
-    boolean ready = connected && hub.isReady() && !draining;
+    boolean ready = connected && hub.isReady() && !draining && loopDelayProbing;
     ObjectNode body = JSON.createObjectNode();
     body.put("status", ready ? "ready" : "not_ready");
-    body.put("broker", hub.broker().describe());
+    body.put("broker", broker);
     body.put("connected", connected);
     body.put("accepting", accepting && !draining);
     body.put("draining", draining);
     body.put("streams", hub.streamCount());
+    body.put("loopDelayProbe", loopDelayProbing);
     return new HttpResponses.JsonResponse(ready ? 200 : 503, bytes(body));
   }
 

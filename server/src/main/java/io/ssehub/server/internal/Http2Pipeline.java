@@ -54,6 +54,7 @@ final class Http2Pipeline {
             .maxHeaderListSize(options.maxHeaderBytes()))
         .build();
     pipeline.addLast("h2", codec);
+    pipeline.addLast("h2BackPressure", new ReadWhileWritable());
     long idleNanos = options.requestTimeout().toNanos();
     if (idleNanos > 0) {
       pipeline.addLast("h2Idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
@@ -61,6 +62,21 @@ final class Http2Pipeline {
     }
     pipeline.addLast("h2Streams", new Http2MultiplexHandler(new StreamInitializer(context)));
     pipeline.addLast("h2Errors", new ConnectionErrors());
+  }
+
+  /**
+   * Stops reading a connection while what was written to it waits in its outbound buffer (the
+   * client does not read): otherwise a client could keep sending requests whose answers (their
+   * HEADERS frames at least, which flow control does not hold back) pile up in memory without end.
+   * Each stream's own answers are held back by its flow-control window and its child channel's
+   * writability ({@link HttpRouter}).
+   */
+  static final class ReadWhileWritable extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+      ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+      super.channelWritabilityChanged(ctx);
+    }
   }
 
   /**

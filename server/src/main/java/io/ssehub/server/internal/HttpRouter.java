@@ -14,11 +14,17 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.ssehub.core.AccessDeniedException;
+import io.ssehub.core.AccessRequest;
+import io.ssehub.core.BrokerUnavailableException;
 import io.ssehub.core.SseEvent;
 import io.ssehub.core.SseHub;
 import io.ssehub.core.SubscribeRequest;
@@ -39,6 +45,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * HttpProblem}); this class is the Netty glue: routing, ordering, and the connection's life.
  *
  * <p>Responses leave in request order, as HTTP/1.1 pipelining requires: while a publish waits for
- * the broker, later requests of the connection wait in {@link #waiting} and reading pauses. A
+ * the broker, or while the client does not read the answers already written (the channel is not
+ * writable), later requests of the connection wait in {@link #waiting} and reading pauses. A
  * connection that starts a stream carries nothing else: what the client sends afterwards is
  * dropped.
  *
@@ -65,6 +73,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpRouter extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
+  /** Connection errors a client can cause at will: one line per kind every 10 s, stacks at DEBUG. */
+  private static final RateLimitedLog connectionErrors = new RateLimitedLog(log, Duration.ofSeconds(10));
 
   /** The paths served, and the one method each accepts. */
   enum Route {
@@ -96,15 +106,27 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   private final ServerContext context;
   private final SseHub hub;
   private final ServerOptions options;
   private final Refusals refusals;
+  /**
+   * Requests of one connection that may wait for their turn. Reading stops as soon as one waits,
+   * so only what the last read had already brought (one socket read) can pile up here; a client
+   * that pipelines more before it reads its answers is closed. Below the HTTP codec's own bound on
+   * requests not yet answered (128), which would close the connection with an error.
+   */
+  static final int MAX_WAITING_REQUESTS = 100;
+
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   /** A response is being prepared off the event loop (a publish waits for its broker). */
   private boolean busy;
   /** This connection's stream, once it carries one (and then nothing else); event loop only. */
   private NettySink sink;
+  /** The request being answered is a HEAD: its answer is the GET's, without the body (RFC 9110, 9.3.2). */
+  private boolean headOnly;
 
   HttpRouter(ServerContext context) {
     this.context = context;
@@ -119,9 +141,23 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (busy) {
-      waiting.add(request);
+    if (busy || !ctx.channel().isWritable()) {
+      // A publish waits for its broker, or the client does not take the answers already written:
+      // this request waits, and reading stops until the answers are out (pipelining back-pressure).
       ctx.channel().config().setAutoRead(false);
+      if (waiting.size() >= MAX_WAITING_REQUESTS) {
+        log.debug("Closing connection {}: {} pipelined requests wait for their answers",
+            ctx.channel().remoteAddress(), waiting.size());
+        request.release();
+        releaseWaiting();
+        // What the last read brought is not decoded: the codec's removal stops it between requests.
+        if (ctx.pipeline().get(HttpServerCodec.class) != null) {
+          ctx.pipeline().remove(HttpServerCodec.class);
+        }
+        ctx.close();
+        return;
+      }
+      waiting.add(request);
       return;
     }
     handle(ctx, request);
@@ -131,6 +167,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     // CORS headers go on every answer, errors included, so that a page of an allowed origin can read them.
     Map<String, String> cors = options.cors().responseHeaders(request.headers().get(HttpHeaderNames.ORIGIN));
+    headOnly = HttpMethod.HEAD.equals(request.method());
     try {
       if (request.decoderResult().isFailure()) {
         HttpProblem problem = decodingError(request.decoderResult().cause());
@@ -142,6 +179,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         respondAndClose(ctx, withHeaders(Responses.error(problem), cors));
         return;
       }
+      HttpProblem badHost = hostProblem(ctx, request);
+      if (badHost != null) {
+        respondAndClose(ctx, withHeaders(Responses.error(badHost), cors));
+        return;
+      }
       route(ctx, request, keepAlive, cors);
     } catch (RuntimeException e) {
       // HttpProblem, or one of the hub's exceptions (bad input, refused, broker down): a 4xx or 503.
@@ -151,13 +193,39 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       }
       respond(ctx, keepAlive, withHeaders(Responses.error(problemOf(e)), cors));
     } finally {
+      headOnly = false;
       request.release();
     }
+  }
+
+  /**
+   * RFC 9112, 3.2: an HTTP/1.1 request without a {@code Host} header, or with more than one, is a
+   * 400 (HTTP/1.0 may leave it out). HTTP/2 carries {@code :authority} instead and is not asked.
+   */
+  private static HttpProblem hostProblem(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (ctx.channel() instanceof Http2StreamChannel || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+      return null;
+    }
+    List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+    if (hosts.size() == 1) {
+      return null;
+    }
+    return HttpProblem.badRequest("bad_request", "Host", "Host: " + (hosts.isEmpty() ? "missing" : "given " + hosts.size()
+        + " times") + " (expected: exactly one Host header on an HTTP/1.1 request, RFC 9112 3.2)");
   }
 
   /** The answer to a failure; a 401 gets the bearer challenge when tokens are configured, refusals are counted. */
   private HttpProblem problemOf(Throwable failure) {
     HttpProblem problem = HttpProblem.of(failure);
+    if (problem.status() == 503 && brokerUnavailable(failure)) {
+      // The broker's address and prefix are the operator's business (the log has them), not every client's.
+      HttpProblem generic = new HttpProblem(503, problem.code(), null,
+          "broker: unavailable (it cannot be reached, or the hub is shutting down; expected: retry later)");
+      for (Map.Entry<String, String> header : problem.headers().entrySet()) {
+        generic = generic.withHeader(header.getKey(), header.getValue());
+      }
+      problem = generic;
+    }
     if (problem.status() == 401) {
       refusals.record(Refusals.Cause.UNAUTHENTICATED);
       if (options.authenticator() != null) {
@@ -167,6 +235,39 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       refusals.record(Refusals.Cause.FORBIDDEN);
     }
     return problem;
+  }
+
+  private static boolean brokerUnavailable(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof BrokerUnavailableException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether this client may see the node's details (the broker's address and prefix in {@code
+   * /health}): the dashboard's rule, whoever may publish to every channel (loopback without a key).
+   */
+  private boolean mayInspect(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params) {
+    try {
+      hub.authorize(new AccessRequest(AccessRequest.Action.PUBLISH, List.of(Dashboard.EVERY_CHANNEL),
+          principal(request, params), remoteAddress(ctx)));
+      return true;
+    } catch (RuntimeException e) { // refused, or a bad token: the generic view
+      return false;
+    }
+  }
+
+  /** What {@code /health} says of the broker: all of it to those who may inspect the node, its kind to others. */
+  private String brokerView(boolean inspect) {
+    String describe = hub.broker().describe();
+    if (inspect) {
+      return describe;
+    }
+    int space = describe.indexOf(' ');
+    return space < 0 ? describe : describe.substring(0, space);
   }
 
   /** Who sends the request, by its token (null: anonymous); never logged. */
@@ -181,7 +282,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
   private static String pathOf(String uri) {
     int question = uri.indexOf('?');
-    return question < 0 ? uri : uri.substring(0, question) + "?...";
+    return Redaction.strip(question < 0 ? uri : uri.substring(0, question) + "?...");
   }
 
   private static FullHttpResponse withHeaders(FullHttpResponse response, Map<String, String> headers) {
@@ -227,20 +328,54 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       respond(ctx, keepAlive, withHeaders(preflight, options.cors().preflightHeaders(request.headers().get(HttpHeaderNames.ORIGIN))));
       return;
     }
-    if (!route.method.equals(request.method())) {
-      throw HttpProblem.methodNotAllowed(request.method().name(), route.path, route.method.name());
+    // HEAD is GET without the body (RFC 9110, 9.3.2): every GET route answers it.
+    boolean head = HttpMethod.HEAD.equals(request.method()) && route.method.equals(HttpMethod.GET);
+    if (!route.method.equals(request.method()) && !head) {
+      throw HttpProblem.methodNotAllowed(request.method().name(), route.path,
+          route.method.equals(HttpMethod.GET) ? "GET, HEAD" : route.method.name());
     }
     Map<String, List<String>> params = QueryDecoder.decode(query);
     switch (route) {
-      case STREAM -> stream(ctx, request, params, cors);
+      case STREAM -> {
+        if (head) {
+          streamHead(ctx, request, params, keepAlive, cors);
+        } else {
+          stream(ctx, request, params, cors);
+        }
+      }
       case PUBLISH -> publish(ctx, request, params, keepAlive, cors);
-      case HEALTH -> respond(ctx, keepAlive, withHeaders(Responses.json(HttpResponses.health(hub)), cors));
+      case HEALTH -> respond(ctx, keepAlive, withHeaders(Responses.json(health(ctx, request, params)), cors));
       case LIVE -> respond(ctx, keepAlive, withHeaders(Responses.json(Health.live(hub)), cors));
-      case READY -> respond(ctx, keepAlive, withHeaders(Responses.json(Health.ready(hub, context.draining())), cors));
+      case READY -> respond(ctx, keepAlive, withHeaders(Responses.json(Health.ready(hub, context.draining(),
+          context.loopDelayProbing(), brokerView(mayInspect(ctx, request, params)))), cors));
       case METRICS -> respond(ctx, keepAlive, metrics());
       case DEMO -> respond(ctx, keepAlive, demoPage());
       case DASHBOARD -> dashboardPage(ctx, request, params, keepAlive);
-      case DASHBOARD_STREAM -> dashboardStream(ctx, request, params, cors);
+      case DASHBOARD_STREAM -> {
+        if (head) {
+          context.dashboard().authorize(principal(request, params), remoteAddress(ctx));
+          respondHead(ctx, keepAlive, eventStreamHead(request, cors));
+        } else {
+          dashboardStream(ctx, request, params, cors);
+        }
+      }
+    }
+  }
+
+  /** {@code GET /health}'s answer, with the broker's details for those who may see them only. */
+  private HttpResponses.JsonResponse health(ChannelHandlerContext ctx, FullHttpRequest request,
+      Map<String, List<String>> params) {
+    HttpResponses.JsonResponse health = HttpResponses.health(hub);
+    if (mayInspect(ctx, request, params)) {
+      return health;
+    }
+    try {
+      com.fasterxml.jackson.databind.node.ObjectNode body =
+          (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(health.body());
+      body.put("broker", brokerView(false));
+      return new HttpResponses.JsonResponse(health.status(), JSON.writeValueAsBytes(body));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot rewrite the health body", e);
     }
   }
 
@@ -298,6 +433,27 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     releaseWaiting();
   }
 
+  /**
+   * {@code HEAD /stream}: what {@code GET} would answer, checked the same way (the channels, the
+   * token, the authorizer), without opening a stream.
+   */
+  private void streamHead(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> params,
+      boolean keepAlive, Map<String, String> cors) {
+    SubscribeRequest subscribeRequest = StreamRequests.parse(params, null).from(principal(request, params), remoteAddress(ctx));
+    hub.authorize(new AccessRequest(AccessRequest.Action.SUBSCRIBE, subscribeRequest.channels(),
+        subscribeRequest.principal(), subscribeRequest.remoteAddress()));
+    respondHead(ctx, keepAlive, eventStreamHead(request, cors));
+  }
+
+  /** Answers a HEAD of an event stream with the stream's head and no body; the connection stays usable. */
+  private void respondHead(ChannelHandlerContext ctx, boolean keepAlive, HttpResponse head) {
+    FullHttpResponse answer = Responses.full(HttpResponseStatus.OK, null, new byte[0]);
+    answer.headers().set(head.headers());
+    // The GET's headers, Transfer-Encoding included (the codec writes no chunk for a HEAD): no Content-Length.
+    answer.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+    respond(ctx, keepAlive, answer);
+  }
+
   /** The status and headers that start an event stream: chunked, or ended by the close for HTTP/1.0. */
   private static HttpResponse eventStreamHead(FullHttpRequest request, Map<String, String> cors) {
     HttpResponse head = new DefaultHttpResponse(request.protocolVersion(), HttpResponseStatus.OK);
@@ -320,6 +476,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       boolean keepAlive, Map<String, String> cors) {
     // Who first: a bad token is a 401 whatever the body holds.
     Principal principal = principal(request, params);
+    csrfCheck(request, params);
     if (fanOutBacklogged(ctx, keepAlive, cors)) {
       return;
     }
@@ -343,6 +500,25 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     } catch (RejectedExecutionException e) {
       // The server is shutting down; so is this connection.
     }
+  }
+
+  /**
+   * The CSRF guard ({@link CsrfGuard}): a publish not authorized by an {@code Authorization} header
+   * or a {@code token} parameter, which a page of another site cannot send, needs a trusted origin.
+   */
+  private void csrfCheck(FullHttpRequest request, Map<String, List<String>> params) {
+    JwtAuthenticator authenticator = options.authenticator();
+    String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    boolean byCookie = false;
+    if (authenticator != null) {
+      if (JwtAuthenticator.tokenOf(authorization, null, null, null) != null
+          || JwtAuthenticator.tokenOf(null, null, params, null) != null) {
+        return; // a header or a parameter: what a forged request cannot hold
+      }
+      byCookie = JwtAuthenticator.tokenOf(null, request.headers().get(HttpHeaderNames.COOKIE), null,
+          authenticator.cookieName()) != null;
+    }
+    context.csrfGuard().check(request.headers(), byCookie);
   }
 
   /**
@@ -393,12 +569,13 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Answers the requests that waited, while the answers are taken; reading resumes once none waits. */
   private void handleWaiting(ChannelHandlerContext ctx) {
     FullHttpRequest next;
-    while (!busy && sink == null && (next = waiting.poll()) != null) {
+    while (!busy && sink == null && ctx.channel().isWritable() && (next = waiting.poll()) != null) {
       handle(ctx, next);
     }
-    if (!busy) {
+    if (!busy && waiting.isEmpty() && ctx.channel().isActive()) {
       ctx.channel().config().setAutoRead(true);
     }
   }
@@ -634,14 +811,26 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
   // ---- responses
 
-  private static void respond(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+  private void respond(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+    response = bodyless(response);
     if (!keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     ctx.writeAndFlush(response); // HttpServerKeepAliveHandler closes after it when the request asked to
   }
 
-  private static void respondAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
+  /** The answer to a HEAD: the same status and headers ({@code Content-Length} included), no body. */
+  private FullHttpResponse bodyless(FullHttpResponse response) {
+    if (!headOnly || response.content().readableBytes() == 0) {
+      return response;
+    }
+    FullHttpResponse head = response.replace(Unpooled.EMPTY_BUFFER);
+    response.release();
+    return head;
+  }
+
+  private void respondAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
+    response = bodyless(response);
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ChannelFuture written = ctx.writeAndFlush(response);
     written.addListener(ChannelFutureListener.CLOSE);
@@ -677,6 +866,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     NettySink current = sink;
     if (current != null) {
       current.writabilityChanged();
+    } else if (ctx.channel().isWritable()) {
+      handleWaiting(ctx); // the client took its answers: the next ones may go
     }
     super.channelWritabilityChanged(ctx);
   }
@@ -693,7 +884,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       // The client went away (reset, or closed in the middle of a request body): routine.
       log.debug("Connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else {
-      log.warn("Closing connection {} after an error", ctx.channel().remoteAddress(), cause);
+      connectionErrors.warn(cause.getClass().getName(), "Closing a connection after an error", cause);
     }
     ctx.close();
   }

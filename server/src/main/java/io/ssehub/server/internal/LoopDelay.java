@@ -9,6 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How far behind the event loops run. Every fan-out, stream write and publish of a loop waits in
@@ -24,13 +26,26 @@ import java.util.concurrent.TimeUnit;
  * nothing.
  */
 public final class LoopDelay implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LoopDelay.class);
+
+  /** Rounds missed before the probe counts as stopped ({@link #probing}), and a reading as too old to keep. */
+  static final int ROUNDS_MISSED = 20;
+  /** The least time a round may be late before the probe counts as stopped, whatever the interval. */
+  static final Duration MIN_STALE = Duration.ofSeconds(2);
+
   private final List<Probe> probes = new ArrayList<>();
   private final ScheduledExecutorService timer;
+  /** Past it, a probe round or a reading is too old: the probe has stopped, or a round failed. */
+  private final long staleNanos;
+  /** When the latest round posted to every loop without failing. */
+  private volatile long lastRound = System.nanoTime();
+  private final RateLimitedLog failures = new RateLimitedLog(log, Duration.ofSeconds(10));
 
   /** Starts probing {@code loops} (a Netty group is an iterable of its loops) every {@code interval}. */
   public LoopDelay(Iterable<? extends EventExecutor> loops, Duration interval) {
+    this.staleNanos = Math.max(interval.toNanos() * ROUNDS_MISSED, MIN_STALE.toNanos());
     for (EventExecutor loop : loops) {
-      probes.add(new Probe(loop));
+      probes.add(new Probe(loop, staleNanos));
     }
     timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "ssehub-loop-delay");
@@ -50,9 +65,27 @@ public final class LoopDelay implements AutoCloseable {
     return behind;
   }
 
-  private void probe() {
-    for (Probe probe : probes) {
-      probe.post();
+  /**
+   * Whether the probe runs: a round went to every loop within the last {@code max(20 intervals,
+   * 2 s)}. A probe that stopped measures nothing, so readiness ({@code /health/ready}) watches this.
+   */
+  public boolean probing() {
+    return System.nanoTime() - lastRound <= staleNanos;
+  }
+
+  /**
+   * One round. Whatever it throws (an {@code OutOfMemoryError} while posting, say) is caught and
+   * logged: a periodic task that throws is never run again, and the node would keep its last
+   * reading forever.
+   */
+  void probe() {
+    try {
+      for (Probe probe : probes) {
+        probe.post();
+      }
+      lastRound = System.nanoTime();
+    } catch (Throwable e) {
+      failures.warn("loop-delay probe", "The event-loop delay probe failed; it goes on at its next round", e);
     }
   }
 
@@ -64,14 +97,18 @@ public final class LoopDelay implements AutoCloseable {
   /** One loop's probe: at most one waits in its queue at a time. */
   private static final class Probe {
     private final EventExecutor loop;
+    private final long staleNanos;
     private volatile boolean waiting;
     /** When the waiting probe was posted; meaningful while {@link #waiting}. */
     private volatile long postedAt;
     /** How long the latest probe to run waited. */
     private volatile long lastWait;
+    /** When the latest probe ran: its {@link #lastWait} is kept only while fresh. */
+    private volatile long ranAt;
 
-    Probe(EventExecutor loop) {
+    Probe(EventExecutor loop, long staleNanos) {
       this.loop = loop;
+      this.staleNanos = staleNanos;
     }
 
     /** On the timer's thread only: the one writer of {@link #postedAt}, written before {@link #waiting}. */
@@ -99,23 +136,32 @@ public final class LoopDelay implements AutoCloseable {
       }
     }
 
-    /** Hands the probe's next step to the loop; a loop that shuts down leaves nothing to wait for. */
+    /**
+     * Hands the probe's next step to the loop; a loop that shuts down leaves nothing to wait for,
+     * and nor does a hand-over that failed (then the next round posts a new probe).
+     */
     private void onLoop(Runnable handOver) {
       try {
         handOver.run();
       } catch (RejectedExecutionException e) {
         waiting = false;
+      } catch (Throwable e) {
+        waiting = false;
+        throw e;
       }
     }
 
     private void ran() {
-      lastWait = System.nanoTime() - postedAt;
+      long now = System.nanoTime();
+      lastWait = now - postedAt;
+      ranAt = now;
       waiting = false;
     }
 
     long behind(long now) {
       long waited = waiting ? now - postedAt : 0;
-      return Math.max(waited, lastWait);
+      long last = now - ranAt <= staleNanos ? lastWait : 0; // a reading is never kept for good
+      return Math.max(waited, last);
     }
   }
 }

@@ -19,6 +19,8 @@ public final class ServerContext {
   private final ServerOptions options;
   private final Refusals refusals;
   private final ConnectionLimiter limiter;
+  /** Guards {@code POST /publish} against cross-site request forgery. */
+  private final CsrfGuard csrfGuard;
   /** Every open connection; closed ones leave by themselves. */
   private final ChannelGroup connections = new DefaultChannelGroup("ssehub-connections", GlobalEventExecutor.INSTANCE);
   /** The connections that carry a stream. */
@@ -54,6 +56,7 @@ public final class ServerContext {
     this.options = options;
     this.refusals = refusals;
     this.limiter = new ConnectionLimiter(options.maxConnections(), options.maxConnectionsPerIp());
+    this.csrfGuard = new CsrfGuard(CsrfGuard.origins(options.cors()));
   }
 
   public ServerOptions options() {
@@ -66,6 +69,10 @@ public final class ServerContext {
 
   public ConnectionLimiter limiter() {
     return limiter;
+  }
+
+  CsrfGuard csrfGuard() {
+    return csrfGuard;
   }
 
   public SseHub hub() {
@@ -115,6 +122,12 @@ public final class ServerContext {
   public long loopDelayNanos() {
     LoopDelay current = loopDelay;
     return current == null ? 0 : current.nanos();
+  }
+
+  /** Whether the event-loop delay probe runs (true while nothing measures): readiness watches it. */
+  public boolean loopDelayProbing() {
+    LoopDelay current = loopDelay;
+    return current == null || current.probing();
   }
 
   /** The Prometheus text of the server's meters, or null when {@code /metrics} is not served. */

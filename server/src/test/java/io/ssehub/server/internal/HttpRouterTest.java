@@ -111,7 +111,7 @@ class HttpRouterTest {
 
     RawHttp.Response onStream = exchange("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
     assertError(onStream, 405, "method_not_allowed", null, "POST");
-    assertThat(onStream.header("allow")).isEqualTo("GET");
+    assertThat(onStream.header("allow")).isEqualTo("GET, HEAD");
   }
 
   @Test

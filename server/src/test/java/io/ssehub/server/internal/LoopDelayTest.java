@@ -8,7 +8,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.DefaultEventLoop;
+import io.ssehub.core.SseHub;
+import io.ssehub.http.HttpResponses;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -73,6 +80,61 @@ class LoopDelayTest {
     // Probes the loops refuse leave nothing waiting: the reading does not grow with time.
     await().pollDelay(PROBE_EVERY.multipliedBy(20)).atMost(Duration.ofSeconds(5))
         .until(() -> delay.nanos() < millis(50));
+  }
+
+  @Test
+  void roundsThatThrowDoNotStopTheProbe() {
+    AtomicInteger failuresLeft = new AtomicInteger(3);
+    DefaultEventLoop failing = new DefaultEventLoop() {
+      @Override
+      public void execute(Runnable task) {
+        if (failuresLeft.getAndDecrement() > 0) {
+          throw new OutOfMemoryError("test: no room for the probe's task");
+        }
+        super.execute(task);
+      }
+    };
+    LoopDelay probe = new LoopDelay(List.of(failing), PROBE_EVERY);
+    try {
+      // The rounds after the failures still run: the loop is measured again, and keeps up.
+      await().atMost(Duration.ofSeconds(5)).until(() -> failuresLeft.get() < -5);
+      await().atMost(Duration.ofSeconds(5)).until(() -> probe.probing() && probe.nanos() < millis(50));
+    } finally {
+      probe.close();
+      failing.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  @Test
+  void readinessTurnsFalseWhileNoRoundCompletes() {
+    AtomicBoolean failing = new AtomicBoolean(true);
+    DefaultEventLoop loop = new DefaultEventLoop() {
+      @Override
+      public void execute(Runnable task) {
+        if (failing.get()) {
+          throw new OutOfMemoryError("test: no room for the probe's task");
+        }
+        super.execute(task);
+      }
+    };
+    LoopDelay probe = new LoopDelay(List.of(loop), PROBE_EVERY);
+    SseHub hub = SseHub.builder().keepalive(Duration.ZERO).build();
+    try {
+      await().atMost(LoopDelay.MIN_STALE.plusSeconds(5)).until(() -> !probe.probing());
+      HttpResponses.JsonResponse ready = Health.ready(hub, false, probe.probing(), "memory");
+      assertThat(ready.status()).isEqualTo(503);
+      assertThat(new String(ready.body(), StandardCharsets.UTF_8)).contains("\"loopDelayProbe\":false");
+      // No reading is made up meanwhile: a probe that cannot be posted leaves nothing waiting.
+      assertThat(probe.nanos()).isLessThan(millis(50));
+
+      failing.set(false);
+      await().atMost(Duration.ofSeconds(5)).until(probe::probing);
+      assertThat(Health.ready(hub, false, probe.probing(), "memory").status()).isEqualTo(200);
+    } finally {
+      hub.close();
+      probe.close();
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
   }
 
   private static long millis(long millis) {

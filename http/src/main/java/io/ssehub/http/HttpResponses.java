@@ -63,13 +63,28 @@ public final class HttpResponses {
    * or {@code 503} with {@code "status":"down"} while the hub cannot take publishes.
    */
   public static JsonResponse health(SseHub hub) {
+    return health(hub, true);
+  }
+
+  /**
+   * {@code GET /health}, with the broker's whole description (its address and prefix) only when
+   * {@code detail}: to others, its kind alone ({@code redis}, {@code memory}).
+   */
+  public static JsonResponse health(SseHub hub, boolean detail) {
     boolean ready = hub.isReady();
     ObjectNode body = JSON.createObjectNode();
     body.put("status", ready ? "up" : "down");
-    body.put("broker", hub.broker().describe());
+    body.put("broker", brokerDescription(hub, detail));
     body.put("connected", hub.broker().isConnected());
     body.put("streams", hub.streamCount());
     return new JsonResponse(ready ? 200 : 503, bytes(body));
+  }
+
+  /** The broker as {@code /health} shows it: all of its description when {@code detail}, else its first word, its kind. */
+  public static String brokerDescription(SseHub hub, boolean detail) {
+    String describe = hub.broker().describe();
+    int space = describe.indexOf(' ');
+    return detail || space < 0 ? describe : describe.substring(0, space);
   }
 
   static byte[] bytes(ObjectNode body) {

@@ -106,8 +106,6 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
   private final ServerContext context;
   private final SseHub hub;
   private final ServerOptions options;
@@ -260,16 +258,6 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** What {@code /health} says of the broker: all of it to those who may inspect the node, its kind to others. */
-  private String brokerView(boolean inspect) {
-    String describe = hub.broker().describe();
-    if (inspect) {
-      return describe;
-    }
-    int space = describe.indexOf(' ');
-    return space < 0 ? describe : describe.substring(0, space);
-  }
-
   /** Who sends the request, by its token (null: anonymous); never logged. */
   private Principal principal(FullHttpRequest request, Map<String, List<String>> params) {
     JwtAuthenticator authenticator = options.authenticator();
@@ -344,10 +332,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
       }
       case PUBLISH -> publish(ctx, request, params, keepAlive, cors);
-      case HEALTH -> respond(ctx, keepAlive, withHeaders(Responses.json(health(ctx, request, params)), cors));
+      case HEALTH -> respond(ctx, keepAlive,
+          withHeaders(Responses.json(HttpResponses.health(hub, mayInspect(ctx, request, params))), cors));
       case LIVE -> respond(ctx, keepAlive, withHeaders(Responses.json(Health.live(hub)), cors));
       case READY -> respond(ctx, keepAlive, withHeaders(Responses.json(Health.ready(hub, context.draining(),
-          context.loopDelayProbing(), brokerView(mayInspect(ctx, request, params)))), cors));
+          context.loopDelayProbing(), HttpResponses.brokerDescription(hub, mayInspect(ctx, request, params)))), cors));
       case METRICS -> respond(ctx, keepAlive, metrics());
       case DEMO -> respond(ctx, keepAlive, demoPage());
       case DASHBOARD -> dashboardPage(ctx, request, params, keepAlive);
@@ -362,22 +351,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** {@code GET /health}'s answer, with the broker's details for those who may see them only. */
-  private HttpResponses.JsonResponse health(ChannelHandlerContext ctx, FullHttpRequest request,
-      Map<String, List<String>> params) {
-    HttpResponses.JsonResponse health = HttpResponses.health(hub);
-    if (mayInspect(ctx, request, params)) {
-      return health;
-    }
-    try {
-      com.fasterxml.jackson.databind.node.ObjectNode body =
-          (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(health.body());
-      body.put("broker", brokerView(false));
-      return new HttpResponses.JsonResponse(health.status(), JSON.writeValueAsBytes(body));
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot rewrite the health body", e);
-    }
-  }
+
 
   /**
    * The answer on a connection over a limit, which is then closed. A browser's {@code

@@ -11,6 +11,7 @@ import io.ssehub.core.Subscription;
 import io.ssehub.http.HttpProblem;
 import io.ssehub.http.InvalidTokenException;
 import io.ssehub.http.JwtAuthenticator;
+import io.ssehub.mercure.internal.AnnouncementBudget;
 import io.ssehub.mercure.internal.MercureClaims;
 import io.ssehub.mercure.internal.Subscriptions;
 import io.ssehub.mercure.internal.TopicSelector;
@@ -23,7 +24,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +77,24 @@ public final class MercureHub {
   /** The most topics one publish or one subscribe may name, as the Go hub. */
   public static final int MAX_TOPICS = 1000;
 
+  /** The longest topic of an update, in characters. */
+  public static final int MAX_TOPIC_LENGTH = TopicSelector.MAX_TOPIC_LENGTH;
+
+  /** What the compiled selectors of one subscribe may weigh together, in bytes (estimated). */
+  public static final long MAX_SELECTOR_BYTES_PER_SUBSCRIBE = 8L * 1024 * 1024;
+
+  /** With subscription events on, the most selectors one subscribe may name (each is announced twice). */
+  public static final int MAX_ANNOUNCED_SELECTORS = 32;
+
+  /**
+   * With subscription events on, the selectors a node announces a second, node-wide: subscription
+   * events share history with real updates. A subscription over the rate is served but not announced.
+   */
+  public static final int ANNOUNCEMENTS_PER_SECOND = 20;
+
+  /** The selectors a node may announce at once after a quiet while. */
+  public static final int ANNOUNCEMENT_BURST = 100;
+
   /** The last event id that asks for every update history holds. */
   public static final String EARLIEST = "earliest";
 
@@ -89,6 +110,10 @@ public final class MercureHub {
   private final Predicate<String> publishOrigins;
   /** The active subscriptions of every node; null when subscription events are off. */
   private final Subscriptions subscriptions;
+  /** Bounds the rate of subscription events node-wide; null when they are off. */
+  private final AnnouncementBudget announcements;
+  private final AtomicLong unannounced = new AtomicLong();
+  private final AtomicLong unannouncedLoggedAt = new AtomicLong(System.nanoTime() - TimeUnit.MINUTES.toNanos(1));
 
   private MercureHub(Builder builder) {
     this.hub = Objects.requireNonNull(builder.hub, "hub");
@@ -100,10 +125,12 @@ public final class MercureHub {
     this.publishOrigins = builder.publishOrigins;
     if (builder.subscriptions) {
       subscriptions = new Subscriptions();
+      announcements = new AnnouncementBudget(ANNOUNCEMENTS_PER_SECOND, ANNOUNCEMENT_BURST);
       // Reads the channel's subscription events, from the oldest history holds, into the registry.
       hub.subscribe(SubscribeRequest.reserved(CHANNEL, EARLIEST, subscriptions.observer()), SseSink.discarding());
     } else {
       subscriptions = null;
+      announcements = null;
     }
   }
 
@@ -141,6 +168,9 @@ public final class MercureHub {
       throw badRequest("topic", "too many topics in update: " + topics.size() + " (expected: at most " + MAX_TOPICS + ")");
     }
     for (String topic : topics) {
+      if (topic.length() > MAX_TOPIC_LENGTH) {
+        throw badRequest("topic", "topic of " + topic.length() + " characters (expected: at most " + MAX_TOPIC_LENGTH + ")");
+      }
       if (topic.contains(PATH)) {
         throw new HttpProblem(403, "reserved_topic", "topic", "topic " + InvalidInputException.quote(topic)
             + " references the reserved \"" + PATH + "\" namespace");
@@ -228,9 +258,26 @@ public final class MercureHub {
             + " query parameter or the " + cookieName + " cookie; or a hub that allows anonymous subscribers)");
       }
     }
+    if (subscriptions != null && selectorTexts.size() > MAX_ANNOUNCED_SELECTORS) {
+      throw badRequest("topic", "too many topic selectors for a hub that announces subscriptions: " + selectorTexts.size()
+          + " (expected: at most " + MAX_ANNOUNCED_SELECTORS + ")");
+    }
     List<TopicSelector> selectors = new ArrayList<>(selectorTexts.size());
+    long selectorBytes = 0;
     for (String text : selectorTexts) {
-      selectors.add(TopicSelector.of(text));
+      TopicSelector selector;
+      try {
+        selector = TopicSelector.of(text);
+      } catch (InvalidInputException e) {
+        throw badRequest("topic", e.reason());
+      }
+      selectorBytes += selector.weight();
+      if (selectorBytes > MAX_SELECTOR_BYTES_PER_SUBSCRIBE) {
+        throw badRequest("topic", "the topic selectors are too large together: over " + MAX_SELECTOR_BYTES_PER_SUBSCRIBE
+            + " bytes compiled at selector " + (selectors.size() + 1) + " of " + selectorTexts.size()
+            + " (expected: fewer or simpler templates)");
+      }
+      selectors.add(selector);
     }
     List<TopicSelector> privateSelectors = claims == null || claims.subscribe() == null ? List.of() : claims.subscribe();
     UpdateFilter filter = new UpdateFilter(List.copyOf(selectors), privateSelectors);
@@ -316,6 +363,10 @@ public final class MercureHub {
       if (subscriptions == null) {
         return subscription;
       }
+      if (!announcements.tryTake(selectors.size())) {
+        notAnnounced(selectors.size());
+        return subscription;
+      }
       String subscriberId = "urn:uuid:" + UUID.randomUUID();
       announce(subscriberId, true);
       AtomicBoolean closed = new AtomicBoolean();
@@ -333,6 +384,17 @@ public final class MercureHub {
           }
         }
       };
+    }
+
+    /** Counts a subscription not announced, and says so in the log at most every ten seconds. */
+    private void notAnnounced(int selectorCount) {
+      long count = unannounced.addAndGet(selectorCount);
+      long now = System.nanoTime();
+      long last = unannouncedLoggedAt.get();
+      if (now - last >= TimeUnit.SECONDS.toNanos(10) && unannouncedLoggedAt.compareAndSet(last, now)) {
+        log.warn("Subscription events over {} a second: {} selectors not announced so far (their subscriptions are"
+            + " served, but not listed by the subscriptions API)", ANNOUNCEMENTS_PER_SECOND, count);
+      }
     }
 
     private void announce(String subscriberId, boolean active) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ssehub.core.SseHub;
 import io.ssehub.core.SseSink;
 import io.ssehub.http.HttpProblem;
+import io.ssehub.mercure.internal.TopicSelector;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -95,6 +96,76 @@ class MercureHubTest {
       assertThatThrownBy(() -> publish("topic", "a", "id", id))
           .isInstanceOfSatisfying(HttpProblem.class, p -> assertThat(p.status()).isEqualTo(400));
     }
+  }
+
+  @Test
+  void selectorsOverTheBoundsAreA400NamingTheBound() {
+    assertThatThrownBy(() -> subscribe(Map.of(), "{+v0}".repeat(TopicSelector.MAX_EXPRESSIONS + 1)))
+        .isInstanceOfSatisfying(HttpProblem.class, p -> {
+          assertThat(p.status()).isEqualTo(400);
+          assertThat(p.field()).isEqualTo("topic");
+          assertThat(p.getMessage()).contains("expressions (expected: at most " + TopicSelector.MAX_EXPRESSIONS + ")");
+        });
+    assertThatThrownBy(() -> subscribe(Map.of(), "x".repeat(TopicSelector.MAX_LENGTH + 1)))
+        .isInstanceOfSatisfying(HttpProblem.class, p -> assertThat(p.status()).isEqualTo(400));
+  }
+
+  @Test
+  void selectorsTooLargeTogetherAreA400() {
+    String heavy = "https://example.com/{?" + "abcdefgh,".repeat(12) + "z}/";
+    String[] selectors = new String[1 + (int) (MercureHub.MAX_SELECTOR_BYTES_PER_SUBSCRIBE / TopicSelector.of(heavy).weight())];
+    for (int i = 0; i < selectors.length; i++) {
+      selectors[i] = heavy + i;
+    }
+    assertThatThrownBy(() -> subscribe(Map.of(), selectors))
+        .isInstanceOfSatisfying(HttpProblem.class, p -> {
+          assertThat(p.status()).isEqualTo(400);
+          assertThat(p.getMessage()).contains("too large together");
+        });
+    assertThat(subscribe(Map.of(), java.util.Arrays.copyOf(selectors, selectors.length - 1))).isNotNull();
+  }
+
+  @Test
+  void aTopicOverTheLengthIsA400AndOneJustUnderIsDelivered() {
+    String tooLong = "https://example.com/" + "a".repeat(MercureHub.MAX_TOPIC_LENGTH);
+    assertThatThrownBy(() -> publish("topic", tooLong, "data", "x"))
+        .isInstanceOfSatisfying(HttpProblem.class, p -> {
+          assertThat(p.status()).isEqualTo(400);
+          assertThat(p.getMessage()).contains("topic of " + tooLong.length() + " characters");
+        });
+    Text sink = subscribe(Map.of(), "https://example.com/{+path}");
+    publish("topic", tooLong.substring(0, MercureHub.MAX_TOPIC_LENGTH), "data", "long topic");
+    assertThat(sink.text()).contains("data: long topic");
+  }
+
+  @Test
+  void subscriptionEventsAreBoundedPerRequestAndPerSecond() {
+    MercureHub announcing = MercureHub.builder(hub).subscriptions(true).build();
+    publish("topic", "https://example.com/real", "data", "real update", "id", "real");
+    List<String> tooMany = new ArrayList<>();
+    for (int i = 0; i <= MercureHub.MAX_ANNOUNCED_SELECTORS; i++) {
+      tooMany.add("https://example.com/" + i);
+    }
+    assertThatThrownBy(() -> announcing.subscribe(request("GET", Map.of("topic", tooMany), Map.of(), Map.of(), "127.0.0.1")))
+        .isInstanceOfSatisfying(HttpProblem.class, p -> {
+          assertThat(p.status()).isEqualTo(400);
+          assertThat(p.getMessage()).contains("at most " + MercureHub.MAX_ANNOUNCED_SELECTORS);
+        });
+    List<String> selectors = tooMany.subList(0, MercureHub.MAX_ANNOUNCED_SELECTORS);
+    long started = System.nanoTime();
+    int requests = 20;
+    for (int i = 0; i < requests; i++) {
+      announcing.subscribe(request("GET", Map.of("topic", selectors), Map.of(), Map.of(), "127.0.0.1")).join()
+          .open(new Text()).close();
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    List<io.ssehub.core.SseEvent> history = hub.broker().history().after(MercureHub.CHANNEL, MercureHub.EARLIEST).join().events();
+    long announced = history.stream().filter(e -> e.tags().size() > 1 && e.tags().get(1).startsWith(
+        io.ssehub.mercure.internal.Subscriptions.PREFIX)).count();
+    long allowed = MercureHub.ANNOUNCEMENT_BURST + (long) Math.ceil(seconds * MercureHub.ANNOUNCEMENTS_PER_SECOND) + selectors.size();
+    assertThat(announced).as("arrivals and their departures").isLessThanOrEqualTo(2 * allowed)
+        .isLessThan(2L * requests * selectors.size()).isGreaterThan(0);
+    assertThat(history).extracting(io.ssehub.core.SseEvent::id).contains("real");
   }
 
   /** Keeps what a stream is sent, as text. */

@@ -1,5 +1,6 @@
 package io.ssehub.mercure.internal;
 
+import io.ssehub.core.InvalidInputException;
 import io.ssehub.http.InvalidTokenException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +55,11 @@ public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> sub
       if (!(list.get(i) instanceof String text)) {
         throw new InvalidTokenException("token: claim mercure." + field + "[" + i + "] is not a string (expected: a topic selector)");
       }
-      selectors.add(TopicSelector.of(text));
+      try {
+        selectors.add(TopicSelector.of(text));
+      } catch (InvalidInputException e) {
+        throw new InvalidTokenException("token: claim mercure." + field + "[" + i + "]: " + e.reason());
+      }
     }
     return List.copyOf(selectors);
   }

@@ -1,0 +1,46 @@
+package io.ssehub.mercure.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.ssehub.core.InvalidInputException;
+import io.ssehub.mercure.internal.TopicSelector;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+
+/**
+ * Fuzzes the selector compiler and matcher: any selector compiles or is refused with an {@link
+ * InvalidInputException} on field {@code topic} (a 400), and any topic matches or not in bounded time.
+ */
+class TopicSelectorFuzzTest {
+  static final AtomicLong INPUTS = new AtomicLong();
+  static final long MAX_MATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  @FuzzTest(maxDuration = "30s")
+  void compileAndMatch(FuzzedDataProvider data) {
+    INPUTS.incrementAndGet();
+    String selector = data.consumeString(TopicSelector.MAX_LENGTH + 16);
+    int repeat = data.consumeInt(1, 64);
+    String topic = data.consumeRemainingAsString().repeat(repeat);
+    TopicSelector compiled;
+    try {
+      compiled = TopicSelector.of(selector);
+    } catch (InvalidInputException refused) {
+      assertThat(refused.field()).isEqualTo("topic");
+      return;
+    }
+    long started = System.nanoTime();
+    compiled.matches(topic);
+    long took = System.nanoTime() - started;
+    assertThat(took).as("matching a topic of %d characters against %s", topic.length(), selector)
+        .isLessThan(MAX_MATCH_NANOS);
+    assertThat(compiled.matches(selector)).as("a selector matches itself").isTrue();
+  }
+
+  @AfterAll
+  static void count() {
+    System.out.println("[fuzz] TopicSelector.of + matches: " + INPUTS.get() + " inputs executed");
+  }
+}

@@ -128,8 +128,8 @@ public final class Dashboard {
       }
       String json = JSON.writeValueAsString(snapshot());
       sink.send(SseEncoder.encode(SseEvent.builder().type(SNAPSHOT_TYPE).data(json).build()));
-    } catch (JsonProcessingException | RuntimeException e) {
-      // One failed tick must not cancel the schedule (an exception would): the next one tries again.
+    } catch (Throwable e) {
+      // One failed tick, an error included, must not cancel the schedule (a throw would): the next one tries again.
       log.warn("Dashboard snapshot failed", e);
     }
   }

@@ -62,12 +62,19 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Redis layout</h2>
- * For the ssehub channel {@code C} and the channel prefix {@code P} (default none):
+ * For the ssehub channel {@code C} and no channel prefix (the default), the Redis channel {@code R}
+ * is {@code C} itself, as flask-sse names it; with the channel prefix {@code P}, {@code R} is {@code
+ * P + "|" + C}. Channel names cannot hold {@code |} (see {@code ChannelNames}), so a prefixed name
+ * is never an unprefixed hub's channel (an unprefixed hub's {@code app:x} stays {@code app:x}, the
+ * {@code x} of the prefix {@code app:} is {@code app:|x}), and the text after the last {@code |} is
+ * always the channel, so two prefixes never share a name either. flask-sse apps sharing channels
+ * with a prefixed hub use the prefixed names.
  * <ul>
- *   <li>pub/sub channel {@code P + C}: one JSON message per event, as flask-sse's {@code
+ *   <li>pub/sub channel {@code R}: one JSON message per event, as flask-sse's {@code
  *       sse.publish} writes it ({@code {"data": ..., "id": ..., "retry": ..., "type": ...}}, see
  *       {@link FlaskSseCodec}); flask-sse's readers and publishers work unchanged on it;
- *   <li>history stream {@code P + "ssehub:history:{" + P + C + "}"}: one entry per event, field
+ *   <li>history stream {@code "ssehub:history:{" + R + "}"}, and with a prefix {@code P + "|ssehub:history:{"
+ *       + R + "}"}: one entry per event, field
  *       {@code m} holding the message. An event published without an id takes its entry's id
  *       ({@code 1732570000000-0}) as its own: the published copy carries it in {@code "id"}; the
  *       entry does not repeat it (a script cannot know the id before {@code XADD} gives it). The
@@ -76,8 +83,10 @@ import org.slf4j.LoggerFactory;
  *       has been idle for the history age.
  * </ul>
  * The key's hash tag is the whole Redis channel name, so on Redis Cluster the stream and the
- * channel hash to the same slot and one script appends and {@code SPUBLISH}es on one shard.
- * Channel names cannot hold braces; a prefix holding them is refused.
+ * channel hash to the same slot and one script appends and {@code SPUBLISH}es on one shard; two
+ * keys differ whenever their channels do. Every prefixed name starts with the prefix, so Redis ACLs
+ * on {@code P*} cover a prefixed hub. Channel names cannot hold braces; a prefix holding them is
+ * refused.
  *
  * <h2>Connections</h2>
  * One connection for commands and one for pub/sub, whatever the number of channels and streams
@@ -121,6 +130,12 @@ public final class RedisBroker implements Broker {
 
   /** The URI flask-sse's defaults amount to. */
   public static final String DEFAULT_URI = "redis://localhost:6379/0";
+
+  /**
+   * Joins a channel prefix and a channel name into a Redis channel name: a character that channel
+   * names cannot hold, so that prefixed and unprefixed hubs on one Redis never share a channel.
+   */
+  public static final char PREFIX_SEPARATOR = '|';
 
   /** The most the broker waits between two reconnection attempts. */
   public static final int MAX_RECONNECT_DELAY_SECONDS = 5;
@@ -348,7 +363,7 @@ public final class RedisBroker implements Broker {
           : "not connected (call connect())", null));
     }
     FlaskSseCodec.Encoded encoded = FlaskSseCodec.encode(event);
-    String redisChannel = settings.prefix + channel;
+    String redisChannel = redisChannel(channel);
     return eval(current, Scripts.PUBLISH, ScriptOutputType.VALUE, historyKey(redisChannel),
             redisChannel, encoded.head(), encoded.tail(), encoded.hasId() ? "0" : "1",
             Integer.toString(settings.historySize), Long.toString(settings.historyTtl.toMillis()),
@@ -390,7 +405,7 @@ public final class RedisBroker implements Broker {
     if (current == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return current.unsubscribe(settings.prefix + channel).handle((ok, failure) -> {
+    return current.unsubscribe(redisChannel(channel)).handle((ok, failure) -> {
       if (failure == null && !subscriptions.containsKey(channel)) {
         unsubscribing.remove(channel);
       } // else: sent again once the connection is back
@@ -448,9 +463,14 @@ public final class RedisBroker implements Broker {
     return "RedisBroker{" + describe() + "}";
   }
 
+  /** The Redis channel of an ssehub channel: the channel, or the prefix, {@code |} and the channel (see the class doc). */
+  String redisChannel(String channel) {
+    return settings.channelHead + channel;
+  }
+
   /** The history stream of a Redis channel: its hash tag is the channel name (see the class doc). */
   String historyKey(String redisChannel) {
-    return settings.prefix + "ssehub:history:{" + redisChannel + "}";
+    return settings.channelHead + "ssehub:history:{" + redisChannel + "}";
   }
 
   // ---- subscriptions
@@ -461,7 +481,7 @@ public final class RedisBroker implements Broker {
    * after reconnecting sends it again. Timed out on a live connection: sent again a little later.
    */
   private CompletableFuture<Void> send(RedisLinks current, ChannelSubscription subscription) {
-    return current.subscribe(settings.prefix + subscription.channel).handle((ok, failure) -> {
+    return current.subscribe(redisChannel(subscription.channel)).handle((ok, failure) -> {
       if (failure == null) {
         subscription.confirmed.complete(null);
         return null;
@@ -516,7 +536,7 @@ public final class RedisBroker implements Broker {
     }
     for (String channel : unsubscribing) {
       if (!subscriptions.containsKey(channel)) {
-        current.unsubscribe(settings.prefix + channel).thenRun(() -> {
+        current.unsubscribe(redisChannel(channel)).thenRun(() -> {
           if (!subscriptions.containsKey(channel)) {
             unsubscribing.remove(channel);
           }
@@ -628,10 +648,10 @@ public final class RedisBroker implements Broker {
     }
 
     private void deliver(String redisChannel, byte[] message) {
-      if (!redisChannel.startsWith(settings.prefix)) {
+      if (!redisChannel.startsWith(settings.channelHead)) {
         return;
       }
-      String channel = redisChannel.substring(settings.prefix.length());
+      String channel = redisChannel.substring(settings.channelHead.length());
       Listener current = listener;
       if (current == null || !subscriptions.containsKey(channel)) {
         return; // unsubscribed meanwhile
@@ -669,8 +689,8 @@ public final class RedisBroker implements Broker {
         return CompletableFuture.failedFuture(unavailable("read history of " + channel, "not connected", null));
       }
       return RedisBroker.this.<Object>eval(current, Scripts.LAST_ID, ScriptOutputType.VALUE,
-              historyKey(settings.prefix + channel), Long.toString(settings.historyTtl.toMillis()))
-          .thenCompose(id -> current.barrier(settings.prefix + channel).thenApply(ignored -> id))
+              historyKey(redisChannel(channel)), Long.toString(settings.historyTtl.toMillis()))
+          .thenCompose(id -> current.barrier(redisChannel(channel)).thenApply(ignored -> id))
           .handle((id, failure) -> {
             if (failure != null) {
               throw unavailable("read history of " + channel, reason(failure), failure);
@@ -686,7 +706,7 @@ public final class RedisBroker implements Broker {
       if (current == null) {
         return CompletableFuture.failedFuture(unavailable("read history of " + channel, "not connected", null));
       }
-      String key = historyKey(settings.prefix + channel);
+      String key = historyKey(redisChannel(channel));
       String ttl = Long.toString(settings.historyTtl.toMillis());
       StreamId streamId = StreamId.parse(lastEventId);
       CompletableFuture<Replay> replay;
@@ -701,7 +721,7 @@ public final class RedisBroker implements Broker {
         replay = find(current, channel, key, ttl, lastEventId);
       }
       // See RedisLinks.barrier: no live message of a returned event may arrive after the reply.
-      return replay.thenCompose(result -> current.barrier(settings.prefix + channel).thenApply(ignored -> result))
+      return replay.thenCompose(result -> current.barrier(redisChannel(channel)).thenApply(ignored -> result))
           .handle((result, failure) -> {
         if (failure != null) {
           Throwable cause = unwrap(failure);
@@ -809,6 +829,7 @@ public final class RedisBroker implements Broker {
       List<RedisURI> cluster,
       String display,
       String prefix,
+      String channelHead,
       int historySize,
       Duration historyTtl,
       boolean sharded,
@@ -866,9 +887,11 @@ public final class RedisBroker implements Broker {
     }
 
     /**
-     * Put in front of every ssehub channel name to make the Redis channel name (and of history
-     * keys), for Redis servers shared with other apps. Default none, as flask-sse. Must not hold
-     * {@code {} or {@code }} (they would change the cluster hash slot of history keys).
+     * Put in front of every ssehub channel name, joined by {@value RedisBroker#PREFIX_SEPARATOR},
+     * to make the Redis channel name (and history keys), for Redis servers shared with other apps
+     * or hubs: the prefix {@code app:} makes channel {@code x} the Redis channel {@code app:|x},
+     * which no unprefixed hub's channel can be. Default none, as flask-sse. Must not hold {@code {}
+     * or {@code }} (they would change the cluster hash slot of history keys).
      */
     public Builder channelPrefix(String channelPrefix) {
       Objects.requireNonNull(channelPrefix, "channelPrefix");
@@ -963,7 +986,8 @@ public final class RedisBroker implements Broker {
       }
       boolean sharded = shardedPubSub != null ? shardedPubSub : seeds != null;
       return new RedisBroker(new Settings(single, seeds == null ? null : List.copyOf(seeds), display,
-          channelPrefix, historySize, historyTtl, sharded, commandTimeout, maxDataBytes));
+          channelPrefix, channelPrefix.isEmpty() ? "" : channelPrefix + PREFIX_SEPARATOR, historySize, historyTtl,
+          sharded, commandTimeout, maxDataBytes));
     }
 
     /** {@code redis-cluster://[userinfo@]h:p,h:p[/...]}: each seed as a {@code redis://} URI with the user info. */

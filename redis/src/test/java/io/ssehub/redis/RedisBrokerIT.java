@@ -283,6 +283,70 @@ class RedisBrokerIT {
     }
   }
 
+  /** Hubs with and without a channel prefix on one Redis: their channels and history never meet. */
+  @Nested
+  class Prefixes {
+    private Replay after(RedisBroker broker, String ch, String id) {
+      return get(broker.history().after(ch, id));
+    }
+
+    @Test
+    void unprefixedChannelNamedLikeAPrefixedOneDoesNotReachIt() {
+      RecordingListener prefixed = new RecordingListener();
+      RedisBroker subscriber = broker(redis, prefixed, b -> b.channelPrefix("app:"));
+      RedisBroker samePrefix = broker(redis, new RecordingListener(), b -> b.channelPrefix("app:"));
+      RedisBroker unprefixed = broker(new RecordingListener());
+      get(subscriber.subscribe(channel));
+
+      SseEvent foreign = get(unprefixed.publish("app:" + channel, event("foreign")));
+      // Published after the foreign one has run on Redis: had that one reached the subscriber, it would come first.
+      SseEvent own = get(samePrefix.publish(channel, event("own")));
+
+      assertThat(prefixed.next(channel)).isEqualTo(own);
+      prefixed.expectNoMoreEvents();
+      assertThat(numsub(redis, "app:|" + channel)).as("flask-sse apps use the prefixed name").isEqualTo(1);
+      assertThat(after(subscriber, channel, "0-0")).isEqualTo(new Replay(true, List.of(own)));
+      assertThat(after(unprefixed, "app:" + channel, "0-0")).isEqualTo(new Replay(true, List.of(foreign)));
+      assertThat((Long) redis.command("XLEN", "ssehub:history:{app:" + channel + "}")).isEqualTo(1);
+      assertThat((Long) redis.command("XLEN", "app:|ssehub:history:{app:|" + channel + "}")).isEqualTo(1);
+    }
+
+    @Test
+    void prefixedChannelDoesNotReachAnUnprefixedHubsChannelOfThatName() {
+      RecordingListener plain = new RecordingListener();
+      RedisBroker subscriber = broker(plain);
+      RedisBroker otherUnprefixed = broker(new RecordingListener());
+      RedisBroker prefixed = broker(redis, new RecordingListener(), b -> b.channelPrefix("app:"));
+      String named = "app:" + channel;
+      get(subscriber.subscribe(named));
+
+      SseEvent foreign = get(prefixed.publish(channel, event("foreign")));
+      SseEvent own = get(otherUnprefixed.publish(named, event("own")));
+
+      assertThat(plain.next(named)).isEqualTo(own);
+      plain.expectNoMoreEvents();
+      assertThat(after(subscriber, named, "0-0")).isEqualTo(new Replay(true, List.of(own)));
+      assertThat(after(subscriber, named, foreign.id())).as("an id of the other hub's history says nothing here")
+          .isEqualTo(new Replay(false, List.of(own)));
+    }
+
+    @Test
+    void twoPrefixesNeverShareAChannel() {
+      RecordingListener shortPrefix = new RecordingListener();
+      RedisBroker a = broker(redis, shortPrefix, b -> b.channelPrefix("a"));
+      RedisBroker ab = broker(redis, new RecordingListener(), b -> b.channelPrefix("a:b"));
+      RedisBroker sameAsA = broker(redis, new RecordingListener(), b -> b.channelPrefix("a"));
+      String joined = ":b" + channel; // "a" + ":b..." is "a:b" + "..." when simply put together
+      get(a.subscribe(joined));
+
+      get(ab.publish(channel, event("foreign")));
+      SseEvent own = get(sameAsA.publish(joined, event("own")));
+
+      assertThat(shortPrefix.next(joined)).isEqualTo(own);
+      shortPrefix.expectNoMoreEvents();
+    }
+  }
+
   @Nested
   class History {
     private Replay after(RedisBroker broker, String id) {
@@ -397,7 +461,7 @@ class RedisBrokerIT {
     void historyKeyAndTtlOnRedis() {
       RedisBroker broker = broker(redis, new RecordingListener(), b -> b.channelPrefix("app1:"));
       get(broker.publish(channel, event("1")));
-      String key = "app1:ssehub:history:{app1:" + channel + "}";
+      String key = "app1:|ssehub:history:{app1:|" + channel + "}";
       assertThat((Long) redis.command("XLEN", key)).isEqualTo(1);
       assertThat((Long) redis.command("PTTL", key)).isBetween(1L, Duration.ofHours(1).toMillis());
       List<?> entries = (List<?>) redis.command("XRANGE", key, "-", "+");

@@ -78,9 +78,12 @@ import org.slf4j.LoggerFactory;
  *       {@code m} holding the message. An event published without an id takes its entry's id
  *       ({@code 1732570000000-0}) as its own: the published copy carries it in {@code "id"}; the
  *       entry does not repeat it (a script cannot know the id before {@code XADD} gives it). The
- *       stream is trimmed to the history size and age at each publish (exact {@code MAXLEN} and
- *       {@code MINID}, so that history means what the settings say), and expires when its channel
- *       has been idle for the history age.
+ *       stream is trimmed to the history size, age and bytes at each publish (exact {@code MAXLEN}
+ *       and {@code MINID}, so that history means what the settings say), and expires when its
+ *       channel has been idle for the history age. A read returns at most the history's bytes too;
+ *   <li>byte counter, a hash: the history key with {@code :bytes} after it, so in the same slot:
+ *       the stream's bytes and the length they were counted at (counted again from the entries
+ *       when the length differs); it expires with the stream.
  * </ul>
  * The key's hash tag is the whole Redis channel name, so on Redis Cluster the stream and the
  * channel hash to the same slot and one script appends and {@code SPUBLISH}es on one shard; two
@@ -121,6 +124,9 @@ public final class RedisBroker implements Broker {
 
   /** The age after which events leave history, by default. */
   public static final Duration DEFAULT_HISTORY_TTL = Duration.ofHours(1);
+
+  /** The most bytes of events kept per channel, by default: 64 MiB. */
+  public static final long DEFAULT_HISTORY_MAX_BYTES = 64L * 1024 * 1024;
 
   /** How long a Redis command may take before it fails, by default. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
@@ -367,7 +373,7 @@ public final class RedisBroker implements Broker {
     return eval(current, Scripts.PUBLISH, ScriptOutputType.VALUE, historyKey(redisChannel),
             redisChannel, encoded.head(), encoded.tail(), encoded.hasId() ? "0" : "1",
             Integer.toString(settings.historySize), Long.toString(settings.historyTtl.toMillis()),
-            current.publishCommand())
+            current.publishCommand(), Long.toString(settings.historyMaxBytes))
         .handle((entryId, failure) -> {
           if (failure != null) {
             throw unavailable("publish to " + channel, reason(failure), failure);
@@ -427,7 +433,8 @@ public final class RedisBroker implements Broker {
   public String describe() {
     return "redis " + settings.display + " (" + (settings.sharded ? "sharded pub/sub" : "pub/sub")
         + (settings.prefix.isEmpty() ? "" : ", channel prefix " + settings.prefix)
-        + ", history: " + settings.historySize + " events, " + settings.historyTtl + ")";
+        + ", history: " + settings.historySize + " events, " + settings.historyMaxBytes + " bytes, "
+        + settings.historyTtl + ")";
   }
 
   @Override
@@ -471,6 +478,11 @@ public final class RedisBroker implements Broker {
   /** The history stream of a Redis channel: its hash tag is the channel name (see the class doc). */
   String historyKey(String redisChannel) {
     return settings.channelHead + "ssehub:history:{" + redisChannel + "}";
+  }
+
+  /** The hash that keeps a history stream's byte total, in the stream's hash slot (see the class doc). */
+  static String byteCounterKey(String historyKey) {
+    return historyKey + ":bytes";
   }
 
   // ---- subscriptions
@@ -708,10 +720,11 @@ public final class RedisBroker implements Broker {
       }
       String key = historyKey(redisChannel(channel));
       String ttl = Long.toString(settings.historyTtl.toMillis());
+      String maxBytes = Long.toString(settings.historyMaxBytes);
       StreamId streamId = StreamId.parse(lastEventId);
       CompletableFuture<Replay> replay;
       if (streamId != null) {
-        replay = this.<List<Object>>runAfter(current, key, ttl, "range", "(" + streamId)
+        replay = this.<List<Object>>runAfter(current, key, ttl, "range", "(" + streamId, maxBytes)
             .thenCompose(reply -> {
               Replay byId = replies.afterStreamId(channel, streamId, reply);
               // Not ours after all? A publisher may use ids that look like stream ids.
@@ -733,7 +746,8 @@ public final class RedisBroker implements Broker {
     }
 
     private CompletableFuture<Replay> find(RedisLinks current, String channel, String key, String ttl, String id) {
-      return this.<List<Object>>runAfter(current, key, ttl, "find", HistoryReplies.idNeedle(id))
+      return this.<List<Object>>runAfter(current, key, ttl, "find", HistoryReplies.idNeedle(id),
+          Long.toString(settings.historyMaxBytes))
           .thenApply(reply -> replies.afterFound(channel, reply));
     }
 
@@ -744,10 +758,13 @@ public final class RedisBroker implements Broker {
 
   // ---- scripts
 
-  /** EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT: restarted, or another node). */
+  /**
+   * EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT: restarted, or another node).
+   * Every script runs on a history stream and its byte counter.
+   */
   private <T> CompletableFuture<T> eval(
       RedisLinks current, Scripts.Script script, ScriptOutputType type, String key, String... args) {
-    String[] keys = {key};
+    String[] keys = {key, byteCounterKey(key)};
     byte[][] values = new byte[args.length][];
     for (int i = 0; i < args.length; i++) {
       values[i] = args[i].getBytes(StandardCharsets.UTF_8);
@@ -831,6 +848,7 @@ public final class RedisBroker implements Broker {
       String prefix,
       String channelHead,
       int historySize,
+      long historyMaxBytes,
       Duration historyTtl,
       boolean sharded,
       Duration commandTimeout,
@@ -845,6 +863,7 @@ public final class RedisBroker implements Broker {
     private List<String> cluster;
     private String channelPrefix = "";
     private int historySize = DEFAULT_HISTORY_SIZE;
+    private long historyMaxBytes = DEFAULT_HISTORY_MAX_BYTES;
     private Duration historyTtl = DEFAULT_HISTORY_TTL;
     private Boolean shardedPubSub;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
@@ -909,6 +928,19 @@ public final class RedisBroker implements Broker {
         throw new IllegalArgumentException("historySize: " + historySize + " (expected: >= 0)");
       }
       this.historySize = historySize;
+      return this;
+    }
+
+    /**
+     * The most bytes of events kept per channel (the messages as stored in Redis): past it the
+     * oldest leave history, and a resume from before them is told that history was cut. Also the
+     * most one history read brings into this node's memory. Default 64 MiB.
+     */
+    public Builder historyMaxBytes(long historyMaxBytes) {
+      if (historyMaxBytes <= 0) {
+        throw new IllegalArgumentException("historyMaxBytes: " + historyMaxBytes + " (expected: > 0)");
+      }
+      this.historyMaxBytes = historyMaxBytes;
       return this;
     }
 
@@ -986,7 +1018,8 @@ public final class RedisBroker implements Broker {
       }
       boolean sharded = shardedPubSub != null ? shardedPubSub : seeds != null;
       return new RedisBroker(new Settings(single, seeds == null ? null : List.copyOf(seeds), display,
-          channelPrefix, channelPrefix.isEmpty() ? "" : channelPrefix + PREFIX_SEPARATOR, historySize, historyTtl,
+          channelPrefix, channelPrefix.isEmpty() ? "" : channelPrefix + PREFIX_SEPARATOR, historySize,
+          historyMaxBytes, historyTtl,
           sharded, commandTimeout, maxDataBytes));
     }
 

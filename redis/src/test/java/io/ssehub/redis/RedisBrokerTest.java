@@ -86,6 +86,9 @@ class RedisBrokerTest {
     assertThatThrownBy(() -> RedisBroker.builder().channelPrefix("app{1}:"))
         .hasMessageContaining("channelPrefix: \"app{1}:\"");
     assertThatThrownBy(() -> RedisBroker.builder().historySize(-1)).hasMessage("historySize: -1 (expected: >= 0)");
+    assertThatThrownBy(() -> RedisBroker.builder().historyMaxBytes(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("historyMaxBytes: 0 (expected: > 0)");
+    assertThatThrownBy(() -> RedisBroker.builder().historyMaxBytes(-1)).hasMessage("historyMaxBytes: -1 (expected: > 0)");
     assertThatThrownBy(() -> RedisBroker.builder().historyTtl(Duration.ZERO)).hasMessageStartingWith("historyTtl: PT0S");
     assertThatThrownBy(() -> RedisBroker.builder().commandTimeout(Duration.ofNanos(5))).hasMessageStartingWith("commandTimeout:");
     assertThatThrownBy(() -> RedisBroker.builder().maxDataBytes(0)).hasMessageStartingWith("maxDataBytes: 0");
@@ -95,7 +98,7 @@ class RedisBrokerTest {
   @Test
   void defaultsAreFlaskSsesRedis() {
     assertThat(RedisBroker.builder().build().describe())
-        .isEqualTo("redis redis://localhost:6379/0 (pub/sub, history: 1000 events, PT1H)");
+        .isEqualTo("redis redis://localhost:6379/0 (pub/sub, history: 1000 events, 67108864 bytes, PT1H)");
   }
 
   @Test

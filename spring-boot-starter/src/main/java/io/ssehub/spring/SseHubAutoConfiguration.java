@@ -62,7 +62,8 @@ public class SseHubAutoConfiguration {
       RedisBroker.Builder redis = RedisBroker.builder()
           .uri(redisUrl)
           .historySize(properties.getHistory().getSize())
-          .historyTtl(properties.getHistory().getTtl());
+          .historyTtl(properties.getHistory().getTtl())
+          .historyMaxBytes(properties.getRedis().getHistoryMaxBytes().toBytes());
       if (StringUtils.hasText(properties.getRedis().getChannelPrefix())) {
         redis.channelPrefix(properties.getRedis().getChannelPrefix());
       }

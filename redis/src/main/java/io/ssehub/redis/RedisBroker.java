@@ -26,6 +26,7 @@ import io.ssehub.redis.internal.FlaskSseCodec;
 import io.ssehub.redis.internal.HistoryReplies;
 import io.ssehub.redis.internal.MalformedMessageLog;
 import io.ssehub.redis.internal.RedisLinks;
+import io.ssehub.redis.internal.RedisUriSecrets;
 import io.ssehub.redis.internal.Scripts;
 import io.ssehub.redis.internal.StreamId;
 import java.net.SocketAddress;
@@ -45,8 +46,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,7 +145,6 @@ public final class RedisBroker implements Broker {
   /** The most the broker waits between two reconnection attempts. */
   public static final int MAX_RECONNECT_DELAY_SECONDS = 5;
 
-  private static final Pattern USER_INFO = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^@/]*)@");
   private static final String CLUSTER_SCHEME = "redis-cluster://";
   private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
@@ -223,23 +221,16 @@ public final class RedisBroker implements Broker {
   }
 
   /**
-   * {@code uri} with the password in its user info replaced by {@code ***}: {@code
-   * redis://:secret@host:6379/0} gives {@code redis://:***@host:6379/0}; {@code redis://user:pw@h}
-   * gives {@code redis://user:***@h}; a lone {@code redis://secret@h} (Redis URIs take that as the
-   * password) gives {@code redis://***@h}.
+   * {@code uri} with every password replaced by {@code ***}: {@code redis://:secret@host:6379/0}
+   * gives {@code redis://:***@host:6379/0}; {@code redis://user:pw@h} gives {@code
+   * redis://user:***@h}; a lone {@code redis://secret@h} (Redis URIs take that as the password)
+   * gives {@code redis://***@h}; {@code redis://h?password=pw} gives {@code redis://h?password=***};
+   * the same for {@code rediss://}, {@code redis-sentinel://}, {@code redis-cluster://} and a
+   * cluster seed list ({@code :pw@h:7000,h:7001}). The user info runs to the last {@code @}, so a
+   * password holding {@code @} or {@code /} is masked whole.
    */
   public static String maskPassword(String uri) {
-    if (uri == null) {
-      return null;
-    }
-    Matcher m = USER_INFO.matcher(uri);
-    if (!m.find()) {
-      return uri;
-    }
-    String userInfo = m.group(2);
-    int colon = userInfo.indexOf(':');
-    String masked = colon >= 0 ? userInfo.substring(0, colon + 1) + "***" : "***";
-    return m.group(1) + masked + "@" + uri.substring(m.end());
+    return RedisUriSecrets.mask(uri);
   }
 
   // ---- connecting
@@ -801,7 +792,7 @@ public final class RedisBroker implements Broker {
     if (root != null && root.getMessage() != null && !why.toString().contains(root.getMessage())) {
       why.append(" (").append(root.getMessage()).append(')');
     }
-    return maskPassword(why.toString());
+    return RedisUriSecrets.maskText(why.toString(), settings.secrets);
   }
 
   private static Throwable unwrap(Throwable failure) {
@@ -845,6 +836,7 @@ public final class RedisBroker implements Broker {
       RedisURI uri,
       List<RedisURI> cluster,
       String display,
+      List<String> secrets,
       String prefix,
       String channelHead,
       int historySize,
@@ -997,9 +989,9 @@ public final class RedisBroker implements Broker {
       if (cluster != null) {
         seeds = new ArrayList<>();
         for (String node : cluster) {
-          seeds.add(parse("redis://" + node, "cluster: " + node + " (expected: host:port)"));
+          seeds.add(parse("redis://" + node, "cluster: " + maskPassword(node) + " (expected: host:port)"));
         }
-        display = "cluster " + String.join(",", cluster);
+        display = "cluster " + maskPassword(String.join(",", cluster));
       } else {
         String text = uri != null ? uri : DEFAULT_URI;
         if (text.startsWith(CLUSTER_SCHEME)) {
@@ -1017,7 +1009,9 @@ public final class RedisBroker implements Broker {
         }
       }
       boolean sharded = shardedPubSub != null ? shardedPubSub : seeds != null;
-      return new RedisBroker(new Settings(single, seeds == null ? null : List.copyOf(seeds), display,
+      List<String> secrets = RedisUriSecrets.secrets(
+          cluster != null ? String.join(",", cluster) : uri != null ? uri : DEFAULT_URI);
+      return new RedisBroker(new Settings(single, seeds == null ? null : List.copyOf(seeds), display, secrets,
           channelPrefix, channelPrefix.isEmpty() ? "" : channelPrefix + PREFIX_SEPARATOR, historySize,
           historyMaxBytes, historyTtl,
           sharded, commandTimeout, maxDataBytes));
@@ -1067,26 +1061,13 @@ public final class RedisBroker implements Broker {
         }
         return parsed;
       } catch (RuntimeException e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        String password = passwordOf(text);
-        if (password != null && !password.isEmpty()) {
-          why = why.replace(password, "***");
-        }
+        String why = RedisUriSecrets.maskText(
+            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), RedisUriSecrets.secrets(text));
         throw new IllegalArgumentException(problem != null ? problem + ": " + why
             : "uri: " + maskPassword(text) + " is not a Redis URI (" + why + "; expected: "
                 + "redis://[user:password@]host[:port][/db], rediss://..., redis-sentinel://...#master "
                 + "or redis-cluster://host:port[,host:port...])");
       }
-    }
-
-    private static String passwordOf(String text) {
-      Matcher m = USER_INFO.matcher(text);
-      if (!m.find()) {
-        return null;
-      }
-      String userInfo = m.group(2);
-      int colon = userInfo.indexOf(':');
-      return colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
     }
   }
 }

@@ -2,7 +2,6 @@ package io.ssehub.spring;
 
 import io.ssehub.core.MemoryBroker;
 import io.ssehub.core.SseHub;
-import io.ssehub.redis.RedisBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,9 +148,6 @@ public class SseHubProperties {
     /** How long startup waits for Redis to be reachable. */
     private Duration connectTimeout = Duration.ofSeconds(10);
 
-    /** The most bytes of events kept in each channel's history on Redis, and the most one history read brings in. */
-    private DataSize historyMaxBytes = DataSize.ofBytes(RedisBroker.DEFAULT_HISTORY_MAX_BYTES);
-
     public String getUrl() {
       return url;
     }
@@ -174,14 +170,6 @@ public class SseHubProperties {
 
     public void setConnectTimeout(Duration connectTimeout) {
       this.connectTimeout = connectTimeout;
-    }
-
-    public DataSize getHistoryMaxBytes() {
-      return historyMaxBytes;
-    }
-
-    public void setHistoryMaxBytes(DataSize historyMaxBytes) {
-      this.historyMaxBytes = historyMaxBytes;
     }
   }
 

@@ -69,14 +69,13 @@ class SseHubAutoConfigurationTest {
   void propertiesBindWithDurationsAndSizes() {
     runner.withPropertyValues("ssehub.keepalive=5s", "ssehub.reconnect-delay=500ms", "ssehub.max-pending=1MB",
         "ssehub.max-total-pending=256MB", "ssehub.max-event-size=64KB", "ssehub.history.size=10",
-        "ssehub.history.ttl=2m", "ssehub.redis.history-max-bytes=8MB").run(context -> {
+        "ssehub.history.ttl=2m").run(context -> {
           SseHubProperties properties = context.getBean(SseHubProperties.class);
           assertThat(properties.getKeepalive()).isEqualTo(Duration.ofSeconds(5));
           assertThat(properties.getReconnectDelay()).isEqualTo(Duration.ofMillis(500));
           assertThat(properties.getMaxPending().toBytes()).isEqualTo(1024 * 1024);
           assertThat(properties.getMaxTotalPending().toBytes()).isEqualTo(256L * 1024 * 1024);
           assertThat(properties.getHistory().getTtl()).isEqualTo(Duration.ofMinutes(2));
-          assertThat(properties.getRedis().getHistoryMaxBytes().toBytes()).isEqualTo(8L * 1024 * 1024);
           assertThat(context.getBean(SseHub.class).maxEventBytes()).isEqualTo(64 * 1024);
           Recorder stream = new Recorder();
           context.getBean(SseHub.class).subscribe(SubscribeRequest.of("x"), stream);

@@ -66,6 +66,9 @@ public final class Scripts {
         return bytes_up_to(key, '+')
       end
       local function save_bytes(key, counter, total)
+        if total < 0 then
+          total = bytes_up_to(key, '+') -- someone else changed entries in place of ours: count them
+        end
         redis.call('HSET', counter, 'bytes', string.format('%.0f', total), 'len', redis.call('XLEN', key))
         local ttl = redis.call('PTTL', key)
         if ttl > 0 then

@@ -29,8 +29,10 @@ public final class Scripts {
    * <p>The byte total lives in the companion hash {@code counter} (same hash slot), with the stream
    * length it was counted at: when that length is not the stream's (the hash expired or was evicted,
    * or something else wrote the stream), the total is counted again from the entries. {@code total}
-   * is the stream's byte total if the caller knows it, else nil. Entries are read in small pages, so
-   * that a trim never holds much more than one entry of the stream in the script's memory.
+   * is the stream's byte total if the caller knows it, else nil. Returns the total after trimming
+   * and whether anything was dropped; the caller saves it ({@code save_bytes}). Entries are read in
+   * small pages, so that a trim never holds much more than a page of the stream in the script's
+   * memory.
    */
   private static final String TRIM = """
       local PAGE = 8
@@ -65,13 +67,13 @@ public final class Scripts {
         end
         return bytes_up_to(key, '+')
       end
-      local function save_bytes(key, counter, total)
+      local function save_bytes(key, counter, total, ttl)
         if total < 0 then
           total = bytes_up_to(key, '+') -- someone else changed entries in place of ours: count them
         end
         redis.call('HSET', counter, 'bytes', string.format('%.0f', total), 'len', redis.call('XLEN', key))
-        local ttl = redis.call('PTTL', key)
-        if ttl > 0 then
+        ttl = ttl or redis.call('PTTL', key)
+        if tonumber(ttl) > 0 then
           redis.call('PEXPIRE', counter, ttl)
         end
       end
@@ -144,10 +146,7 @@ public final class Scripts {
           end
           redis.pcall('XSETID', key, newest, 'MAXDELETEDID', dropped)
         end
-        if changed then
-          save_bytes(key, counter, total)
-        end
-        return total
+        return total, changed
       end
       """;
 
@@ -170,7 +169,7 @@ public final class Scripts {
       local id = redis.call('XADD', KEYS[1], '*', 'm', stored)
       redis.call('PEXPIRE', KEYS[1], ARGV[6])
       total = trim(KEYS[1], KEYS[2], total, tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[8]), id)
-      save_bytes(KEYS[1], KEYS[2], total)
+      save_bytes(KEYS[1], KEYS[2], total, ARGV[6])
       local message = stored
       if ARGV[4] == '1' then
         message = ARGV[2] .. ', "id": "' .. id .. '"' .. ARGV[3]
@@ -199,7 +198,10 @@ public final class Scripts {
       if redis.call('EXISTS', key) == 0 then
         return {0}
       end
-      trim(key, KEYS[2], nil, -1, ARGV[1], -1, nil)
+      local total, changed = trim(key, KEYS[2], nil, -1, ARGV[1], -1, nil)
+      if changed then
+        save_bytes(key, KEYS[2], total, nil)
+      end
       local last, maxdel, first = '', '', ''
       local info = redis.call('XINFO', 'STREAM', key)
       for i = 1, #info, 2 do
@@ -261,7 +263,10 @@ public final class Scripts {
       if redis.call('EXISTS', KEYS[1]) == 0 then
         return ''
       end
-      trim(KEYS[1], KEYS[2], nil, -1, ARGV[1], -1, nil)
+      local total, changed = trim(KEYS[1], KEYS[2], nil, -1, ARGV[1], -1, nil)
+      if changed then
+        save_bytes(KEYS[1], KEYS[2], total, nil)
+      end
       local info = redis.call('XINFO', 'STREAM', KEYS[1])
       for i = 1, #info, 2 do
         if info[i] == 'last-generated-id' then

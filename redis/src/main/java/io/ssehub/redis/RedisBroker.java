@@ -461,7 +461,10 @@ public final class RedisBroker implements Broker {
     return "RedisBroker{" + describe() + "}";
   }
 
-  /** The Redis channel of an ssehub channel: the channel, or the prefix, {@code |} and the channel (see the class doc). */
+  /**
+   * The Redis channel of an ssehub channel: the channel, or the prefix, {@code |} and the channel
+   * (see the class doc).
+   */
   String redisChannel(String channel) {
     return settings.channelHead + channel;
   }

@@ -447,7 +447,8 @@ class RedisBrokerIT {
       assertThat(storedBytes()).isEqualTo(3 * 1025);
       assertThat(counted()).isEqualTo(3 * 1025);
       assertThat(after(broker, "0-0")).isEqualTo(new Replay(false, all.subList(3, 6)));
-      assertThat(after(broker, all.get(1).id())).as("from before the cut").isEqualTo(new Replay(false, all.subList(3, 6)));
+      assertThat(after(broker, all.get(1).id())).as("from before the cut")
+          .isEqualTo(new Replay(false, all.subList(3, 6)));
       assertThat(after(broker, all.get(2).id())).as("the last trimmed one: nothing after it is lost")
           .isEqualTo(new Replay(true, all.subList(3, 6)));
       assertThat(after(broker, all.get(4).id())).isEqualTo(new Replay(true, all.subList(5, 6)));
@@ -514,7 +515,8 @@ class RedisBrokerIT {
       for (int i = 1; i <= 5; i++) {
         all.add(get(writer.publish(channel, kilobyte(i))));
       }
-      assertThat(after(writer, "0-0")).isEqualTo(new Replay(true, Stream.concat(Stream.of(own), all.stream()).toList()));
+      assertThat(after(writer, "0-0"))
+          .isEqualTo(new Replay(true, Stream.concat(Stream.of(own), all.stream()).toList()));
       assertThat(after(reader, "0-0")).isEqualTo(new Replay(false, all.subList(3, 5)));
       assertThat(after(reader, all.get(1).id())).isEqualTo(new Replay(false, all.subList(3, 5)));
       assertThat(after(reader, all.get(2).id())).isEqualTo(new Replay(true, all.subList(3, 5)));

@@ -53,4 +53,30 @@ class LogSecretsIT {
           .doesNotContain("not-a-valid-signature");
     }
   }
+
+  @Test
+  void redisPasswordInTheQueryOrWithASlashNeverPrinted() throws Exception {
+    String querySecret = "query-pw-77d2c1";
+    String slashSecret = "slash-pw-3e9a0b";
+    try (RedisServer redis = RedisServer.startOnFreePort()) {
+      // Lettuce does not read ?password=: this Redis wants none, the hub starts and prints its URL.
+      HubProcess hub = HubProcess.start("--redis", redis.uri() + "/0?password=" + querySecret);
+      try {
+        HttpResponse<String> health = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(hub.uri("/health")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(health.body()).doesNotContain(querySecret);
+        assertThat(hub.stop()).isZero();
+      } finally {
+        hub.close();
+      }
+      assertThat(hub.logText()).contains("ssehub listening on").contains("password=***").doesNotContain(querySecret);
+
+      // A '/' in the password ends the authority for the URI parser, which then quotes the rest.
+      HubProcess.Finished refused = HubProcess.run(Duration.ofSeconds(60),
+          "--redis", "redis://:pw/" + slashSecret + "@127.0.0.1:" + redis.port() + "/0");
+      assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+      assertThat(refused.output()).contains("redis://:***@127.0.0.1:" + redis.port()).doesNotContain(slashSecret);
+    }
+  }
 }

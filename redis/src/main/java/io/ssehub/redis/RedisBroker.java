@@ -26,6 +26,7 @@ import io.ssehub.redis.internal.FlaskSseCodec;
 import io.ssehub.redis.internal.HistoryReplies;
 import io.ssehub.redis.internal.MalformedMessageLog;
 import io.ssehub.redis.internal.RedisLinks;
+import io.ssehub.redis.internal.RedisUriSecrets;
 import io.ssehub.redis.internal.Scripts;
 import io.ssehub.redis.internal.StreamId;
 import java.net.SocketAddress;
@@ -45,8 +46,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,22 +61,34 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Redis layout</h2>
- * For the ssehub channel {@code C} and the channel prefix {@code P} (default none):
+ * For the ssehub channel {@code C} and no channel prefix (the default), the Redis channel {@code R}
+ * is {@code C} itself, as flask-sse names it; with the channel prefix {@code P}, {@code R} is {@code
+ * P + "|" + C}. Channel names cannot hold {@code |} (see {@code ChannelNames}), so a prefixed name
+ * is never an unprefixed hub's channel (an unprefixed hub's {@code app:x} stays {@code app:x}, the
+ * {@code x} of the prefix {@code app:} is {@code app:|x}), and the text after the last {@code |} is
+ * always the channel, so two prefixes never share a name either. flask-sse apps sharing channels
+ * with a prefixed hub use the prefixed names.
  * <ul>
- *   <li>pub/sub channel {@code P + C}: one JSON message per event, as flask-sse's {@code
+ *   <li>pub/sub channel {@code R}: one JSON message per event, as flask-sse's {@code
  *       sse.publish} writes it ({@code {"data": ..., "id": ..., "retry": ..., "type": ...}}, see
  *       {@link FlaskSseCodec}); flask-sse's readers and publishers work unchanged on it;
- *   <li>history stream {@code P + "ssehub:history:{" + P + C + "}"}: one entry per event, field
+ *   <li>history stream {@code "ssehub:history:{" + R + "}"}, and with a prefix {@code P + "|ssehub:history:{"
+ *       + R + "}"}: one entry per event, field
  *       {@code m} holding the message. An event published without an id takes its entry's id
  *       ({@code 1732570000000-0}) as its own: the published copy carries it in {@code "id"}; the
  *       entry does not repeat it (a script cannot know the id before {@code XADD} gives it). The
- *       stream is trimmed to the history size and age at each publish (exact {@code MAXLEN} and
- *       {@code MINID}, so that history means what the settings say), and expires when its channel
- *       has been idle for the history age.
+ *       stream is trimmed to the history size, age and bytes at each publish (exact {@code MAXLEN}
+ *       and {@code MINID}, so that history means what the settings say), and expires when its
+ *       channel has been idle for the history age. A read returns at most the history's bytes too;
+ *   <li>byte counter, a hash: the history key with {@code :bytes} after it, so in the same slot:
+ *       the stream's bytes and the length they were counted at (counted again from the entries
+ *       when the length differs); it expires with the stream.
  * </ul>
  * The key's hash tag is the whole Redis channel name, so on Redis Cluster the stream and the
- * channel hash to the same slot and one script appends and {@code SPUBLISH}es on one shard.
- * Channel names cannot hold braces; a prefix holding them is refused.
+ * channel hash to the same slot and one script appends and {@code SPUBLISH}es on one shard; two
+ * keys differ whenever their channels do. Every prefixed name starts with the prefix, so Redis ACLs
+ * on {@code P*} cover a prefixed hub. Channel names cannot hold braces; a prefix holding them is
+ * refused.
  *
  * <h2>Connections</h2>
  * One connection for commands and one for pub/sub, whatever the number of channels and streams
@@ -113,6 +124,9 @@ public final class RedisBroker implements Broker {
   /** The age after which events leave history, by default. */
   public static final Duration DEFAULT_HISTORY_TTL = Duration.ofHours(1);
 
+  /** The most bytes of events kept per channel, by default: 64 MiB. */
+  public static final long DEFAULT_HISTORY_MAX_BYTES = 64L * 1024 * 1024;
+
   /** How long a Redis command may take before it fails, by default. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
@@ -122,10 +136,15 @@ public final class RedisBroker implements Broker {
   /** The URI flask-sse's defaults amount to. */
   public static final String DEFAULT_URI = "redis://localhost:6379/0";
 
+  /**
+   * Joins a channel prefix and a channel name into a Redis channel name: a character that channel
+   * names cannot hold, so that prefixed and unprefixed hubs on one Redis never share a channel.
+   */
+  public static final char PREFIX_SEPARATOR = '|';
+
   /** The most the broker waits between two reconnection attempts. */
   public static final int MAX_RECONNECT_DELAY_SECONDS = 5;
 
-  private static final Pattern USER_INFO = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^@/]*)@");
   private static final String CLUSTER_SCHEME = "redis-cluster://";
   private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
@@ -202,23 +221,16 @@ public final class RedisBroker implements Broker {
   }
 
   /**
-   * {@code uri} with the password in its user info replaced by {@code ***}: {@code
-   * redis://:secret@host:6379/0} gives {@code redis://:***@host:6379/0}; {@code redis://user:pw@h}
-   * gives {@code redis://user:***@h}; a lone {@code redis://secret@h} (Redis URIs take that as the
-   * password) gives {@code redis://***@h}.
+   * {@code uri} with every password replaced by {@code ***}: {@code redis://:secret@host:6379/0}
+   * gives {@code redis://:***@host:6379/0}; {@code redis://user:pw@h} gives {@code
+   * redis://user:***@h}; a lone {@code redis://secret@h} (Redis URIs take that as the password)
+   * gives {@code redis://***@h}; {@code redis://h?password=pw} gives {@code redis://h?password=***};
+   * the same for {@code rediss://}, {@code redis-sentinel://}, {@code redis-cluster://} and a
+   * cluster seed list ({@code :pw@h:7000,h:7001}). The user info runs to the last {@code @}, so a
+   * password holding {@code @} or {@code /} is masked whole.
    */
   public static String maskPassword(String uri) {
-    if (uri == null) {
-      return null;
-    }
-    Matcher m = USER_INFO.matcher(uri);
-    if (!m.find()) {
-      return uri;
-    }
-    String userInfo = m.group(2);
-    int colon = userInfo.indexOf(':');
-    String masked = colon >= 0 ? userInfo.substring(0, colon + 1) + "***" : "***";
-    return m.group(1) + masked + "@" + uri.substring(m.end());
+    return RedisUriSecrets.mask(uri);
   }
 
   // ---- connecting
@@ -348,11 +360,11 @@ public final class RedisBroker implements Broker {
           : "not connected (call connect())", null));
     }
     FlaskSseCodec.Encoded encoded = FlaskSseCodec.encode(event);
-    String redisChannel = settings.prefix + channel;
+    String redisChannel = redisChannel(channel);
     return eval(current, Scripts.PUBLISH, ScriptOutputType.VALUE, historyKey(redisChannel),
             redisChannel, encoded.head(), encoded.tail(), encoded.hasId() ? "0" : "1",
             Integer.toString(settings.historySize), Long.toString(settings.historyTtl.toMillis()),
-            current.publishCommand())
+            current.publishCommand(), Long.toString(settings.historyMaxBytes))
         .handle((entryId, failure) -> {
           if (failure != null) {
             throw unavailable("publish to " + channel, reason(failure), failure);
@@ -390,7 +402,7 @@ public final class RedisBroker implements Broker {
     if (current == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return current.unsubscribe(settings.prefix + channel).handle((ok, failure) -> {
+    return current.unsubscribe(redisChannel(channel)).handle((ok, failure) -> {
       if (failure == null && !subscriptions.containsKey(channel)) {
         unsubscribing.remove(channel);
       } // else: sent again once the connection is back
@@ -412,7 +424,8 @@ public final class RedisBroker implements Broker {
   public String describe() {
     return "redis " + settings.display + " (" + (settings.sharded ? "sharded pub/sub" : "pub/sub")
         + (settings.prefix.isEmpty() ? "" : ", channel prefix " + settings.prefix)
-        + ", history: " + settings.historySize + " events, " + settings.historyTtl + ")";
+        + ", history: " + settings.historySize + " events, " + settings.historyMaxBytes + " bytes, "
+        + settings.historyTtl + ")";
   }
 
   @Override
@@ -448,9 +461,22 @@ public final class RedisBroker implements Broker {
     return "RedisBroker{" + describe() + "}";
   }
 
+  /**
+   * The Redis channel of an ssehub channel: the channel, or the prefix, {@code |} and the channel
+   * (see the class doc).
+   */
+  String redisChannel(String channel) {
+    return settings.channelHead + channel;
+  }
+
   /** The history stream of a Redis channel: its hash tag is the channel name (see the class doc). */
   String historyKey(String redisChannel) {
-    return settings.prefix + "ssehub:history:{" + redisChannel + "}";
+    return settings.channelHead + "ssehub:history:{" + redisChannel + "}";
+  }
+
+  /** The hash that keeps a history stream's byte total, in the stream's hash slot (see the class doc). */
+  static String byteCounterKey(String historyKey) {
+    return historyKey + ":bytes";
   }
 
   // ---- subscriptions
@@ -461,7 +487,7 @@ public final class RedisBroker implements Broker {
    * after reconnecting sends it again. Timed out on a live connection: sent again a little later.
    */
   private CompletableFuture<Void> send(RedisLinks current, ChannelSubscription subscription) {
-    return current.subscribe(settings.prefix + subscription.channel).handle((ok, failure) -> {
+    return current.subscribe(redisChannel(subscription.channel)).handle((ok, failure) -> {
       if (failure == null) {
         subscription.confirmed.complete(null);
         return null;
@@ -516,7 +542,7 @@ public final class RedisBroker implements Broker {
     }
     for (String channel : unsubscribing) {
       if (!subscriptions.containsKey(channel)) {
-        current.unsubscribe(settings.prefix + channel).thenRun(() -> {
+        current.unsubscribe(redisChannel(channel)).thenRun(() -> {
           if (!subscriptions.containsKey(channel)) {
             unsubscribing.remove(channel);
           }
@@ -628,10 +654,10 @@ public final class RedisBroker implements Broker {
     }
 
     private void deliver(String redisChannel, byte[] message) {
-      if (!redisChannel.startsWith(settings.prefix)) {
+      if (!redisChannel.startsWith(settings.channelHead)) {
         return;
       }
-      String channel = redisChannel.substring(settings.prefix.length());
+      String channel = redisChannel.substring(settings.channelHead.length());
       Listener current = listener;
       if (current == null || !subscriptions.containsKey(channel)) {
         return; // unsubscribed meanwhile
@@ -669,8 +695,8 @@ public final class RedisBroker implements Broker {
         return CompletableFuture.failedFuture(unavailable("read history of " + channel, "not connected", null));
       }
       return RedisBroker.this.<Object>eval(current, Scripts.LAST_ID, ScriptOutputType.VALUE,
-              historyKey(settings.prefix + channel), Long.toString(settings.historyTtl.toMillis()))
-          .thenCompose(id -> current.barrier(settings.prefix + channel).thenApply(ignored -> id))
+              historyKey(redisChannel(channel)), Long.toString(settings.historyTtl.toMillis()))
+          .thenCompose(id -> current.barrier(redisChannel(channel)).thenApply(ignored -> id))
           .handle((id, failure) -> {
             if (failure != null) {
               throw unavailable("read history of " + channel, reason(failure), failure);
@@ -686,12 +712,13 @@ public final class RedisBroker implements Broker {
       if (current == null) {
         return CompletableFuture.failedFuture(unavailable("read history of " + channel, "not connected", null));
       }
-      String key = historyKey(settings.prefix + channel);
+      String key = historyKey(redisChannel(channel));
       String ttl = Long.toString(settings.historyTtl.toMillis());
+      String maxBytes = Long.toString(settings.historyMaxBytes);
       StreamId streamId = StreamId.parse(lastEventId);
       CompletableFuture<Replay> replay;
       if (streamId != null) {
-        replay = this.<List<Object>>runAfter(current, key, ttl, "range", "(" + streamId)
+        replay = this.<List<Object>>runAfter(current, key, ttl, "range", "(" + streamId, maxBytes)
             .thenCompose(reply -> {
               Replay byId = replies.afterStreamId(channel, streamId, reply);
               // Not ours after all? A publisher may use ids that look like stream ids.
@@ -701,7 +728,7 @@ public final class RedisBroker implements Broker {
         replay = find(current, channel, key, ttl, lastEventId);
       }
       // See RedisLinks.barrier: no live message of a returned event may arrive after the reply.
-      return replay.thenCompose(result -> current.barrier(settings.prefix + channel).thenApply(ignored -> result))
+      return replay.thenCompose(result -> current.barrier(redisChannel(channel)).thenApply(ignored -> result))
           .handle((result, failure) -> {
         if (failure != null) {
           Throwable cause = unwrap(failure);
@@ -713,7 +740,8 @@ public final class RedisBroker implements Broker {
     }
 
     private CompletableFuture<Replay> find(RedisLinks current, String channel, String key, String ttl, String id) {
-      return this.<List<Object>>runAfter(current, key, ttl, "find", HistoryReplies.idNeedle(id))
+      return this.<List<Object>>runAfter(current, key, ttl, "find", HistoryReplies.idNeedle(id),
+          Long.toString(settings.historyMaxBytes))
           .thenApply(reply -> replies.afterFound(channel, reply));
     }
 
@@ -724,10 +752,13 @@ public final class RedisBroker implements Broker {
 
   // ---- scripts
 
-  /** EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT: restarted, or another node). */
+  /**
+   * EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT: restarted, or another node).
+   * Every script runs on a history stream and its byte counter.
+   */
   private <T> CompletableFuture<T> eval(
       RedisLinks current, Scripts.Script script, ScriptOutputType type, String key, String... args) {
-    String[] keys = {key};
+    String[] keys = {key, byteCounterKey(key)};
     byte[][] values = new byte[args.length][];
     for (int i = 0; i < args.length; i++) {
       values[i] = args[i].getBytes(StandardCharsets.UTF_8);
@@ -764,7 +795,7 @@ public final class RedisBroker implements Broker {
     if (root != null && root.getMessage() != null && !why.toString().contains(root.getMessage())) {
       why.append(" (").append(root.getMessage()).append(')');
     }
-    return maskPassword(why.toString());
+    return RedisUriSecrets.maskText(why.toString(), settings.secrets);
   }
 
   private static Throwable unwrap(Throwable failure) {
@@ -808,8 +839,11 @@ public final class RedisBroker implements Broker {
       RedisURI uri,
       List<RedisURI> cluster,
       String display,
+      List<String> secrets,
       String prefix,
+      String channelHead,
       int historySize,
+      long historyMaxBytes,
       Duration historyTtl,
       boolean sharded,
       Duration commandTimeout,
@@ -824,6 +858,7 @@ public final class RedisBroker implements Broker {
     private List<String> cluster;
     private String channelPrefix = "";
     private int historySize = DEFAULT_HISTORY_SIZE;
+    private long historyMaxBytes = DEFAULT_HISTORY_MAX_BYTES;
     private Duration historyTtl = DEFAULT_HISTORY_TTL;
     private Boolean shardedPubSub;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
@@ -866,9 +901,11 @@ public final class RedisBroker implements Broker {
     }
 
     /**
-     * Put in front of every ssehub channel name to make the Redis channel name (and of history
-     * keys), for Redis servers shared with other apps. Default none, as flask-sse. Must not hold
-     * {@code {} or {@code }} (they would change the cluster hash slot of history keys).
+     * Put in front of every ssehub channel name, joined by {@value RedisBroker#PREFIX_SEPARATOR},
+     * to make the Redis channel name (and history keys), for Redis servers shared with other apps
+     * or hubs: the prefix {@code app:} makes channel {@code x} the Redis channel {@code app:|x},
+     * which no unprefixed hub's channel can be. Default none, as flask-sse. Must not hold {@code {}
+     * or {@code }} (they would change the cluster hash slot of history keys).
      */
     public Builder channelPrefix(String channelPrefix) {
       Objects.requireNonNull(channelPrefix, "channelPrefix");
@@ -886,6 +923,19 @@ public final class RedisBroker implements Broker {
         throw new IllegalArgumentException("historySize: " + historySize + " (expected: >= 0)");
       }
       this.historySize = historySize;
+      return this;
+    }
+
+    /**
+     * The most bytes of events kept per channel (the messages as stored in Redis): past it the
+     * oldest leave history, and a resume from before them is told that history was cut. Also the
+     * most one history read brings into this node's memory. Default 64 MiB.
+     */
+    public Builder historyMaxBytes(long historyMaxBytes) {
+      if (historyMaxBytes <= 0) {
+        throw new IllegalArgumentException("historyMaxBytes: " + historyMaxBytes + " (expected: > 0)");
+      }
+      this.historyMaxBytes = historyMaxBytes;
       return this;
     }
 
@@ -942,9 +992,9 @@ public final class RedisBroker implements Broker {
       if (cluster != null) {
         seeds = new ArrayList<>();
         for (String node : cluster) {
-          seeds.add(parse("redis://" + node, "cluster: " + node + " (expected: host:port)"));
+          seeds.add(parse("redis://" + node, "cluster: " + maskPassword(node) + " (expected: host:port)"));
         }
-        display = "cluster " + String.join(",", cluster);
+        display = "cluster " + maskPassword(String.join(",", cluster));
       } else {
         String text = uri != null ? uri : DEFAULT_URI;
         if (text.startsWith(CLUSTER_SCHEME)) {
@@ -962,8 +1012,12 @@ public final class RedisBroker implements Broker {
         }
       }
       boolean sharded = shardedPubSub != null ? shardedPubSub : seeds != null;
-      return new RedisBroker(new Settings(single, seeds == null ? null : List.copyOf(seeds), display,
-          channelPrefix, historySize, historyTtl, sharded, commandTimeout, maxDataBytes));
+      List<String> secrets = RedisUriSecrets.secrets(
+          cluster != null ? String.join(",", cluster) : uri != null ? uri : DEFAULT_URI);
+      return new RedisBroker(new Settings(single, seeds == null ? null : List.copyOf(seeds), display, secrets,
+          channelPrefix, channelPrefix.isEmpty() ? "" : channelPrefix + PREFIX_SEPARATOR, historySize,
+          historyMaxBytes, historyTtl,
+          sharded, commandTimeout, maxDataBytes));
     }
 
     /** {@code redis-cluster://[userinfo@]h:p,h:p[/...]}: each seed as a {@code redis://} URI with the user info. */
@@ -1010,26 +1064,13 @@ public final class RedisBroker implements Broker {
         }
         return parsed;
       } catch (RuntimeException e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        String password = passwordOf(text);
-        if (password != null && !password.isEmpty()) {
-          why = why.replace(password, "***");
-        }
+        String why = RedisUriSecrets.maskText(
+            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), RedisUriSecrets.secrets(text));
         throw new IllegalArgumentException(problem != null ? problem + ": " + why
             : "uri: " + maskPassword(text) + " is not a Redis URI (" + why + "; expected: "
                 + "redis://[user:password@]host[:port][/db], rediss://..., redis-sentinel://...#master "
                 + "or redis-cluster://host:port[,host:port...])");
       }
-    }
-
-    private static String passwordOf(String text) {
-      Matcher m = USER_INFO.matcher(text);
-      if (!m.find()) {
-        return null;
-      }
-      String userInfo = m.group(2);
-      int colon = userInfo.indexOf(':');
-      return colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
     }
   }
 }

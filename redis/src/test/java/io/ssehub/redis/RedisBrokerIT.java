@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.ssehub.core.BrokerUnavailableException;
 import io.ssehub.core.Replay;
 import io.ssehub.core.SseEvent;
+import io.ssehub.redis.internal.FlaskSseCodec;
 import io.ssehub.testkit.RedisExtension;
 import io.ssehub.testkit.RedisServer;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -283,6 +285,70 @@ class RedisBrokerIT {
     }
   }
 
+  /** Hubs with and without a channel prefix on one Redis: their channels and history never meet. */
+  @Nested
+  class Prefixes {
+    private Replay after(RedisBroker broker, String ch, String id) {
+      return get(broker.history().after(ch, id));
+    }
+
+    @Test
+    void unprefixedChannelNamedLikeAPrefixedOneDoesNotReachIt() {
+      RecordingListener prefixed = new RecordingListener();
+      RedisBroker subscriber = broker(redis, prefixed, b -> b.channelPrefix("app:"));
+      RedisBroker samePrefix = broker(redis, new RecordingListener(), b -> b.channelPrefix("app:"));
+      RedisBroker unprefixed = broker(new RecordingListener());
+      get(subscriber.subscribe(channel));
+
+      SseEvent foreign = get(unprefixed.publish("app:" + channel, event("foreign")));
+      // Published after the foreign one has run on Redis: had that one reached the subscriber, it would come first.
+      SseEvent own = get(samePrefix.publish(channel, event("own")));
+
+      assertThat(prefixed.next(channel)).isEqualTo(own);
+      prefixed.expectNoMoreEvents();
+      assertThat(numsub(redis, "app:|" + channel)).as("flask-sse apps use the prefixed name").isEqualTo(1);
+      assertThat(after(subscriber, channel, "0-0")).isEqualTo(new Replay(true, List.of(own)));
+      assertThat(after(unprefixed, "app:" + channel, "0-0")).isEqualTo(new Replay(true, List.of(foreign)));
+      assertThat((Long) redis.command("XLEN", "ssehub:history:{app:" + channel + "}")).isEqualTo(1);
+      assertThat((Long) redis.command("XLEN", "app:|ssehub:history:{app:|" + channel + "}")).isEqualTo(1);
+    }
+
+    @Test
+    void prefixedChannelDoesNotReachAnUnprefixedHubsChannelOfThatName() {
+      RecordingListener plain = new RecordingListener();
+      RedisBroker subscriber = broker(plain);
+      RedisBroker otherUnprefixed = broker(new RecordingListener());
+      RedisBroker prefixed = broker(redis, new RecordingListener(), b -> b.channelPrefix("app:"));
+      String named = "app:" + channel;
+      get(subscriber.subscribe(named));
+
+      SseEvent foreign = get(prefixed.publish(channel, event("foreign")));
+      SseEvent own = get(otherUnprefixed.publish(named, event("own")));
+
+      assertThat(plain.next(named)).isEqualTo(own);
+      plain.expectNoMoreEvents();
+      assertThat(after(subscriber, named, "0-0")).isEqualTo(new Replay(true, List.of(own)));
+      assertThat(after(subscriber, named, foreign.id())).as("an id of the other hub's history says nothing here")
+          .isEqualTo(new Replay(false, List.of(own)));
+    }
+
+    @Test
+    void twoPrefixesNeverShareAChannel() {
+      RecordingListener shortPrefix = new RecordingListener();
+      RedisBroker a = broker(redis, shortPrefix, b -> b.channelPrefix("a"));
+      RedisBroker ab = broker(redis, new RecordingListener(), b -> b.channelPrefix("a:b"));
+      RedisBroker sameAsA = broker(redis, new RecordingListener(), b -> b.channelPrefix("a"));
+      String joined = ":b" + channel; // "a" + ":b..." is "a:b" + "..." when simply put together
+      get(a.subscribe(joined));
+
+      get(ab.publish(channel, event("foreign")));
+      SseEvent own = get(sameAsA.publish(joined, event("own")));
+
+      assertThat(shortPrefix.next(joined)).isEqualTo(own);
+      shortPrefix.expectNoMoreEvents();
+    }
+  }
+
   @Nested
   class History {
     private Replay after(RedisBroker broker, String id) {
@@ -345,6 +411,120 @@ class RedisBrokerIT {
       assertThat((Long) redis.command("XLEN", "ssehub:history:{" + channel + "}")).isEqualTo(3);
     }
 
+    /** Each of these is stored as a message of 1,025 bytes. */
+    private SseEvent kilobyte(int i) {
+      return event(String.format("%04d", i) + "x".repeat(996));
+    }
+
+    private String key() {
+      return "ssehub:history:{" + channel + "}";
+    }
+
+    /** The bytes of the entries' values, as the broker counts them, read from Redis. */
+    private long storedBytes() {
+      long total = 0;
+      for (Object entry : (List<?>) redis.command("XRANGE", key(), "-", "+")) {
+        List<?> fields = (List<?>) ((List<?>) entry).get(1);
+        for (int f = 1; f < fields.size(); f += 2) {
+          total += ((String) fields.get(f)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
+      }
+      return total;
+    }
+
+    private long counted() {
+      return Long.parseLong((String) redis.command("HGET", key() + ":bytes", "bytes"));
+    }
+
+    @Test
+    void trimmedByBytes() {
+      RedisBroker broker = broker(redis, new RecordingListener(), b -> b.historyMaxBytes(3 * 1025 + 1000));
+      List<SseEvent> all = new ArrayList<>();
+      for (int i = 1; i <= 6; i++) {
+        all.add(get(broker.publish(channel, kilobyte(i))));
+      }
+      assertThat((Long) redis.command("XLEN", key())).isEqualTo(3);
+      assertThat(storedBytes()).isEqualTo(3 * 1025);
+      assertThat(counted()).isEqualTo(3 * 1025);
+      assertThat(after(broker, "0-0")).isEqualTo(new Replay(false, all.subList(3, 6)));
+      assertThat(after(broker, all.get(1).id())).as("from before the cut")
+          .isEqualTo(new Replay(false, all.subList(3, 6)));
+      assertThat(after(broker, all.get(2).id())).as("the last trimmed one: nothing after it is lost")
+          .isEqualTo(new Replay(true, all.subList(3, 6)));
+      assertThat(after(broker, all.get(4).id())).isEqualTo(new Replay(true, all.subList(5, 6)));
+      assertThat((Long) redis.command("PTTL", key() + ":bytes")).as("the counter expires with the stream")
+          .isBetween(1L, Duration.ofHours(1).toMillis());
+    }
+
+    @Test
+    void byteBoundHoldsAcrossManyPublishesOfMixedSizes() {
+      long bound = 20_000;
+      RedisBroker broker = broker(redis, new RecordingListener(), b -> b.historyMaxBytes(bound));
+      java.util.Random random = new java.util.Random(25);
+      List<SseEvent> sent = new ArrayList<>();
+      List<SseEvent> all = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        sent.add(event("y".repeat(random.nextInt(3000))));
+        all.add(get(broker.publish(channel, sent.get(i))));
+        if (i % 50 == 49) {
+          assertThat(storedBytes()).isLessThanOrEqualTo(bound).isEqualTo(counted());
+        }
+      }
+      Replay replay = after(broker, "0-0");
+      List<SseEvent> kept = replay.events();
+      assertThat(kept).isEqualTo(all.subList(all.size() - kept.size(), all.size()));
+      long retained = storedBytes();
+      int newestDropped = all.size() - kept.size() - 1;
+      long droppedBytes = FlaskSseCodec.encode(sent.get(newestDropped)).json().length();
+      assertThat(retained + droppedBytes).as("only what had to go went").isGreaterThan(bound);
+      assertThat(after(broker, all.get(newestDropped).id())).isEqualTo(new Replay(true, kept));
+    }
+
+    @Test
+    void eventOverTheByteBoundNotKeptButIdsStillResume() {
+      RedisBroker broker = broker(redis, new RecordingListener(), b -> b.historyMaxBytes(1000));
+      SseEvent small = get(broker.publish(channel, event("small")));
+      SseEvent big = get(broker.publish(channel, kilobyte(1)));
+      assertThat((Long) redis.command("XLEN", key())).isZero();
+      assertThat(counted()).isZero();
+      assertThat(get(broker.history().lastId(channel))).isEqualTo(big.id());
+      assertThat(after(broker, big.id())).isEqualTo(new Replay(true, List.of()));
+      assertThat(after(broker, small.id())).isEqualTo(new Replay(false, List.of()));
+    }
+
+    @Test
+    void lostOrStaleCounterCountedAgain() {
+      RedisBroker broker = broker(redis, new RecordingListener(), b -> b.historyMaxBytes(3 * 1025));
+      get(broker.publish(channel, kilobyte(1)));
+      get(broker.publish(channel, kilobyte(2)));
+      redis.command("DEL", key() + ":bytes"); // evicted, say
+      get(broker.publish(channel, kilobyte(3)));
+      assertThat(counted()).isEqualTo(3 * 1025);
+      redis.command("XADD", key(), "*", "m", "{\"data\": \"" + "z".repeat(2000) + "\"}"); // another writer
+      SseEvent last = get(broker.publish(channel, kilobyte(4)));
+      assertThat(storedBytes()).isEqualTo(counted()).isLessThanOrEqualTo(3 * 1025);
+      assertThat(after(broker, "0-0").events()).last().isEqualTo(last);
+    }
+
+    @Test
+    void oneReadBringsAtMostTheByteBound() {
+      RedisBroker writer = broker(redis, new RecordingListener(), b -> b.historyMaxBytes(10 * 1025));
+      RedisBroker reader = broker(redis, new RecordingListener(), b -> b.historyMaxBytes(2 * 1025));
+      SseEvent own = get(writer.publish(channel, SseEvent.builder().data("own").id("order-1").build()));
+      List<SseEvent> all = new ArrayList<>();
+      for (int i = 1; i <= 5; i++) {
+        all.add(get(writer.publish(channel, kilobyte(i))));
+      }
+      assertThat(after(writer, "0-0"))
+          .isEqualTo(new Replay(true, Stream.concat(Stream.of(own), all.stream()).toList()));
+      assertThat(after(reader, "0-0")).isEqualTo(new Replay(false, all.subList(3, 5)));
+      assertThat(after(reader, all.get(1).id())).isEqualTo(new Replay(false, all.subList(3, 5)));
+      assertThat(after(reader, all.get(2).id())).isEqualTo(new Replay(true, all.subList(3, 5)));
+      assertThat(after(writer, "order-1")).isEqualTo(new Replay(true, all));
+      assertThat(after(reader, "order-1")).as("found, but more after it than one read brings")
+          .isEqualTo(new Replay(false, all.subList(3, 5)));
+    }
+
     @Test
     void noHistoryStillGivesIdsThatResumeUpToDate() {
       RedisBroker broker = broker(redis, new RecordingListener(), b -> b.historySize(0));
@@ -397,7 +577,7 @@ class RedisBrokerIT {
     void historyKeyAndTtlOnRedis() {
       RedisBroker broker = broker(redis, new RecordingListener(), b -> b.channelPrefix("app1:"));
       get(broker.publish(channel, event("1")));
-      String key = "app1:ssehub:history:{app1:" + channel + "}";
+      String key = "app1:|ssehub:history:{app1:|" + channel + "}";
       assertThat((Long) redis.command("XLEN", key)).isEqualTo(1);
       assertThat((Long) redis.command("PTTL", key)).isBetween(1L, Duration.ofHours(1).toMillis());
       List<?> entries = (List<?>) redis.command("XRANGE", key, "-", "+");

@@ -20,8 +20,25 @@ class RedisBrokerTest {
     assertThat(RedisBroker.maskPassword("redis://secret@host")).isEqualTo("redis://***@host");
     assertThat(RedisBroker.maskPassword("redis-sentinel://pw@s1:26379,s2:26379/0#mymaster"))
         .isEqualTo("redis-sentinel://***@s1:26379,s2:26379/0#mymaster");
+    assertThat(RedisBroker.maskPassword("redis://host:6379/0?password=pw"))
+        .isEqualTo("redis://host:6379/0?password=***");
     assertThat(RedisBroker.maskPassword("redis://host:6379/0")).isEqualTo("redis://host:6379/0");
     assertThat(RedisBroker.maskPassword(null)).isNull();
+  }
+
+  @Test
+  void noPasswordFormReachesDescribe() {
+    for (String uri : List.of("redis://127.0.0.1:6390?password=qz-secret", "redis://:qz-secret@h:6379/0",
+        "redis://user:qz-secret@h", "redis://qz-secret@h", "rediss://:qz-secret@h:6380", "redis://:qz@secret@h",
+        "redis-socket:///tmp/redis.sock?password=qz-secret", "redis-sentinel://:qz-secret@s1:26379,s2:26379/0#mymaster",
+        "redis-sentinel://s1:26379?sentinelMasterId=m&password=qz-secret",
+        "redis-cluster://:qz-secret@h1:7000,h2:7001")) {
+      RedisBroker broker = RedisBroker.builder().uri(uri).build();
+      assertThat(broker.describe()).as(uri).contains("***").doesNotContain("qz").doesNotContain("secret");
+      assertThat(broker.toString()).as(uri).doesNotContain("secret");
+    }
+    assertThat(RedisBroker.builder().cluster(List.of(":qz-secret@h1:7000", "h2:7001")).build().describe())
+        .isEqualTo("redis cluster :***@h1:7000,h2:7001 (sharded pub/sub, history: 1000 events, 67108864 bytes, PT1H)");
   }
 
   @Test
@@ -61,6 +78,15 @@ class RedisBrokerTest {
     assertThatThrownBy(() -> RedisBroker.builder().uri("redis://:secret@host:notaport").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> RedisBroker.builder().uri("redis://:qz/secret@host:6379").build())
+        .as("a password with a '/', which the parser reads as the start of the path")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("redis://:***@host:6379")
+        .hasMessageNotContaining("qz").hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> RedisBroker.builder().cluster(List.of("u:secret@h:notaport")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("u:***@h:notaport")
+        .hasMessageNotContaining("secret");
     assertThatThrownBy(() -> RedisBroker.builder().uri("redis-cluster://:secret@").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("redis-cluster://:***@")
@@ -86,6 +112,10 @@ class RedisBrokerTest {
     assertThatThrownBy(() -> RedisBroker.builder().channelPrefix("app{1}:"))
         .hasMessageContaining("channelPrefix: \"app{1}:\"");
     assertThatThrownBy(() -> RedisBroker.builder().historySize(-1)).hasMessage("historySize: -1 (expected: >= 0)");
+    assertThatThrownBy(() -> RedisBroker.builder().historyMaxBytes(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("historyMaxBytes: 0 (expected: > 0)");
+    assertThatThrownBy(() -> RedisBroker.builder().historyMaxBytes(-1))
+        .hasMessage("historyMaxBytes: -1 (expected: > 0)");
     assertThatThrownBy(() -> RedisBroker.builder().historyTtl(Duration.ZERO)).hasMessageStartingWith("historyTtl: PT0S");
     assertThatThrownBy(() -> RedisBroker.builder().commandTimeout(Duration.ofNanos(5))).hasMessageStartingWith("commandTimeout:");
     assertThatThrownBy(() -> RedisBroker.builder().maxDataBytes(0)).hasMessageStartingWith("maxDataBytes: 0");
@@ -95,7 +125,7 @@ class RedisBrokerTest {
   @Test
   void defaultsAreFlaskSsesRedis() {
     assertThat(RedisBroker.builder().build().describe())
-        .isEqualTo("redis redis://localhost:6379/0 (pub/sub, history: 1000 events, PT1H)");
+        .isEqualTo("redis redis://localhost:6379/0 (pub/sub, history: 1000 events, 67108864 bytes, PT1H)");
   }
 
   @Test

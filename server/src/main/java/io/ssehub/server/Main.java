@@ -141,8 +141,9 @@ public final class Main implements Callable<Integer> {
   List<String> redisCluster;
 
   @Option(names = "--redis-prefix", paramLabel = "PREFIX", defaultValue = "",
-      description = "Put in front of each channel's Redis name, for a Redis shared with other apps; flask-sse apps"
-          + " must then use the prefixed names (default: none; env: SSEHUB_REDIS_PREFIX).")
+      description = "Put in front of each channel's Redis name with a '|' (app: makes channel x the Redis channel"
+          + " app:|x), for a Redis shared with other apps or hubs; flask-sse apps must then use the prefixed names"
+          + " (default: none; env: SSEHUB_REDIS_PREFIX).")
   String redisPrefix;
 
   @Option(names = "--redis-wait", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,

@@ -112,6 +112,19 @@ class ConfigFileTest {
   }
 
   @Test
+  void printConfigMasksEveryRedisPasswordForm() {
+    for (String uri : java.util.List.of("redis://127.0.0.1:6379?password=hunter2", "rediss://:hunter2@h:6380",
+        "redis://:hunter2@h:6379/0", "redis://hunter2@h", "redis://:hunter/two@h:6379",
+        "redis-sentinel://:hunter2@s1:26379,s2:26379#mymaster", "redis-cluster://:hunter2@h1:7000,h2:7001")) {
+      Run run = run(Map.of(), "--redis", uri, "--print-config");
+      assertThat(run.code).as(uri).isZero();
+      assertThat(run.out).as(uri).contains("redis-url=").contains("***").doesNotContain("hunter");
+    }
+    Run cluster = run(Map.of(), "--redis-cluster", ":hunter2@h1:7000,h2:7001", "--print-config");
+    assertThat(cluster.out).contains("redis-cluster=:***@h1:7000,h2:7001").doesNotContain("hunter2");
+  }
+
+  @Test
   void printedConfigReadsBackAsAConfigFile() throws IOException {
     Run printed = run(Map.of(), "--port", "9200", "--keepalive", "4s", "--print-config");
     assertThat(printed.code).isZero();

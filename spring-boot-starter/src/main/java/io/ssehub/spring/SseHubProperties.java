@@ -164,7 +164,7 @@ public class SseHubProperties {
     /** Redis URL (redis://[user:password@]host:port/db); when unset, spring.data.redis.url/host/port/database/password if given. */
     private String url;
 
-    /** Prefix of the Redis channel and history key names, for a Redis server shared with other apps. */
+    /** Prefix of the Redis channel and history key names (joined by '|'), for a Redis shared with other apps. */
     private String channelPrefix;
 
     /** How long startup waits for Redis to be reachable. */

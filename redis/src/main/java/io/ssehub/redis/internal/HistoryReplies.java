@@ -29,6 +29,9 @@ import java.util.function.BiConsumer;
  *
  * <p>For any other id (a publisher's own), the script finds the newest entry published with it:
  * found, the replay is what came after, complete; not found, every retained event, not complete.
+ *
+ * <p>Either way, a reply whose entries were capped by the byte limit of one read holds the newest
+ * events only, and is not complete.
  */
 public final class HistoryReplies {
   private final FlaskSseCodec codec;
@@ -64,7 +67,7 @@ public final class HistoryReplies {
       complete = from.compareTo(maxDeleted) >= 0
           && (!maxDeleted.isZero() || (first != null && from.compareTo(first) >= 0));
     }
-    return new Replay(complete, events(channel, reply.get(4)));
+    return new Replay(complete && !capped(reply), events(channel, reply.get(4)));
   }
 
   /** The replay after a publisher's id, from a {@code find} reply. */
@@ -72,7 +75,12 @@ public final class HistoryReplies {
     if (number(reply.get(0)) == 0) {
       return new Replay(false, List.of());
     }
-    return new Replay(number(reply.get(5)) == 1, events(channel, reply.get(4)));
+    return new Replay(number(reply.get(5)) == 1 && !capped(reply), events(channel, reply.get(4)));
+  }
+
+  /** Whether older entries were left out of the reply for the byte limit of one read. */
+  private static boolean capped(List<Object> reply) {
+    return reply.size() > 6 && number(reply.get(6)) == 1;
   }
 
   /** Decodes XRANGE entries, {@code [[id, [field, value, ...]], ...]}; skips what cannot be read. */

@@ -107,6 +107,17 @@ class HistoryRepliesTest {
   }
 
   @Test
+  void replyCappedByTheByteLimitIncomplete() {
+    List<Object> entries = List.of(entry("6-0", "{\"data\": \"b\"}"));
+    List<Object> capped = List.of(1L, b("6-0"), b("0-0"), b("5-0"), entries, 0L, 1L);
+    assertThat(after("5-0", capped)).as("the client's id is retained, but not all after it was returned")
+        .isEqualTo(new Replay(false, List.of(SseEvent.of("b").withId("6-0"))));
+    List<Object> foundButCapped = List.of(1L, b("6-0"), b("0-0"), b("4-0"), entries, 1L, 1L);
+    assertThat(replies.afterFound("ch", foundButCapped).complete()).isFalse();
+    assertThat(after("5-0", List.of(1L, b("6-0"), b("0-0"), b("5-0"), entries, 0L, 0L)).complete()).isTrue();
+  }
+
+  @Test
   void unreadableEntrySkippedAndReported() {
     List<?> entries = List.of(entry("5-0", "garbage"), entry("6-0", "{\"data\": \"b\"}"));
     assertThat(after("0-0", stream("6-0", "0-0", "5-0", entries)).events()).extracting(SseEvent::data).containsExactly("b");

@@ -509,6 +509,7 @@ public final class Main implements Callable<Integer> {
     }
     redis.channelPrefix(redisPrefix)
         .historySize(historySize)
+        .historyMaxBytes(historyMaxBytes)
         .historyTtl(historyTtl)
         .clientName("ssehub-" + ProcessHandle.current().pid());
     if (redisClassicPubSub) {

@@ -62,6 +62,7 @@ public class SseHubAutoConfiguration {
       RedisBroker.Builder redis = RedisBroker.builder()
           .uri(redisUrl)
           .historySize(properties.getHistory().getSize())
+          .historyMaxBytes(properties.getHistory().getMaxBytes().toBytes())
           .historyTtl(properties.getHistory().getTtl());
       if (StringUtils.hasText(properties.getRedis().getChannelPrefix())) {
         redis.channelPrefix(properties.getRedis().getChannelPrefix());

@@ -1,6 +1,8 @@
 package io.ssehub.server.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.ssehub.server.Refusals;
 import java.net.InetSocketAddress;
@@ -26,6 +28,9 @@ public final class ConnectionLimiter {
 
   /** How long a connection over a limit may take to send the request its refusal answers. */
   static final long OVER_LIMIT_GRACE_MILLIS = 250;
+
+  /** What a connection over a limit that sent nothing gets beyond the grace: a pass of its loop's I/O. */
+  private static final long LAST_READ_MILLIS = 20;
 
   private final int maxConnections;
   private final int maxPerIp;
@@ -71,10 +76,31 @@ public final class ConnectionLimiter {
 
   private static void refuse(Channel channel, Refusals.Cause cause) {
     channel.attr(OVER_LIMIT).set(cause);
+    ReadSeen seen = new ReadSeen();
+    channel.pipeline().addFirst(seen);
     ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
-      channel.close();
+      if (seen.read) {
+        channel.close();
+      } else {
+        // Nothing read yet: the request may wait in the socket behind a busy loop. One more pass of
+        // the loop's I/O reads it (and answers it) before the close.
+        channel.eventLoop().schedule(() -> {
+          channel.close();
+        }, LAST_READ_MILLIS, TimeUnit.MILLISECONDS);
+      }
     }, OVER_LIMIT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     channel.closeFuture().addListener(closed -> deadline.cancel(false));
+  }
+
+  /** Notes that a connection over a limit sent something; event loop only. */
+  private static final class ReadSeen extends ChannelInboundHandlerAdapter {
+    boolean read;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      read = true;
+      ctx.fireChannelRead(msg);
+    }
   }
 
   private void release(String ip, AtomicInteger count) {

@@ -1,6 +1,5 @@
 package io.ssehub.mercure.internal;
 
-import com.google.re2j.Pattern;
 import io.ssehub.core.InvalidInputException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -14,17 +13,19 @@ import java.util.Map;
  * characters its operator may produce.
  *
  * <p>No Java library on Maven Central matches topics against level-4 templates (the ones there,
- * such as vertx-uri-template, only expand), hence this small compiler. Its patterns run on RE2/J,
- * which matches in time linear in the topic and never recurses per character: selectors come from
- * anonymous clients, and a backtracking engine lets one selector stall the node.
+ * such as vertx-uri-template, only expand), hence this small compiler: {@link UriTemplate} parses,
+ * {@link TemplateAutomaton} matches with an automaton of its own, in time linear in the topic and
+ * without recursing per character: selectors come from anonymous clients, and a backtracking engine
+ * lets one selector stall the node (RE2/J was linear too, but ten times slower per character).
  *
  * <p>Bounds, each refused with an {@link InvalidInputException} on field {@code topic}: a selector
  * holds at most {@value #MAX_LENGTH} characters, a template at most {@value #MAX_EXPRESSIONS}
  * expressions (matching costs time per character in proportion to them) and compiles to at most
- * {@value #MAX_COMPILED_SIZE} units of pattern (a unit is about a character of pattern text, with
- * each bounded repetition counted as often as it repeats). Compiled templates are cached, least
- * recently used out, bounded by {@value #CACHE_SIZE} entries and by {@value #CACHE_BYTES} bytes of
- * their estimated {@link #weight()}: a count alone lets a few large selectors fill the heap.
+ * {@value #MAX_COMPILED_SIZE} units of pattern (a unit is about a character of the regular
+ * expression the template stands for, with each bounded repetition counted as often as it repeats;
+ * the automaton has at most about a node per unit). Compiled templates are cached, least recently
+ * used out, bounded by {@value #CACHE_SIZE} entries and by {@value #CACHE_BYTES} bytes of their
+ * {@link #weight()}: a count alone lets a few large selectors fill the heap.
  *
  * <p>An invalid template (an unclosed {@code {}, a bad variable name) matches only itself, as an
  * exact string: the Go hub's matcher does not match it either, and nobody is refused for it.
@@ -44,24 +45,15 @@ public final class TopicSelector {
 
   static final int CACHE_SIZE = 10_000;
   static final long CACHE_BYTES = 16L * 1024 * 1024;
-  /** What a unit of compiled pattern costs on the heap, measured on RE2/J 1.8 and rounded up. */
-  static final int BYTES_PER_UNIT = 20;
-  /** What any compiled pattern costs besides its units (RE2/J's objects), measured and rounded up. */
-  static final int PATTERN_BYTES = 4096;
 
   private static final Map<String, TopicSelector> CACHE = new LinkedHashMap<>(256, 0.75f, true);
   private static long cachedBytes;
 
-  private static final String UNRESERVED = "A-Za-z0-9\\-._~";
-  private static final String RESERVED = ":/?#\\[\\]@!$&'()*+,;=";
-  private static final String PCT = "%[0-9A-Fa-f]{2}";
-  private static final Pattern VARNAME = Pattern.compile("(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})(?:\\.?(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2}))*");
-
   private final String selector;
-  private final Pattern template;
+  private final TemplateAutomaton template;
   private final int compiledSize;
 
-  private TopicSelector(String selector, Pattern template, int compiledSize) {
+  private TopicSelector(String selector, TemplateAutomaton template, int compiledSize) {
     this.selector = selector;
     this.template = template;
     this.compiledSize = compiledSize;
@@ -86,10 +78,13 @@ public final class TopicSelector {
         return cached;
       }
     }
-    Compiled compiled = compile(selector);
-    TopicSelector result = compiled == null
+    UriTemplate template = UriTemplate.parse(selector);
+    if (template != null) {
+      checkBounds(selector, template);
+    }
+    TopicSelector result = template == null
         ? new TopicSelector(selector, null, 0)
-        : new TopicSelector(selector, Pattern.compile(compiled.regex()), compiled.size());
+        : new TopicSelector(selector, new TemplateAutomaton(template), (int) template.units());
     synchronized (CACHE) {
       TopicSelector previous = CACHE.put(selector, result);
       if (previous != null) {
@@ -115,17 +110,20 @@ public final class TopicSelector {
     return compiledSize;
   }
 
-  /** What this selector holds on the heap, estimated in bytes. */
+  /**
+   * What this selector holds on the heap, estimated in bytes: its text, and its automaton at the
+   * most it may grow to (its NFA's arrays, and its DFA's table and state sets once at their bounds).
+   */
   public long weight() {
     long text = 64 + 2L * selector.length();
-    return compiledSize == 0 ? text : text + PATTERN_BYTES + (long) BYTES_PER_UNIT * compiledSize;
+    return template == null ? text : text + template.bytes();
   }
 
   public boolean matches(String topic) {
     if ("*".equals(selector) || selector.equals(topic)) {
       return true;
     }
-    return template != null && template.matcher(topic).matches();
+    return template != null && template.matches(topic);
   }
 
   /** Whether any of {@code selectors} matches any of {@code topics}. */
@@ -147,132 +145,20 @@ public final class TopicSelector {
     }
   }
 
-  /** A template as a pattern and its size in units. */
-  record Compiled(String regex, int size) {
-  }
-
   /**
-   * The template as a pattern; null when it is not a valid template.
-   *
-   * @throws InvalidInputException for a valid template over {@value #MAX_EXPRESSIONS} expressions or
+   * @throws InvalidInputException for a template over {@value #MAX_EXPRESSIONS} expressions or
    *     {@value #MAX_COMPILED_SIZE} units
    */
-  static Compiled compile(String template) {
-    StringBuilder regex = new StringBuilder();
-    long size = 0;
-    int expressions = 0;
-    int i = 0;
-    while (i < template.length()) {
-      int open = template.indexOf('{', i);
-      if (open < 0) {
-        String literal = Pattern.quote(template.substring(i));
-        regex.append(literal);
-        size += literal.length();
-        break;
-      }
-      if (open > i) {
-        String literal = Pattern.quote(template.substring(i, open));
-        regex.append(literal);
-        size += literal.length();
-      }
-      int close = template.indexOf('}', open);
-      if (close < 0) {
-        return null;
-      }
-      Expression expression = expression(template.substring(open + 1, close));
-      if (expression == null) {
-        return null;
-      }
-      regex.append(expression.regex());
-      size += expression.size();
-      expressions++;
-      i = close + 1;
+  private static void checkBounds(String selector, UriTemplate template) {
+    if (template.expressions() > MAX_EXPRESSIONS) {
+      throw new InvalidInputException("topic", "topic selector " + InvalidInputException.quote(selector)
+          + " has " + template.expressions() + " expressions (expected: at most " + MAX_EXPRESSIONS + ")");
     }
-    if (expressions > MAX_EXPRESSIONS) {
-      throw new InvalidInputException("topic", "topic selector " + InvalidInputException.quote(template)
-          + " has " + expressions + " expressions (expected: at most " + MAX_EXPRESSIONS + ")");
-    }
-    if (size > MAX_COMPILED_SIZE) {
-      throw new InvalidInputException("topic", "topic selector " + InvalidInputException.quote(template)
-          + " is too complex: it compiles to " + size + " units (expected: at most " + MAX_COMPILED_SIZE
+    if (template.units() > MAX_COMPILED_SIZE) {
+      throw new InvalidInputException("topic", "topic selector " + InvalidInputException.quote(selector)
+          + " is too complex: it compiles to " + template.units() + " units (expected: at most " + MAX_COMPILED_SIZE
           + "; fewer variables per expression, or shorter names)");
     }
-    return new Compiled(regex.toString(), (int) size);
-  }
-
-  /** One expression as a pattern, and its size with each bounded repetition counted as often as it repeats. */
-  private record Expression(String regex, long size) {
-  }
-
-  /** The pattern of one expression ({@code op var1,var2:3,var3*}), or null if it is not valid. */
-  private static Expression expression(String body) {
-    if (body.isEmpty()) {
-      return null;
-    }
-    char op = body.charAt(0);
-    String prefix;
-    String separator;
-    boolean named;
-    boolean reservedAllowed = false;
-    switch (op) {
-      case '+' -> { prefix = ""; separator = ","; named = false; reservedAllowed = true; }
-      case '#' -> { prefix = "#"; separator = ","; named = false; reservedAllowed = true; }
-      case '.' -> { prefix = "."; separator = "."; named = false; }
-      case '/' -> { prefix = "/"; separator = "/"; named = false; }
-      case ';' -> { prefix = ";"; separator = ";"; named = true; }
-      case '?' -> { prefix = "?"; separator = "&"; named = true; }
-      case '&' -> { prefix = "&"; separator = "&"; named = true; }
-      default -> { prefix = ""; separator = ","; named = false; }
-    }
-    String list = "+#./;?&".indexOf(op) >= 0 ? body.substring(1) : body;
-    if (list.isEmpty()) {
-      return null;
-    }
-    // A value's characters: unreserved and percent-encoded; reserved too for + and #; the comma of lists.
-    String valueChar = "(?:[" + UNRESERVED + (reservedAllowed ? RESERVED : ",") + "]|" + PCT + ")";
-    String value = valueChar + "*";
-    StringBuilder items = new StringBuilder();
-    String[] specs = list.split(",", -1);
-    boolean anyExplode = false;
-    for (String spec : specs) {
-      String name = spec;
-      boolean explode = false;
-      if (name.endsWith("*")) {
-        explode = true;
-        anyExplode = true;
-        name = name.substring(0, name.length() - 1);
-      } else {
-        int colon = name.indexOf(':');
-        if (colon >= 0) {
-          String length = name.substring(colon + 1);
-          if (length.isEmpty() || length.length() > 4 || !length.chars().allMatch(Character::isDigit) || length.startsWith("0")) {
-            return null;
-          }
-          name = name.substring(0, colon);
-        }
-      }
-      if (!VARNAME.matcher(name).matches()) {
-        return null;
-      }
-      String item;
-      if (named) {
-        String key = explode ? "(?:[" + UNRESERVED + "]|" + PCT + ")+" : Pattern.quote(name);
-        item = key + "(?:=" + value + ")?";
-      } else {
-        item = value;
-      }
-      if (items.length() > 0) {
-        items.append('|');
-      }
-      items.append(item);
-    }
-    // Undefined variables expand to nothing; defined ones join with the separator after the prefix:
-    // at most one item per variable, any number when a variable explodes (its list or map members).
-    String one = "(?:" + items + ")";
-    String more = anyExplode ? "*" : "{0," + (specs.length - 1) + "}";
-    String regex = "(?:" + Pattern.quote(prefix) + one + "(?:" + Pattern.quote(separator) + one + ")" + more + ")?";
-    long repeated = (long) (one.length() + separator.length() + 8) * (anyExplode ? 1 : specs.length - 1);
-    return new Expression(regex, regex.length() + repeated);
   }
 
   @Override

@@ -16,7 +16,8 @@ import java.util.Map;
  * such as vertx-uri-template, only expand), hence this small compiler: {@link UriTemplate} parses,
  * {@link TemplateAutomaton} matches with an automaton of its own, in time linear in the topic and
  * without recursing per character: selectors come from anonymous clients, and a backtracking engine
- * lets one selector stall the node (RE2/J was linear too, but ten times slower per character).
+ * lets one selector stall the node (RE2/J is linear too, but slower per character by an order of
+ * magnitude; it stays as the tests' oracle).
  *
  * <p>Bounds, each refused with an {@link InvalidInputException} on field {@code topic}: a selector
  * holds at most {@value #MAX_LENGTH} characters, a template at most {@value #MAX_EXPRESSIONS}

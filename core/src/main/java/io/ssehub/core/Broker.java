@@ -8,17 +8,18 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Publishing and history are one interface because they must be one step: an event that was
  * delivered but not stored (or stored but not delivered) breaks resume. On Redis, the append to
- * the channel's history stream and the publish happen in one script.
+ * the channel's history stream and the publish happen in one script (ARCHITECTURE.md invariant 5).
  *
  * <p>The hub subscribes to a channel when the node's first stream on it opens and unsubscribes
  * when the last one closes; a broker therefore holds one subscription per channel, whatever the
- * number of streams. Implementations are thread-safe.
+ * number of streams (ARCHITECTURE.md invariant 1). Implementations are thread-safe.
  */
 public interface Broker extends AutoCloseable {
 
   /**
    * Starts delivering to {@code listener}: called once, by the hub, before anything else. For each
-   * channel the listener gets events in the order they were published, from one thread at a time.
+   * channel the listener gets events in the order they were published, from one thread at a time
+   * (ARCHITECTURE.md invariant 3).
    */
   void start(Listener listener);
 

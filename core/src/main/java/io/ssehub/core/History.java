@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Contract with live delivery: when a read's future completes, the broker has already handed
  * its listener every event of the channel that the read returns or counts as older, if it hands
  * them at all. The hub relies on it to switch from replay to live without a duplicate: a live event
- * arriving after the read completes is newer than everything the read saw.
+ * arriving after the read completes is newer than everything the read saw
+ * (ARCHITECTURE.md invariant 6).
  */
 public interface History {
 

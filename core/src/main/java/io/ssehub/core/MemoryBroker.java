@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * plus {@value #EVENT_OVERHEAD_BYTES}.
  *
  * <p>Each channel's publishes are serialized: a channel's log is locked while an event is stored
- * and handed to the listener, which is what keeps every stream in publish order.
+ * and handed to the listener, which is what keeps every stream in publish order and makes storing
+ * and delivering one step (ARCHITECTURE.md invariants 3 and 5).
  */
 public final class MemoryBroker implements Broker {
   /** The default number of events kept per channel. */

@@ -8,10 +8,11 @@ import java.util.concurrent.Executor;
  * <p>The hub calls {@link #send} in the order the bytes must be written, never concurrently for one
  * sink, but from any thread: a broker's I/O thread, a publisher's thread, the keepalive timer, or
  * the transport's own I/O thread. The sink must write in call order whatever the calling thread (a
- * transport that writes at once on its own thread and queues a task from others would reorder). Arrays passed to {@code send} are shared by every stream that receives the same event: a
- * sink must not modify them. No method may block: a sink queues what it cannot write at once and
- * reports the queued amount through {@link #pendingBytes()}; the hub cuts a stream whose queue
- * grows past its limit.
+ * transport that writes at once on its own thread and queues a task from others would reorder;
+ * ARCHITECTURE.md invariant 3). Arrays passed to {@code send} are shared by every stream that
+ * receives the same event: a sink must not modify them (invariant 2). No method may block: a sink
+ * queues what it cannot write at once and reports the queued amount through {@link
+ * #pendingBytes()}; the hub cuts a stream whose queue grows past its limit (invariant 8).
  */
 public interface SseSink {
 

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Design invariant 4 at the hub's level: a client cut at random points while events flow, and
- * resumed each time with its last event id, receives every event exactly once, in order.
+ * ARCHITECTURE.md invariant 4 at the hub's level: a client cut at random points while events flow,
+ * and resumed each time with its last event id, receives every event exactly once, in order.
  */
 class ResumeTest {
   private static final int EVENTS = 10_000;

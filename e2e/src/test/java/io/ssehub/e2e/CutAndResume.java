@@ -24,9 +24,10 @@ import java.util.function.IntFunction;
 import org.awaitility.Awaitility;
 
 /**
- * Design invariant 4 over real HTTP: while events are published at a steady rate, a client is cut
- * at random points and reconnects each time with its last event id (to the node {@code nodes}
- * gives for that connection); it must receive every event exactly once, in order per channel.
+ * ARCHITECTURE.md invariant 4 over real HTTP: while events are published at a steady rate, a client
+ * is cut at random points and reconnects each time with its last event id (to the node {@code
+ * nodes} gives for that connection); it must receive every event exactly once, in order per
+ * channel.
  */
 final class CutAndResume {
   private final IntFunction<URI> nodes;

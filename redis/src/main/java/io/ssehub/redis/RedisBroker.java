@@ -91,13 +91,14 @@ import org.slf4j.LoggerFactory;
  * refused.
  *
  * <h2>Connections</h2>
- * One connection for commands and one for pub/sub, whatever the number of channels and streams
- * (on a cluster, Lettuce keeps one of each per node it needs). The hub subscribes each channel
- * once; the broker keeps its own registry of channels and, after Lettuce reconnects (with back-off,
- * up to {@value #MAX_RECONNECT_DELAY_SECONDS} s between tries), subscribes every one again and only
- * then reports {@code onConnectionChanged(true)}. Commands sent while disconnected fail at once,
- * and every command has {@link Builder#commandTimeout a timeout}: a publish either succeeds or
- * fails with {@link BrokerUnavailableException}, it never hangs.
+ * One connection for commands and one for pub/sub, whatever the number of channels and streams (on
+ * a cluster, Lettuce keeps one of each per node it needs; ARCHITECTURE.md invariant 10). The hub
+ * subscribes each channel once (invariant 1); the broker keeps its own registry of channels and,
+ * after Lettuce reconnects (with back-off, up to {@value #MAX_RECONNECT_DELAY_SECONDS} s between
+ * tries), subscribes every one again and only then reports {@code onConnectionChanged(true)}.
+ * Commands sent while disconnected fail at once, and every command has {@link
+ * Builder#commandTimeout a timeout}: a publish either succeeds or fails with {@link
+ * BrokerUnavailableException}, it never hangs.
  *
  * <h2>What it does not do</h2>
  * <ul>
@@ -513,7 +514,8 @@ public final class RedisBroker implements Broker {
    * Runs on {@code events} once every connection is up: subscribes every channel again (Lettuce
    * resubscribes the ones it had confirmed, but not those asked for while disconnected, and its
    * futures are not ours to wait for; SUBSCRIBE is idempotent), sends lost UNSUBSCRIBEs again,
-   * then reports the broker connected.
+   * then reports the broker connected: the hub's catch-up then reads history knowing that live
+   * events flow again (ARCHITECTURE.md invariants 1 and 7).
    */
   private void reconcile(CompletableFuture<Void> done) {
     RedisLinks current = links;
@@ -641,7 +643,10 @@ public final class RedisBroker implements Broker {
     }
   }
 
-  /** Messages from Redis, on Lettuce's I/O thread: in order per channel, never blocking. */
+  /**
+   * Messages from Redis, on Lettuce's I/O thread: in order per channel
+   * (ARCHITECTURE.md invariant 3), never blocking.
+   */
   private final class Messages extends RedisPubSubAdapter<String, byte[]> {
     @Override
     public void message(String redisChannel, byte[] message) {

@@ -9,10 +9,11 @@ import java.util.Map;
 
 /**
  * The id a stream over several channels sends: where the client stands in each channel, as {@code
- * channel=lastId} pairs joined by {@code ,} after a leading {@value #MARK} (design invariant 4;
- * Nchan packs its ids the same way), such as {@code *a=17,b=1732570000000-3}. The mark is what
- * tells a cursor from a plain id: publishers' ids may not start with it ({@link
- * HubEngine#publish}), so a plain id shaped like a cursor ({@code cur=p1,zz=9}) stays a plain id.
+ * channel=lastId} pairs joined by {@code ,} after a leading {@value #MARK}
+ * (ARCHITECTURE.md invariant 4; Nchan packs its ids the same way), such as
+ * {@code *a=17,b=1732570000000-3}. The mark is what tells a cursor from a plain id: publishers' ids
+ * may not start with it ({@link HubEngine#publish}), so a plain id shaped like a cursor ({@code
+ * cur=p1,zz=9}) stays a plain id.
  * Ids are percent-encoded where {@code ,}, {@code %}, spaces, control characters or non-ASCII
  * would make them ambiguous or not fit a header; an {@code =} needs no escape, as a pair splits at
  * its first one and channel names never hold it.

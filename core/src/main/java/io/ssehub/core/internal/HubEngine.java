@@ -41,10 +41,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The hub: streams by channel, fan-out of broker events, the start of resumed streams, keepalives.
  *
- * <p>Each channel with local streams has one broker subscription, taken when its first stream
- * joins and dropped when its last one leaves (design invariant 1). The join/leave bookkeeping runs
- * inside {@link ConcurrentHashMap#compute}, so that a subscribe and an unsubscribe of one channel
- * reach the broker in the order they happened.
+ * <p>Each channel with local streams has one broker subscription, taken when its first stream joins
+ * and dropped when its last one leaves (ARCHITECTURE.md invariant 1). The join/leave bookkeeping
+ * runs inside {@link ConcurrentHashMap#compute}, so that a subscribe and an unsubscribe of one
+ * channel reach the broker in the order they happened.
  */
 public final class HubEngine implements Broker.Listener {
   private static final Logger log = LoggerFactory.getLogger(HubEngine.class);
@@ -184,7 +184,8 @@ public final class HubEngine implements Broker.Listener {
   /**
    * Encodes once and hands the bytes to every stream of the channel: one task per lane, each
    * offering the event to that lane's streams on the lane's thread. Under the group's lock, so that
-   * the lanes get a channel's events in order; the lanes run them in that order.
+   * the lanes get a channel's events in order; the lanes run them in that order
+   * (ARCHITECTURE.md invariants 2 and 3).
    */
   private void deliver(ChannelGroup group, String channel, SseEvent event) {
     if (event.id() != null) {
@@ -209,7 +210,8 @@ public final class HubEngine implements Broker.Listener {
         stream.offer(encoded);
         offered++;
       } catch (Throwable e) {
-        // One broken stream (its sink, or its filter, errors included) must not keep the event from the others.
+        // One broken stream (its sink, or its filter, errors included) must not keep the event from
+        // the others (ARCHITECTURE.md invariant 8).
         stream.fail(e);
       }
     }
@@ -285,7 +287,8 @@ public final class HubEngine implements Broker.Listener {
    * has after the last event it delivered, then the held-back events it did not already replay.
    * Streams stay open through it. Where history no longer holds that last event (Redis restarted
    * empty, or trimmed it), each stream gets the same {@linkplain SseEvent#HISTORY_CUT_TYPE cut
-   * notice} a resuming client would, and moves on from what history holds now.
+   * notice} a resuming client would, and moves on from what history holds now
+   * (ARCHITECTURE.md invariant 7).
    */
   @Override
   public void onConnectionChanged(boolean connected) {
@@ -419,6 +422,7 @@ public final class HubEngine implements Broker.Listener {
     for (int i = 0; i < joined.length; i++) {
       joined[i] = join(channels.get(i), stream);
     }
+    // Joined first, history read after: no event falls between the two (ARCHITECTURE.md invariant 6).
     CompletableFuture.allOf(joined)
         .thenCompose(ignored -> readHistory(channels, request.lastEventId()))
         .whenComplete((start, failure) -> {
@@ -504,7 +508,10 @@ public final class HubEngine implements Broker.Listener {
     });
   }
 
-  /** A stream ended, whichever way: it leaves its channels, and the last one out unsubscribes. */
+  /**
+   * A stream ended, whichever way: it leaves its channels, and the last one out unsubscribes
+   * (ARCHITECTURE.md invariant 1).
+   */
   void removed(HubStream stream) {
     streams.remove(stream);
     for (String channel : stream.channels()) {
@@ -635,7 +642,8 @@ public final class HubEngine implements Broker.Listener {
    * other nodes publish through the broker reach this node however far behind it runs (push-back
    * slows only the publishers that come through it). Events handed to lanes and not yet to their
    * streams count too: cut streams take no more of them. Measured: 1,000 streams fed faster through
-   * Redis than the node could write held 3.5 GB before this. Runs on the scheduler's thread.
+   * Redis than the node could write held 3.5 GB before this. Runs on the scheduler's thread
+   * (ARCHITECTURE.md invariant 9).
    */
   void boundPendingBytes() {
     long total = queuedBytes.sum(); // on their way to the streams' queues

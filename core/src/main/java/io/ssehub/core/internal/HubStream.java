@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * <p>Life cycle: {@code STARTING} (registered for live events, which are held back while history
  * is read), then {@code LIVE}, then {@code CLOSED}. On {@link #start}, the stream writes the
  * replayed events, then the held-back live events that the replay did not already contain (the
- * two overlap by the events published while history was read): no gap, no duplicate.
+ * two overlap by the events published while history was read): no gap, no duplicate
+ * (ARCHITECTURE.md invariant 6). Each event written moves the client's position in its channel
+ * (invariant 4); a client that falls behind is cut, not waited for (invariant 8).
  *
  * <p>Threading: every method may be called from any thread; all state is guarded by {@code this}.
  * The lock is held only to update state and hand bytes to the sink, which never blocks.

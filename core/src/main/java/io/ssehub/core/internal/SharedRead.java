@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * read sent before that could miss an event published between the read and the join, which then
  * reaches the stream neither live nor as history. So a caller that asks while a read is on its way
  * does not share that read: it waits for the next one, sent when that read returns, together with
- * everyone else who asked meanwhile.
+ * everyone else who asked meanwhile (ARCHITECTURE.md invariant 6).
  */
 final class SharedRead<T> {
   private final Supplier<CompletableFuture<T>> read;

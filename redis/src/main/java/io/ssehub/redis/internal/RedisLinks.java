@@ -46,7 +46,8 @@ public abstract class RedisLinks {
    * them and Lettuce reads after them (messages are delivered on Lettuce's I/O thread as they are
    * read). A history read followed by this barrier therefore never races a live message of an event
    * it already returned: without it, the reply on the command connection can overtake the message
-   * on the pub/sub one, and a resuming client would get that event twice.
+   * on the pub/sub one, and a resuming client would get that event twice
+   * (ARCHITECTURE.md invariant 6).
    *
    * <p>On a cluster with plain (not sharded) pub/sub, messages reach the subscribed node over the
    * cluster bus with no order relative to the command's node: there the barrier narrows the window

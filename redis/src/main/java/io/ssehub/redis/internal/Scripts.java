@@ -6,10 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The Lua scripts that make each publish and each history read one atomic step on Redis. Each runs
- * on the one key it declares (the channel's history stream); in a cluster, the channel it
- * publishes to hashes to the same slot (see {@code RedisBroker}'s key layout), so a sharded
- * {@code SPUBLISH} from the script is allowed.
+ * The Lua scripts that make each publish and each history read one atomic step on Redis
+ * (ARCHITECTURE.md invariant 5). Each runs on the one key it declares (the channel's history
+ * stream); in a cluster, the channel it publishes to hashes to the same slot (see {@code
+ * RedisBroker}'s key layout), so a sharded {@code SPUBLISH} from the script is allowed.
  *
  * <p>Needs Redis 6.2 or newer ({@code XTRIM MINID}, exclusive ranges); completeness of replays is
  * exact from Redis 7.0 on ({@code max-deleted-entry-id}); sharded pub/sub needs 7.0.

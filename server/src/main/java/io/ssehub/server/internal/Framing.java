@@ -111,8 +111,9 @@ enum Framing {
 
   /**
    * {@code bytes} framed, in a buffer the caller owns (one reference). An array that many streams
-   * share is framed once per event-loop thread: the callers get duplicates of one buffer. Other
-   * threads (tests, a caller's own thread) frame every time, so that no buffer outlives them.
+   * share (ARCHITECTURE.md invariant 2) is framed once per event-loop thread: the callers get
+   * duplicates of one buffer. Other threads (tests, a caller's own thread) frame every time, so
+   * that no buffer outlives them.
    */
   ByteBuf frame(byte[] bytes, ByteBufAllocator allocator) {
     if (!FastThreadLocalThread.currentThreadHasFastThreadLocal()) {

@@ -499,7 +499,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
    * Answers 503 with {@code Retry-After} when the event loops run further behind than {@code
    * --max-fanout-delay}, or more deliveries wait to be written on this node than {@code
    * --max-fanout-backlog}: publishers that outrun the node are slowed down here, rather than have
-   * their events accepted and delivered ever later. Returns whether it answered.
+   * their events accepted and delivered ever later (ARCHITECTURE.md invariant 9). Returns whether
+   * it answered.
    */
   private boolean fanOutBacklogged(ChannelHandlerContext ctx, boolean keepAlive, Map<String, String> cors) {
     String problem = fanOutProblem();

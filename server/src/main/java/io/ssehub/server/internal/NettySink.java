@@ -28,12 +28,12 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Why a queue of its own rather than {@code channel.writeAndFlush} from the calling thread:
  * Netty writes at once when called on the channel's event loop and queues a task otherwise, so a
  * send from the event loop (a publish handled on the same loop) could overtake an earlier send from
- * another thread that is still a queued task, and the client would see events out of order. Here
- * every send goes through one FIFO queue that the event loop drains; a drain writes everything
- * queued and flushes once, so a client that falls behind gets its events coalesced into fewer
- * writes. The drains of all the sinks of one event loop run in one task ({@link WriteBatch}), and
- * on HTTP/1.x an event's bytes are framed once and written below the HTTP encoder ({@link
- * Framing}).
+ * another thread that is still a queued task, and the client would see events out of order
+ * (ARCHITECTURE.md invariant 3). Here every send goes through one FIFO queue that the event loop
+ * drains; a drain writes everything queued and flushes once, so a client that falls behind gets its
+ * events coalesced into fewer writes. The drains of all the sinks of one event loop run in one task
+ * ({@link WriteBatch}), and on HTTP/1.x an event's bytes are framed once and written below the HTTP
+ * encoder ({@link Framing}).
  *
  * <p>Threading: {@link #send}, {@link #close} and {@link #abort} may be called from any thread (the
  * hub calls them one at a time per stream); {@link #drain} runs on the event loop only.

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * the queue change under a short lock ({@code this}); writes, flushes, {@code complete()} and
  * callbacks run after it is released, by the one thread that moved the state to {@link
  * State#WRITING} (the owner). Who owns the output stream is therefore always clear, as the servlet
- * spec requires (no concurrent {@code isReady}/{@code write}).
+ * spec requires (no concurrent {@code isReady}/{@code write}). One queue, written in call order
+ * whatever the calling thread (ARCHITECTURE.md invariant 3); nothing blocks (invariant 8).
  *
  * <pre>
  *   NEW ──start──▶ WAITING ──onWritePossible──▶ WRITING ──queue empty──▶ IDLE

@@ -18,7 +18,8 @@ import com.tngtech.archunit.lang.ArchRule;
 class ModuleGraphArchitectureTest {
 
   @ArchTest
-  static final ArchRule eachModuleUsesOnlyTheModulesBelowIt = layeredArchitecture().consideringOnlyDependenciesInLayers()
+  static final ArchRule eachModuleUsesOnlyTheModulesBelowIt = layeredArchitecture()
+      .consideringOnlyDependenciesInLayers()
       .ensureAllClassesAreContainedInArchitecture()
       .layer("core").definedBy(Modules.module("core"))
       .layer("http").definedBy(Modules.module("http"))

@@ -41,11 +41,12 @@ final class Modules {
     });
   }
 
-  /** Dependencies on another module's {@code internal} packages: a module's own internals are its business. */
-  static DescribedPredicate<Dependency> onAnotherModulesInternals() {
-    return DescribedPredicate.describe("target another module's internal package", dependency -> {
+  /** Dependencies that stay out of other modules' {@code internal} packages; a module's own are its business. */
+  static DescribedPredicate<Dependency> outsideOtherModulesInternals() {
+    String description = "the target is in the origin's own module or in no internal package";
+    return DescribedPredicate.describe(description, dependency -> {
       Matcher target = INTERNAL.matcher(dependency.getTargetClass().getPackageName());
-      return target.matches() && !target.group(1).equals(moduleOf(dependency.getOriginClass().getPackageName()));
+      return !target.matches() || target.group(1).equals(moduleOf(dependency.getOriginClass().getPackageName()));
     });
   }
 }

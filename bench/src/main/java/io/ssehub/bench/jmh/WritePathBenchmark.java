@@ -17,7 +17,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.ssehub.core.SseEncoder;
 import io.ssehub.core.SseEvent;
-import io.ssehub.server.internal.NettySink;
+import io.ssehub.core.SseSink;
+import io.ssehub.server.WritePath;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -50,9 +51,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code encoder}: what the server did before: each stream writes a {@code DefaultHttpContent}
  *       wrapping the array through the pipeline and flushes; the HTTP encoder makes each stream's
  *       chunk header, CRLF and promise combiner, and the socket would copy the heap bytes to direct.
- *   <li>{@code preframed}: what it does now: {@link NettySink#send} on each stream, then the
- *       channels run their pending tasks (the sinks' drains). The event is framed as a chunk once
- *       per thread into a direct buffer and each stream writes a duplicate below the HTTP encoder.
+ *   <li>{@code preframed}: what it does now: {@code send} on each stream's sink (the server's
+ *       {@code NettySink}, through its benchmark seam {@link WritePath}), then the channels run their
+ *       pending tasks (the sinks' drains). The event is framed as a chunk once per thread into a
+ *       direct buffer and each stream writes a duplicate below the HTTP encoder.
  * </ul>
  *
  * <p>Two limits to read the figures with. The frame-once cache is a Netty {@code FastThreadLocal}
@@ -76,7 +78,7 @@ public class WritePathBenchmark {
 
   private EmbeddedChannel[] encoderChannels;
   private EmbeddedChannel[] sinkChannels;
-  private NettySink[] sinks;
+  private SseSink[] sinks;
   private byte[] event;
 
   /**
@@ -99,12 +101,12 @@ public class WritePathBenchmark {
             : "a plain thread: preframed frames once per send"));
     encoderChannels = new EmbeddedChannel[streams];
     sinkChannels = new EmbeddedChannel[streams];
-    sinks = new NettySink[streams];
+    sinks = new SseSink[streams];
     for (int i = 0; i < streams; i++) {
       encoderChannels[i] = streamChannel();
       encoderChannels[i].writeAndFlush(chunkedHead());
       sinkChannels[i] = streamChannel();
-      sinks[i] = new NettySink(sinkChannels[i], chunkedHead());
+      sinks[i] = WritePath.sink(sinkChannels[i], chunkedHead());
     }
     byte[] head = written(encoderChannels[0]);
     // One event both ways to every stream (the sinks write their heads with it), stream 0's bytes kept to compare.
@@ -177,7 +179,7 @@ public class WritePathBenchmark {
   public void tearDown() {
     for (int i = 0; i < streams; i++) {
       encoderChannels[i].finishAndReleaseAll();
-      sinks[i].discard();
+      WritePath.discard(sinks[i]);
       sinkChannels[i].finishAndReleaseAll();
     }
   }
@@ -198,7 +200,7 @@ public class WritePathBenchmark {
   @Benchmark
   public long preframed() {
     byte[] bytes = event.clone(); // a new array: the frame-once cache keys on the array
-    for (NettySink sink : sinks) {
+    for (SseSink sink : sinks) {
       sink.send(bytes);
     }
     long total = 0;

@@ -16,15 +16,20 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every "ARCHITECTURE.md invariant N" that a comment or test cites resolves to a numbered
- * invariant of ARCHITECTURE.md, so that a renumbering or a typo fails the build rather than
- * leaving a citation that points nowhere.
+ * Every "ARCHITECTURE.md invariant N" that a comment or test cites resolves to a numbered invariant
+ * of ARCHITECTURE.md, so that a renumbering or a typo fails the build rather than leaving a
+ * citation that points nowhere.
  */
 class InvariantCitationsTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final Pattern CITATION = Pattern.compile("ARCHITECTURE\\.md invariants? (\\d+(?:(?:, | and )\\d+)*)");
+  private static final Pattern CITATION =
+      Pattern.compile("ARCHITECTURE\\.md invariants? (\\d+(?:(?:, | and )\\d+)*)");
   private static final Pattern NUMBER = Pattern.compile("\\d+");
-  /** How citations read before ARCHITECTURE.md existed; split here so that this file does not match it. */
+
+  /**
+   * How citations read before ARCHITECTURE.md existed; split here so that this file does not match
+   * it.
+   */
   private static final Pattern OLD_FORM = Pattern.compile("(?i)design" + " invariant");
 
   @Test
@@ -46,8 +51,12 @@ class InvariantCitationsTest {
         }
       }
     }
-    assertThat(citations).as("citations found (the pattern still matches how the code cites)").isGreaterThan(10);
-    assertThat(dangling).as("citations of invariants ARCHITECTURE.md does not define (it defines %s)", defined).isEmpty();
+    assertThat(citations)
+        .as("citations found (the pattern still matches how the code cites)")
+        .isGreaterThan(10);
+    assertThat(dangling)
+        .as("citations of invariants ARCHITECTURE.md does not define (it defines %s)", defined)
+        .isEmpty();
   }
 
   @Test
@@ -58,7 +67,9 @@ class InvariantCitationsTest {
         old.add(ROOT.relativize(file).toString());
       }
     }
-    assertThat(old).as("files citing invariants in the old form instead of \"ARCHITECTURE.md invariant N\"").isEmpty();
+    assertThat(old)
+        .as("files citing invariants in the old form instead of \"ARCHITECTURE.md invariant N\"")
+        .isEmpty();
   }
 
   /** The numbers of the "## Invariants" section's list: lines that start with "N. **". */
@@ -78,8 +89,10 @@ class InvariantCitationsTest {
 
   private static List<Path> javaSources() {
     try (Stream<Path> files = Files.walk(ROOT)) {
-      return files.filter(path -> path.toString().endsWith(".java"))
-          .filter(path -> !path.toString().contains("/target/") && !path.toString().contains("/.git/"))
+      return files
+          .filter(path -> path.toString().endsWith(".java"))
+          .filter(
+              path -> !path.toString().contains("/target/") && !path.toString().contains("/.git/"))
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

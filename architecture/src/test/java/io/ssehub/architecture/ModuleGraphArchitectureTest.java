@@ -18,37 +18,64 @@ import com.tngtech.archunit.lang.ArchRule;
 class ModuleGraphArchitectureTest {
 
   @ArchTest
-  static final ArchRule eachModuleUsesOnlyTheModulesBelowIt = layeredArchitecture()
-      .consideringOnlyDependenciesInLayers()
-      .ensureAllClassesAreContainedInArchitecture()
-      .layer("core").definedBy(Modules.module("core"))
-      .layer("http").definedBy(Modules.module("http"))
-      .layer("mercure").definedBy(Modules.module("mercure"))
-      .layer("redis").definedBy(Modules.module("redis"))
-      .layer("metrics").definedBy(Modules.module("metrics"))
-      .layer("server").definedBy(Modules.module("server"))
-      .layer("servlet").definedBy(Modules.module("servlet"))
-      .layer("spring").definedBy(Modules.module("spring"))
-      .layer("bench").definedBy(Modules.module("bench"))
-      .layer("testkit").definedBy(Modules.module("testkit"))
-      .whereLayer("core").mayNotAccessAnyLayer()
-      .whereLayer("http").mayOnlyAccessLayers("core")
-      .whereLayer("mercure").mayOnlyAccessLayers("core", "http")
-      .whereLayer("redis").mayOnlyAccessLayers("core")
-      .whereLayer("metrics").mayOnlyAccessLayers("core")
-      .whereLayer("server").mayOnlyAccessLayers("core", "http", "mercure", "redis", "metrics")
-      .whereLayer("servlet").mayOnlyAccessLayers("core", "http")
-      .whereLayer("spring").mayOnlyAccessLayers("core", "redis", "servlet")
-      .whereLayer("bench").mayOnlyAccessLayers("core", "redis", "server")
-      .whereLayer("testkit").mayNotAccessAnyLayer()
-      .because("each module's pom lists what it builds on; the code uses no more");
+  static final ArchRule eachModuleUsesOnlyTheModulesBelowIt =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .ensureAllClassesAreContainedInArchitecture()
+          .layer("core")
+          .definedBy(Modules.module("core"))
+          .layer("http")
+          .definedBy(Modules.module("http"))
+          .layer("mercure")
+          .definedBy(Modules.module("mercure"))
+          .layer("redis")
+          .definedBy(Modules.module("redis"))
+          .layer("metrics")
+          .definedBy(Modules.module("metrics"))
+          .layer("server")
+          .definedBy(Modules.module("server"))
+          .layer("servlet")
+          .definedBy(Modules.module("servlet"))
+          .layer("spring")
+          .definedBy(Modules.module("spring"))
+          .layer("bench")
+          .definedBy(Modules.module("bench"))
+          .layer("testkit")
+          .definedBy(Modules.module("testkit"))
+          .whereLayer("core")
+          .mayNotAccessAnyLayer()
+          .whereLayer("http")
+          .mayOnlyAccessLayers("core")
+          .whereLayer("mercure")
+          .mayOnlyAccessLayers("core", "http")
+          .whereLayer("redis")
+          .mayOnlyAccessLayers("core")
+          .whereLayer("metrics")
+          .mayOnlyAccessLayers("core")
+          .whereLayer("server")
+          .mayOnlyAccessLayers("core", "http", "mercure", "redis", "metrics")
+          .whereLayer("servlet")
+          .mayOnlyAccessLayers("core", "http")
+          .whereLayer("spring")
+          .mayOnlyAccessLayers("core", "redis", "servlet")
+          .whereLayer("bench")
+          .mayOnlyAccessLayers("core", "redis", "server")
+          .whereLayer("testkit")
+          .mayNotAccessAnyLayer()
+          .because("each module's pom lists what it builds on; the code uses no more");
 
   @ArchTest
-  static final ArchRule noCyclesBetweenModules = slices().matching(Modules.ROOT + ".(*)..").should().beFreeOfCycles();
+  static final ArchRule noCyclesBetweenModules =
+      slices().matching(Modules.ROOT + ".(*)..").should().beFreeOfCycles();
 
   @ArchTest
-  static final ArchRule commandLineLibrariesStayInTheServer = noClasses()
-      .that().resideOutsideOfPackages(Modules.module("server"), Modules.module("bench"))
-      .should().dependOnClassesThat().resideInAnyPackage("picocli..", "ch.qos.logback..")
-      .because("an app that embeds the hub or an adapter chooses its own logging backend and has no command line");
+  static final ArchRule commandLineLibrariesStayInTheServer =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages(Modules.module("server"), Modules.module("bench"))
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("picocli..", "ch.qos.logback..")
+          .because(
+              "an app that embeds the hub or an adapter chooses its own logging backend and has no command line");
 }

@@ -7,9 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * ssehub's modules as the rules see them: each module is one root package, {@code io.ssehub.<module>}
- * ({@code spring} for the Spring Boot starter), and its implementation lives under {@code
- * io.ssehub.<module>.internal}.
+ * ssehub's modules as the rules see them: each module is one root package, {@code
+ * io.ssehub.<module>} ({@code spring} for the Spring Boot starter), and its implementation lives
+ * under {@code io.ssehub.<module>.internal}.
  */
 final class Modules {
   /** The root package of everything of ours, which the rules import (main classes only). */
@@ -17,8 +17,10 @@ final class Modules {
 
   /** A package of ours: group 1 is its module. */
   private static final Pattern MODULE = Pattern.compile("io\\.ssehub\\.([^.]+)(\\..*)?");
+
   /** A module's internal package or one below it: group 1 is its module. */
-  private static final Pattern INTERNAL = Pattern.compile("io\\.ssehub\\.([^.]+)\\.internal(\\..*)?");
+  private static final Pattern INTERNAL =
+      Pattern.compile("io\\.ssehub\\.([^.]+)\\.internal(\\..*)?");
 
   private Modules() {}
 
@@ -35,18 +37,26 @@ final class Modules {
 
   /** Classes of ours that belong to any module but {@code name}. */
   static DescribedPredicate<JavaClass> anotherModuleThan(String name) {
-    return DescribedPredicate.describe("belong to an ssehub module other than " + name, javaClass -> {
-      String module = moduleOf(javaClass.getPackageName());
-      return module != null && !module.equals(name);
-    });
+    return DescribedPredicate.describe(
+        "belong to an ssehub module other than " + name,
+        javaClass -> {
+          String module = moduleOf(javaClass.getPackageName());
+          return module != null && !module.equals(name);
+        });
   }
 
-  /** Dependencies that stay out of other modules' {@code internal} packages; a module's own are its business. */
+  /**
+   * Dependencies that stay out of other modules' {@code internal} packages; a module's own are its
+   * business.
+   */
   static DescribedPredicate<Dependency> outsideOtherModulesInternals() {
     String description = "the target is in the origin's own module or in no internal package";
-    return DescribedPredicate.describe(description, dependency -> {
-      Matcher target = INTERNAL.matcher(dependency.getTargetClass().getPackageName());
-      return !target.matches() || target.group(1).equals(moduleOf(dependency.getOriginClass().getPackageName()));
-    });
+    return DescribedPredicate.describe(
+        description,
+        dependency -> {
+          Matcher target = INTERNAL.matcher(dependency.getTargetClass().getPackageName());
+          return !target.matches()
+              || target.group(1).equals(moduleOf(dependency.getOriginClass().getPackageName()));
+        });
   }
 }

@@ -39,8 +39,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The load generator: holds SSE streams, publishes over HTTP, and reports what arrived, how late,
- * and what it cost the hub. One run per invocation: a JSON line on stdout (and appended to
- * {@code --out}), a readable table on stderr.
+ * and what it cost the hub. One run per invocation: a JSON line on stdout (and appended to {@code
+ * --out}), a readable table on stderr.
  *
  * <p>A run: open the streams; publish probe events until every stream has received one (so that
  * every stream is live before counting starts); publish measured events for {@code --duration};
@@ -51,87 +51,146 @@ public final class LoadGenerator {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The options; public so that tests can read the defaults. */
-  @Command(name = "LoadGenerator", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+  @Command(
+      name = "LoadGenerator",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      usageHelpWidth = 110,
       description = {
-          "Holds SSE streams of one channel on a hub (ssehub or Nchan), publishes to it over HTTP at a fixed rate or",
-          "flat out, and reports deliveries/s, missing and duplicate events, publish-to-receive latency, the hub's CPU",
-          "per delivered event and memory per stream, and the generator's own CPU (runs it limits are flagged).",
-          "",
-          "Open files: every stream is a socket, so each generator process needs",
-          "    ulimit -n >= streams per process + publishers + 100",
-          "The JVM raises its soft limit to the hard one itself. With this machine's hard limit of 20,000, one process",
-          "holds at most ~19,800 streams: --processes K spreads them over K JVMs and merges their results. Past 25,000",
-          "streams in all, streams bind source addresses 127.0.0.2, .3, ... (Linux routes 127/8 to lo), since one",
-          "source address has ~28,000 ephemeral ports per destination. For 100,000 streams: ulimit -n 120000 (hard)",
-          "for hub and generators, sysctl net.core.somaxconn=65535 and net.ipv4.ip_local_port_range='1024 65535'.",
-          "",
-          "Loopback only (--url in 127.0.0.0/8). Every run is bounded: connect, probe and warm-up timeouts,",
-          "--duration, then at most --drain.",
-          ""},
-      footer = {"", "Example: java -cp bench/target/ssehub-bench-*-all.jar io.ssehub.bench.LoadGenerator \\",
-          "  --target ssehub --url http://127.0.0.1:8080 --streams 1000 --rate 200 --duration 10s --hub-pid $(pgrep -f ssehub-server)"})
+        "Holds SSE streams of one channel on a hub (ssehub or Nchan), publishes to it over HTTP at a fixed rate or",
+        "flat out, and reports deliveries/s, missing and duplicate events, publish-to-receive latency, the hub's CPU",
+        "per delivered event and memory per stream, and the generator's own CPU (runs it limits are flagged).",
+        "",
+        "Open files: every stream is a socket, so each generator process needs",
+        "    ulimit -n >= streams per process + publishers + 100",
+        "The JVM raises its soft limit to the hard one itself. With this machine's hard limit of 20,000, one process",
+        "holds at most ~19,800 streams: --processes K spreads them over K JVMs and merges their results. Past 25,000",
+        "streams in all, streams bind source addresses 127.0.0.2, .3, ... (Linux routes 127/8 to lo), since one",
+        "source address has ~28,000 ephemeral ports per destination. For 100,000 streams: ulimit -n 120000 (hard)",
+        "for hub and generators, sysctl net.core.somaxconn=65535 and net.ipv4.ip_local_port_range='1024 65535'.",
+        "",
+        "Loopback only (--url in 127.0.0.0/8). Every run is bounded: connect, probe and warm-up timeouts,",
+        "--duration, then at most --drain.",
+        ""
+      },
+      footer = {
+        "",
+        "Example: java -cp bench/target/ssehub-bench-*-all.jar io.ssehub.bench.LoadGenerator \\",
+        "  --target ssehub --url http://127.0.0.1:8080 --streams 1000 --rate 200 --duration 10s --hub-pid $(pgrep -f ssehub-server)"
+      })
   public static final class Options {
-    @Option(names = "--target", description = "ssehub or nchan: the URL shapes (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--target",
+        description = "ssehub or nchan: the URL shapes (default ${DEFAULT-VALUE})")
     String target = "ssehub";
 
-    @Option(names = "--url", description = "the hub's base URL, loopback only (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--url",
+        description = "the hub's base URL, loopback only (default ${DEFAULT-VALUE})")
     String url = "http://127.0.0.1:8080";
 
-    @Option(names = "--channel", description = "the channel (default: bench-RANDOM, new per run, so that no event of an earlier run is replayed)")
+    @Option(
+        names = "--channel",
+        description =
+            "the channel (default: bench-RANDOM, new per run, so that no event of an earlier run is replayed)")
     String channel = "bench-" + Long.toHexString(new java.util.Random().nextLong() & 0xffffffffL);
 
-    @Option(names = "--streams", description = "streams to hold, over all processes (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--streams",
+        description = "streams to hold, over all processes (default ${DEFAULT-VALUE})")
     int streams = 1000;
 
-    @Option(names = "--rate", description = "events per second; 0 = flat out, --publishers requests in flight (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--rate",
+        description =
+            "events per second; 0 = flat out, --publishers requests in flight (default ${DEFAULT-VALUE})")
     long rate = 200;
 
-    @Option(names = "--publishers", description = "publish connections, one request in flight each (default 32)")
+    @Option(
+        names = "--publishers",
+        description = "publish connections, one request in flight each (default 32)")
     Integer publishers;
 
-    @Option(names = "--publish-redis", description = "publish through the Java API instead of over HTTP: SseHub.publish on a "
-        + "Redis broker at this URL (loopback only), as a Java app on another node does; the hub must run on the same "
-        + "Redis. --publishers is then the publishes in flight (--target ssehub only)")
+    @Option(
+        names = "--publish-redis",
+        description =
+            "publish through the Java API instead of over HTTP: SseHub.publish on a "
+                + "Redis broker at this URL (loopback only), as a Java app on another node does; the hub must run on the same "
+                + "Redis. --publishers is then the publishes in flight (--target ssehub only)")
     String publishRedis;
 
-    @Option(names = "--duration", description = "how long to publish, e.g. 10s (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--duration",
+        description = "how long to publish, e.g. 10s (default ${DEFAULT-VALUE})")
     String duration = "10s";
 
-    @Option(names = "--warmup", description = "before measuring, publish uncounted events at the same rate this long (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--warmup",
+        description =
+            "before measuring, publish uncounted events at the same rate this long (default ${DEFAULT-VALUE})")
     String warmup = "0s";
 
-    @Option(names = "--idle", description = "with every stream open, wait this long before reading the hub's memory as idle, so that a "
-        + "garbage-collected hub has time to give back what opening them took (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--idle",
+        description =
+            "with every stream open, wait this long before reading the hub's memory as idle, so that a "
+                + "garbage-collected hub has time to give back what opening them took (default ${DEFAULT-VALUE})")
     String idle = "0s";
 
-    @Option(names = "--drain", description = "after publishing, wait at most this long for deliveries (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--drain",
+        description =
+            "after publishing, wait at most this long for deliveries (default ${DEFAULT-VALUE})")
     String drain = "10s";
 
-    @Option(names = "--connect-timeout", description = "to open all streams (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--connect-timeout",
+        description = "to open all streams (default ${DEFAULT-VALUE})")
     String connectTimeout = "120s";
 
-    @Option(names = "--connect-concurrency", description = "streams waiting for their response head at once (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--connect-concurrency",
+        description = "streams waiting for their response head at once (default ${DEFAULT-VALUE})")
     int connectConcurrency = 256;
 
-    @Option(names = "--probe-timeout", description = "for every stream to receive a probe event (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--probe-timeout",
+        description = "for every stream to receive a probe event (default ${DEFAULT-VALUE})")
     String probeTimeout = "60s";
 
-    @Option(names = "--threads", description = "event loop threads for streams, per process (default: cores / processes, at least 1)")
+    @Option(
+        names = "--threads",
+        description =
+            "event loop threads for streams, per process (default: cores / processes, at least 1)")
     Integer threads;
 
-    @Option(names = "--event-bytes", description = "size of each event's data, about (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--event-bytes",
+        description = "size of each event's data, about (default ${DEFAULT-VALUE})")
     int eventBytes = 64;
 
-    @Option(names = "--max-events", description = "stop publishing after this many events (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--max-events",
+        description = "stop publishing after this many events (default ${DEFAULT-VALUE})")
     long maxEvents = 20_000_000;
 
-    @Option(names = "--hub-pid", split = ",", description = "the hub's process(es), comma-separated; each with its descendants is measured, summed (nginx: the master; on Redis add redis-server's pid)")
+    @Option(
+        names = "--hub-pid",
+        split = ",",
+        description =
+            "the hub's process(es), comma-separated; each with its descendants is measured, summed (nginx: the master; on Redis add redis-server's pid)")
     List<Long> hubPid;
 
-    @Option(names = "--processes", description = "spread streams over K generator JVMs; latency then uses the wall clock in us (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--processes",
+        description =
+            "spread streams over K generator JVMs; latency then uses the wall clock in us (default ${DEFAULT-VALUE})")
     int processes = 1;
 
-    @Option(names = "--source-addresses", description = "comma-separated 127.x.y.z to bind streams to, round robin; 'auto' binds 127.0.0.2.. past 25,000 streams (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--source-addresses",
+        description =
+            "comma-separated 127.x.y.z to bind streams to, round robin; 'auto' binds 127.0.0.2.. past 25,000 streams (default ${DEFAULT-VALUE})")
     String sourceAddresses = "auto";
 
     @Option(names = "--label", description = "a name for this run, copied to the result")
@@ -204,8 +263,18 @@ public final class LoadGenerator {
     ProcStat.Sample hubBaseline = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
     SseHub api = s.publishRedis != null ? javaApi(s.publishRedis) : null;
     EventLoopGroup publishLoop = Transport.group(1, "bench-publish");
-    Publisher publisher = new Publisher(publishLoop, Transport.socketChannel(), s.remote, s.target, o.channel,
-        s.publishers, o.eventBytes, s.clock, o.maxEvents, api);
+    Publisher publisher =
+        new Publisher(
+            publishLoop,
+            Transport.socketChannel(),
+            s.remote,
+            s.target,
+            o.channel,
+            s.publishers,
+            o.eventBytes,
+            s.clock,
+            o.maxEvents,
+            api);
     List<Side> sides = new ArrayList<>();
     try {
       publisher.connect().get(30, TimeUnit.SECONDS);
@@ -225,7 +294,8 @@ public final class LoadGenerator {
       }
       long held = sides.stream().mapToLong(Side::held).sum();
       if (held == 0) {
-        throw new IllegalStateException("no stream could be opened on " + o.url + " (" + describeFailures(sides) + ")");
+        throw new IllegalStateException(
+            "no stream could be opened on " + o.url + " (" + describeFailures(sides) + ")");
       }
 
       // 2. Probes, until every stream is live: its subscription is in place on the hub.
@@ -244,7 +314,9 @@ public final class LoadGenerator {
       LockSupport.parkNanos(s.idle.toNanos()); // a measurement window, bounded by --idle
       ProcStat.Sample hubIdle = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
       if (!s.warmup.isZero()) {
-        publisher.warmUp(o.rate, s.warmup.toNanos()).get(s.warmup.toSeconds() + 60, TimeUnit.SECONDS);
+        publisher
+            .warmUp(o.rate, s.warmup.toNanos())
+            .get(s.warmup.toSeconds() + 60, TimeUnit.SECONDS);
       }
 
       // 3. Measure.
@@ -254,7 +326,9 @@ public final class LoadGenerator {
       long wall0Nanos = System.nanoTime();
       long wall0Micros = s.clock.micros();
       sides.forEach(Side::start);
-      publisher.measure(o.rate, s.duration.toNanos()).get(s.duration.toSeconds() + 60, TimeUnit.SECONDS);
+      publisher
+          .measure(o.rate, s.duration.toNanos())
+          .get(s.duration.toSeconds() + 60, TimeUnit.SECONDS);
       long published = publisher.publishedCount();
       long acked = publisher.acked;
       Set<Long> failedSeqs = new HashSet<>(publisher.failedSeqs);
@@ -273,8 +347,25 @@ public final class LoadGenerator {
       long machineCpu = machine0 < 0 ? -1 : ProcStat.machineBusyNanos() - machine0;
       ProcStat.Sample hubEnd = o.hubPid != null ? ProcStat.sample(o.hubPid) : null;
 
-      Map<String, Object> result = Report.build(o, s, startedAt, publisher, partials, probes, probed,
-          published, wall0Micros, wallNanos, selfCpu, machineCpu, hubBaseline, hubOpen, hubIdle, hubStart, hubEnd);
+      Map<String, Object> result =
+          Report.build(
+              o,
+              s,
+              startedAt,
+              publisher,
+              partials,
+              probes,
+              probed,
+              published,
+              wall0Micros,
+              wallNanos,
+              selfCpu,
+              machineCpu,
+              hubBaseline,
+              hubOpen,
+              hubIdle,
+              hubStart,
+              hubEnd);
       print(o, result);
       return result;
     } finally {
@@ -282,14 +373,18 @@ public final class LoadGenerator {
         side.close();
       }
       publisher.close();
-      publishLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      publishLoop
+          .shutdownGracefully(0, 1, TimeUnit.SECONDS)
+          .awaitUninterruptibly(5, TimeUnit.SECONDS);
       if (api != null) {
         api.close(); // and its broker
       }
     }
   }
 
-  /** A hub of the generator's own, on the Redis at {@code uri}, used only to publish: the Java API. */
+  /**
+   * A hub of the generator's own, on the Redis at {@code uri}, used only to publish: the Java API.
+   */
   private static SseHub javaApi(URI uri) {
     RedisBroker broker = RedisBroker.builder().uri(uri.toString()).build();
     try {
@@ -316,7 +411,12 @@ public final class LoadGenerator {
       if (o.out.getParent() != null) {
         Files.createDirectories(o.out.getParent());
       }
-      Files.writeString(o.out, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          o.out,
+          line + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     }
   }
 
@@ -326,8 +426,10 @@ public final class LoadGenerator {
   static final class Settings {
     Target target;
     InetSocketAddress remote;
+
     /** Where the Java API publishes, or null to publish over HTTP. */
     URI publishRedis;
+
     Duration duration;
     Duration drain;
     Duration warmup;
@@ -344,7 +446,8 @@ public final class LoadGenerator {
       try {
         s.target = Target.valueOf(o.target.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--target: " + o.target + " (expected: ssehub or nchan)");
+        throw new IllegalArgumentException(
+            "--target: " + o.target + " (expected: ssehub or nchan)");
       }
       URI uri = loopbackUrl("--url", o.url, "http");
       InetAddress host = loopback("--url", uri.getHost());
@@ -360,30 +463,45 @@ public final class LoadGenerator {
         throw new IllegalArgumentException("--streams: " + o.streams + " (expected: > 0)");
       }
       if (o.rate < 0) {
-        throw new IllegalArgumentException("--rate: " + o.rate + " (expected: >= 0, 0 for flat out)");
+        throw new IllegalArgumentException(
+            "--rate: " + o.rate + " (expected: >= 0, 0 for flat out)");
       }
       if (o.processes < 1 || o.processes > 64) {
         throw new IllegalArgumentException("--processes: " + o.processes + " (expected: 1 to 64)");
       }
       if (o.connectConcurrency < 1) {
-        throw new IllegalArgumentException("--connect-concurrency: " + o.connectConcurrency + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "--connect-concurrency: " + o.connectConcurrency + " (expected: > 0)");
       }
       int cores = Runtime.getRuntime().availableProcessors();
       s.threads = o.threads != null ? o.threads : Math.max(1, cores / o.processes);
       s.publishers = o.publishers != null ? o.publishers : 32;
       if (s.publishers < 1 || s.publishers > StreamHandler.WINDOW / 4) {
-        throw new IllegalArgumentException("--publishers: " + s.publishers
-            + " (expected: 1 to " + StreamHandler.WINDOW / 4 + ", well inside the generator's sequence window)");
+        throw new IllegalArgumentException(
+            "--publishers: "
+                + s.publishers
+                + " (expected: 1 to "
+                + StreamHandler.WINDOW / 4
+                + ", well inside the generator's sequence window)");
       }
-      s.clock = o.clock != null ? BenchClock.named(o.clock) : o.processes > 1 ? BenchClock.wall() : BenchClock.NANO;
+      s.clock =
+          o.clock != null
+              ? BenchClock.named(o.clock)
+              : o.processes > 1 ? BenchClock.wall() : BenchClock.NANO;
       s.sources = sources(o);
       int perProcess = o.worker ? o.workerStreams : (o.processes == 1 ? o.streams : 0);
       long limit = ProcStat.openFileLimit();
       long needed = perProcess + s.publishers + 100L;
       if (limit > 0 && needed > limit) {
-        throw new IllegalArgumentException("--streams: " + perProcess + " streams in one process need ulimit -n >= "
-            + needed + " (this process may open " + limit + " files): raise ulimit -n, or spread them with --processes "
-            + (int) Math.ceil(o.streams / (double) Math.max(1, limit - s.publishers - 100)));
+        throw new IllegalArgumentException(
+            "--streams: "
+                + perProcess
+                + " streams in one process need ulimit -n >= "
+                + needed
+                + " (this process may open "
+                + limit
+                + " files): raise ulimit -n, or spread them with --processes "
+                + (int) Math.ceil(o.streams / (double) Math.max(1, limit - s.publishers - 100)));
       }
       return s;
     }
@@ -407,7 +525,8 @@ public final class LoadGenerator {
 
     private static URI publishRedis(String url, Target target) {
       if (target != Target.SSEHUB) {
-        throw new IllegalArgumentException("--publish-redis: publishes through ssehub's Java API (expected: --target ssehub)");
+        throw new IllegalArgumentException(
+            "--publish-redis: publishes through ssehub's Java API (expected: --target ssehub)");
       }
       URI uri = loopbackUrl("--publish-redis", url, "redis");
       loopback("--publish-redis", uri.getHost());
@@ -421,7 +540,8 @@ public final class LoadGenerator {
       try {
         uri = new URI(url);
       } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(flag + ": " + url + " (" + expected + "; " + e.getReason() + ")");
+        throw new IllegalArgumentException(
+            flag + ": " + url + " (" + expected + "; " + e.getReason() + ")");
       }
       if (!scheme.equals(uri.getScheme()) || uri.getHost() == null) {
         throw new IllegalArgumentException(flag + ": " + url + " (" + expected + ")");
@@ -433,11 +553,13 @@ public final class LoadGenerator {
       try {
         InetAddress address = InetAddress.getByName(host);
         if (!address.isLoopbackAddress()) {
-          throw new IllegalArgumentException(flag + ": " + host + " (expected: a loopback address, 127.0.0.0/8)");
+          throw new IllegalArgumentException(
+              flag + ": " + host + " (expected: a loopback address, 127.0.0.0/8)");
         }
         return address;
       } catch (UnknownHostException e) {
-        throw new IllegalArgumentException(flag + ": " + host + " (expected: a loopback address; " + e.getMessage() + ")");
+        throw new IllegalArgumentException(
+            flag + ": " + host + " (expected: a loopback address; " + e.getMessage() + ")");
       }
     }
 
@@ -448,17 +570,21 @@ public final class LoadGenerator {
         if (t.endsWith("ms")) {
           d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
         } else if (t.endsWith("s")) {
-          d = Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+          d =
+              Duration.ofMillis(
+                  Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
         } else if (t.endsWith("m")) {
           d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
         } else {
           d = Duration.ofSeconds(Long.parseLong(t));
         }
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(flag + ": " + text + " (expected: a duration such as 500ms, 10s, 2m)");
+        throw new IllegalArgumentException(
+            flag + ": " + text + " (expected: a duration such as 500ms, 10s, 2m)");
       }
       if (d.isNegative()) {
-        throw new IllegalArgumentException(flag + ": " + text + " (expected: a duration of 0 or more)");
+        throw new IllegalArgumentException(
+            flag + ": " + text + " (expected: a duration of 0 or more)");
       }
       return d;
     }
@@ -482,7 +608,8 @@ public final class LoadGenerator {
     void start();
 
     /** Publishing is over: drain until the deadline, then count. */
-    void end(long published, long acked, Set<Long> failedSeqs, long drainDeadlineNanos) throws Exception;
+    void end(long published, long acked, Set<Long> failedSeqs, long drainDeadlineNanos)
+        throws Exception;
 
     StreamSide.Partial result(long deadlineNanos) throws Exception;
 
@@ -496,7 +623,9 @@ public final class LoadGenerator {
     private StreamSide.Partial result;
 
     LocalSide(Options o, Settings s, int count, long deadlineNanos) {
-      this.streams = new StreamSide(s.remote, s.target, o.channel, s.threads, o.connectConcurrency, s.sources, s.clock);
+      this.streams =
+          new StreamSide(
+              s.remote, s.target, o.channel, s.threads, o.connectConcurrency, s.sources, s.clock);
       streams.connect(count, deadlineNanos);
     }
 
@@ -527,7 +656,8 @@ public final class LoadGenerator {
     public void start() {}
 
     @Override
-    public void end(long published, long acked, Set<Long> failedSeqs, long drainDeadlineNanos) throws Exception {
+    public void end(long published, long acked, Set<Long> failedSeqs, long drainDeadlineNanos)
+        throws Exception {
       drain(streams, acked, drainDeadlineNanos);
       result = streams.finish(published, failedSeqs);
     }
@@ -552,8 +682,8 @@ public final class LoadGenerator {
 
   /**
    * Streams in a worker JVM (this class with {@code --worker}), driven over its stdin and stdout:
-   * it prints {@code HELD n failed}, {@code PROBED n}, then {@code RESULT json}; it reads {@code START}
-   * and {@code END published acked drainMillis failedSeq,...}.
+   * it prints {@code HELD n failed}, {@code PROBED n}, then {@code RESULT json}; it reads {@code
+   * START} and {@code END published acked drainMillis failedSeq,...}.
    */
   static final class RemoteSide implements Side {
     private final Process process;
@@ -567,38 +697,68 @@ public final class LoadGenerator {
       this.index = index;
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      String jvmOpts = System.getenv().getOrDefault("BENCH_WORKER_JAVA_OPTS", "-XX:+UseParallelGC -Xss256k");
+      String jvmOpts =
+          System.getenv().getOrDefault("BENCH_WORKER_JAVA_OPTS", "-XX:+UseParallelGC -Xss256k");
       for (String opt : jvmOpts.trim().split("\\s+")) {
         if (!opt.isEmpty()) {
           cmd.add(opt);
         }
       }
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LoadGenerator.class.getName(), "--worker",
-          "--worker-streams", Integer.toString(share), "--streams", Integer.toString(o.streams),
-          "--processes", Integer.toString(o.processes),
-          "--target", o.target, "--url", o.url, "--channel", o.channel, "--threads", Integer.toString(s.threads),
-          "--connect-timeout", o.connectTimeout, "--connect-concurrency", Integer.toString(o.connectConcurrency),
-          "--publishers", Integer.toString(s.publishers), "--clock", s.clock.name(),
-          "--source-addresses", s.sources.isEmpty() ? "none"
-              : s.sources.get(index % s.sources.size()).getHostAddress()));
+      cmd.addAll(
+          List.of(
+              "-cp",
+              System.getProperty("java.class.path"),
+              LoadGenerator.class.getName(),
+              "--worker",
+              "--worker-streams",
+              Integer.toString(share),
+              "--streams",
+              Integer.toString(o.streams),
+              "--processes",
+              Integer.toString(o.processes),
+              "--target",
+              o.target,
+              "--url",
+              o.url,
+              "--channel",
+              o.channel,
+              "--threads",
+              Integer.toString(s.threads),
+              "--connect-timeout",
+              o.connectTimeout,
+              "--connect-concurrency",
+              Integer.toString(o.connectConcurrency),
+              "--publishers",
+              Integer.toString(s.publishers),
+              "--clock",
+              s.clock.name(),
+              "--source-addresses",
+              s.sources.isEmpty()
+                  ? "none"
+                  : s.sources.get(index % s.sources.size()).getHostAddress()));
       this.process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = in.readLine()) != null; ) {
-            if (line.startsWith("HELD ")) {
-              String[] f = line.split(" ");
-              failed = Long.parseLong(f[2]);
-              held = Long.parseLong(f[1]);
-            } else if (line.startsWith("PROBED ")) {
-              probed = Long.parseLong(line.substring(7));
-            }
-            lines.add(line);
-          }
-        } catch (IOException e) {
-          lines.add("ERROR " + e);
-        }
-        lines.add("EOF");
-      }, "bench-worker-" + index);
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader in =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith("HELD ")) {
+                      String[] f = line.split(" ");
+                      failed = Long.parseLong(f[2]);
+                      held = Long.parseLong(f[1]);
+                    } else if (line.startsWith("PROBED ")) {
+                      probed = Long.parseLong(line.substring(7));
+                    }
+                    lines.add(line);
+                  }
+                } catch (IOException e) {
+                  lines.add("ERROR " + e);
+                }
+                lines.add("EOF");
+              },
+              "bench-worker-" + index);
       reader.setDaemon(true);
       reader.start();
     }
@@ -610,7 +770,8 @@ public final class LoadGenerator {
 
     private String expect(String prefix, long deadlineNanos) throws Exception {
       while (true) {
-        String line = lines.poll(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        String line =
+            lines.poll(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (line == null) {
           throw new IllegalStateException("worker " + index + ": no " + prefix + " line in time");
         }
@@ -663,8 +824,17 @@ public final class LoadGenerator {
       for (long seq : failedSeqs) {
         failedList.append(failedList.length() == 0 ? "" : ",").append(seq);
       }
-      long drainMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(drainDeadlineNanos - System.nanoTime()));
-      send("END " + published + " " + acked + " " + drainMillis + " " + (failedList.length() == 0 ? "-" : failedList));
+      long drainMillis =
+          Math.max(0, TimeUnit.NANOSECONDS.toMillis(drainDeadlineNanos - System.nanoTime()));
+      send(
+          "END "
+              + published
+              + " "
+              + acked
+              + " "
+              + drainMillis
+              + " "
+              + (failedList.length() == 0 ? "-" : failedList));
     }
 
     @Override
@@ -697,20 +867,26 @@ public final class LoadGenerator {
     static void run(Options o) throws Exception {
       Settings s = Settings.of(o);
       BlockingQueue<String> commands = new LinkedBlockingQueue<>();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-          for (String line; (line = in.readLine()) != null; ) {
-            commands.add(line);
-          }
-        } catch (IOException e) {
-          // parent gone
-        }
-        commands.add("QUIT");
-      }, "bench-worker-stdin");
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                  for (String line; (line = in.readLine()) != null; ) {
+                    commands.add(line);
+                  }
+                } catch (IOException e) {
+                  // parent gone
+                }
+                commands.add("QUIT");
+              },
+              "bench-worker-stdin");
       reader.setDaemon(true);
       reader.start();
       PrintStream out = System.out;
-      try (StreamSide streams = new StreamSide(s.remote, s.target, o.channel, s.threads, o.connectConcurrency, s.sources, s.clock)) {
+      try (StreamSide streams =
+          new StreamSide(
+              s.remote, s.target, o.channel, s.threads, o.connectConcurrency, s.sources, s.clock)) {
         streams.connect(o.workerStreams, System.nanoTime() + s.connectTimeout.toNanos());
         out.println("HELD " + streams.held() + " " + streams.failed());
         out.flush();

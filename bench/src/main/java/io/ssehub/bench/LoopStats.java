@@ -7,9 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * What the streams of one event loop have received. Threading: written only by that loop's
- * thread; other threads read {@link #deliveries} (to see when a run has drained), and everything
- * else through a task run on the loop, which orders the reads after the writes.
+ * What the streams of one event loop have received. Threading: written only by that loop's thread;
+ * other threads read {@link #deliveries} (to see when a run has drained), and everything else
+ * through a task run on the loop, which orders the reads after the writes.
  */
 final class LoopStats {
   /** Latencies in microseconds, up to one hour, three significant digits. */
@@ -26,7 +26,9 @@ final class LoopStats {
   long bytes;
   long lastDeliveryMicros;
 
-  /** unseen[seq]: streams of this loop that had not received seq when their window moved past it. */
+  /**
+   * unseen[seq]: streams of this loop that had not received seq when their window moved past it.
+   */
   private int[] unseen = new int[0];
 
   void recordDelivery(long latencyMicros, long nowMicros) {
@@ -37,7 +39,10 @@ final class LoopStats {
 
   void recordUnseen(long seq) {
     if (seq >= unseen.length) {
-      unseen = Arrays.copyOf(unseen, (int) Math.max(seq + 1, Math.min(Integer.MAX_VALUE - 8, unseen.length * 2L + 1024)));
+      unseen =
+          Arrays.copyOf(
+              unseen,
+              (int) Math.max(seq + 1, Math.min(Integer.MAX_VALUE - 8, unseen.length * 2L + 1024)));
     }
     unseen[(int) seq]++;
   }

@@ -29,11 +29,11 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.labels.ItemLabelAnchor;
-import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.labels.ItemLabelAnchor;
+import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
@@ -62,16 +62,35 @@ public final class Plots {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One run of the generator, as far as the plots need it; null where the line has no figure. */
-  record Run(String hub, String storage, long subscribers, long rate,
-      Double deliveriesPerS, Double p99Us, Double cpuUsPerDelivery, Double rssKbIdle) {}
+  record Run(
+      String hub,
+      String storage,
+      long subscribers,
+      long rate,
+      Double deliveriesPerS,
+      Double p99Us,
+      Double cpuUsPerDelivery,
+      Double rssKbIdle) {}
 
-  /** What a chart plots against subscribers: a field of the run, its unit and its file name part. */
+  /**
+   * What a chart plots against subscribers: a field of the run, its unit and its file name part.
+   */
   enum Metric {
-    DELIVERIES("deliveries", "Deliveries/s", "deliveries per second (all subscribers)", Run::deliveriesPerS),
-    P99("p99", "p99 latency", "p99 publish-to-receive latency (ms)",
+    DELIVERIES(
+        "deliveries",
+        "Deliveries/s",
+        "deliveries per second (all subscribers)",
+        Run::deliveriesPerS),
+    P99(
+        "p99",
+        "p99 latency",
+        "p99 publish-to-receive latency (ms)",
         r -> r.p99Us() == null ? null : r.p99Us() / 1000),
     CPU("cpu", "Hub CPU per delivery", "hub CPU per delivery (µs)", Run::cpuUsPerDelivery),
-    RSS("rss", "Hub memory, streams open and idle", "hub RSS (MiB; on Redis with redis-server's)",
+    RSS(
+        "rss",
+        "Hub memory, streams open and idle",
+        "hub RSS (MiB; on Redis with redis-server's)",
         r -> r.rssKbIdle() == null ? null : r.rssKbIdle() / 1024);
 
     final String fileName;
@@ -96,9 +115,17 @@ public final class Plots {
    * One chart: a metric for one storage and rate. {@code missingHubs} ran in this storage and rate
    * but have no figure for the metric (a failed run, a field left null).
    */
-  record ChartData(String storage, long rate, Metric metric, List<Series> series, List<String> missingHubs) {
+  record ChartData(
+      String storage, long rate, Metric metric, List<Series> series, List<String> missingHubs) {
     String fileName(String stem) {
-      return stem + "-" + storage + "-" + (rate == 0 ? "flat" : Long.toString(rate)) + "-" + metric.fileName + ".png";
+      return stem
+          + "-"
+          + storage
+          + "-"
+          + (rate == 0 ? "flat" : Long.toString(rate))
+          + "-"
+          + metric.fileName
+          + ".png";
     }
 
     String title() {
@@ -109,7 +136,8 @@ public final class Plots {
 
     /** Log scale where the values spread over a decade or more (and none is zero). */
     boolean logValues() {
-      return spreadsOverADecade(series.stream().flatMap(s -> s.points().stream()).map(Point::value).toList());
+      return spreadsOverADecade(
+          series.stream().flatMap(s -> s.points().stream()).map(Point::value).toList());
     }
 
     private static boolean spreadsOverADecade(List<Double> values) {
@@ -119,23 +147,37 @@ public final class Plots {
     }
   }
 
-  @Command(name = "Plots", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+  @Command(
+      name = "Plots",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      usageHelpWidth = 110,
       description = {
-          "Draws PNG plots of a bench/compare.sh results file (compare-<time>.jsonl): for each storage and rate,",
-          "deliveries/s, p99 latency, hub CPU per delivery and idle RSS against subscribers, one line per hub.",
-          "Files: <results stem>-<storage>-<rate|flat>-<deliveries|p99|cpu|rss>.png, in --out.",
-          "Prints the files written (with --markdown: Markdown image links relative to --out)."})
+        "Draws PNG plots of a bench/compare.sh results file (compare-<time>.jsonl): for each storage and rate,",
+        "deliveries/s, p99 latency, hub CPU per delivery and idle RSS against subscribers, one line per hub.",
+        "Files: <results stem>-<storage>-<rate|flat>-<deliveries|p99|cpu|rss>.png, in --out.",
+        "Prints the files written (with --markdown: Markdown image links relative to --out)."
+      })
   static final class Options {
     @Parameters(index = "0", paramLabel = "RESULTS", description = "the .jsonl results file")
     Path results;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "where the PNGs go (default: the results file's directory)")
+    @Option(
+        names = "--out",
+        paramLabel = "DIR",
+        description = "where the PNGs go (default: the results file's directory)")
     Path out;
 
-    @Option(names = "--width", paramLabel = "PX", description = "image width (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--width",
+        paramLabel = "PX",
+        description = "image width (default: ${DEFAULT-VALUE})")
     int width = 900;
 
-    @Option(names = "--height", paramLabel = "PX", description = "image height (default: ${DEFAULT-VALUE})")
+    @Option(
+        names = "--height",
+        paramLabel = "PX",
+        description = "image height (default: ${DEFAULT-VALUE})")
     int height = 540;
 
     @Option(names = "--markdown", description = "print Markdown image links instead of paths")
@@ -148,7 +190,10 @@ public final class Plots {
     System.exit(run(System.out, System.err, args));
   }
 
-  /** Runs as {@link #main} does and returns the exit code: 0, 2 for bad arguments or input, 1 if writing failed. */
+  /**
+   * Runs as {@link #main} does and returns the exit code: 0, 2 for bad arguments or input, 1 if
+   * writing failed.
+   */
   static int run(PrintStream out, PrintStream err, String... args) {
     Options options = new Options();
     CommandLine parser = new CommandLine(options);
@@ -174,7 +219,10 @@ public final class Plots {
       for (ChartData chart : charts) {
         Path file = dir.resolve(chart.fileName(stem));
         ChartUtils.saveChartAsPNG(file.toFile(), draw(chart), options.width, options.height);
-        out.println(options.markdown ? "![" + chart.title() + "](" + file.getFileName() + ")" : file.toString());
+        out.println(
+            options.markdown
+                ? "![" + chart.title() + "](" + file.getFileName() + ")"
+                : file.toString());
       }
       return 0;
     } catch (IllegalArgumentException e) {
@@ -186,7 +234,10 @@ public final class Plots {
     }
   }
 
-  /** The runs of a results file; every line must be a JSON object naming its hub, storage, subscribers and rate. */
+  /**
+   * The runs of a results file; every line must be a JSON object naming its hub, storage,
+   * subscribers and rate.
+   */
   static List<Run> readRuns(Path file) throws IOException {
     List<String> lines;
     try {
@@ -219,16 +270,29 @@ public final class Plots {
     }
     String hub = text(node, "target", where);
     String label = text(node, "label", where);
-    // Labels are target-storage-streams-rate[-extra] (bench/compare.sh); a storage field wins if a line has one.
+    // Labels are target-storage-streams-rate[-extra] (bench/compare.sh); a storage field wins if a
+    // line has one.
     String[] parts = label.split("-");
-    String storage = node.hasNonNull("storage") ? node.get("storage").asText() : parts.length > 1 ? parts[1] : "";
+    String storage =
+        node.hasNonNull("storage")
+            ? node.get("storage").asText()
+            : parts.length > 1 ? parts[1] : "";
     if (storage.isEmpty()) {
-      throw new IllegalArgumentException(where + ": label \"" + label
-          + "\" does not name the storage (expected target-storage-streams-rate, as bench/compare.sh writes)");
+      throw new IllegalArgumentException(
+          where
+              + ": label \""
+              + label
+              + "\" does not name the storage (expected target-storage-streams-rate, as bench/compare.sh writes)");
     }
-    return new Run(hub, storage, whole(node, "streams_requested", where), whole(node, "rate_requested", where),
-        number(node, "deliveries_per_s", where), number(node, "latency_us_p99", where),
-        number(node, "hub_cpu_us_per_delivery", where), number(node, "hub_rss_kb_idle", where));
+    return new Run(
+        hub,
+        storage,
+        whole(node, "streams_requested", where),
+        whole(node, "rate_requested", where),
+        number(node, "deliveries_per_s", where),
+        number(node, "latency_us_p99", where),
+        number(node, "hub_cpu_us_per_delivery", where),
+        number(node, "hub_rss_kb_idle", where));
   }
 
   private static String text(JsonNode node, String field, String where) {
@@ -241,13 +305,20 @@ public final class Plots {
 
   private static long whole(JsonNode node, String field, String where) {
     JsonNode value = node.get(field);
-    if (value == null || !value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < 0) {
-      throw new IllegalArgumentException(where + ": \"" + field + "\" is missing or not a whole number >= 0");
+    if (value == null
+        || !value.canConvertToLong()
+        || !value.isIntegralNumber()
+        || value.asLong() < 0) {
+      throw new IllegalArgumentException(
+          where + ": \"" + field + "\" is missing or not a whole number >= 0");
     }
     return value.asLong();
   }
 
-  /** A figure, or null where the run has none (absent or null: a hub whose CPU could not be read, ...). */
+  /**
+   * A figure, or null where the run has none (absent or null: a hub whose CPU could not be read,
+   * ...).
+   */
   private static Double number(JsonNode node, String field, String where) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
@@ -264,38 +335,46 @@ public final class Plots {
    * flat out last), one per metric that any hub has a figure for. Hubs in name order.
    */
   static List<ChartData> chartData(List<Run> runs) {
-    Comparator<String> storageOrder = Comparator.comparing((String s) -> !s.equals("memory"))
-        .thenComparing(Comparator.naturalOrder());
-    Comparator<Long> rateOrder = Comparator.comparing((Long r) -> r == 0).thenComparing(Comparator.naturalOrder());
+    Comparator<String> storageOrder =
+        Comparator.comparing((String s) -> !s.equals("memory"))
+            .thenComparing(Comparator.naturalOrder());
+    Comparator<Long> rateOrder =
+        Comparator.comparing((Long r) -> r == 0).thenComparing(Comparator.naturalOrder());
     Map<String, Map<Long, List<Run>>> groups = new TreeMap<>(storageOrder);
     for (Run run : runs) {
-      groups.computeIfAbsent(run.storage(), k -> new TreeMap<>(rateOrder))
-          .computeIfAbsent(run.rate(), k -> new ArrayList<>()).add(run);
+      groups
+          .computeIfAbsent(run.storage(), k -> new TreeMap<>(rateOrder))
+          .computeIfAbsent(run.rate(), k -> new ArrayList<>())
+          .add(run);
     }
     List<ChartData> charts = new ArrayList<>();
-    groups.forEach((storage, byRate) -> byRate.forEach((rate, group) -> {
-      TreeSet<String> hubs = new TreeSet<>();
-      group.forEach(r -> hubs.add(r.hub()));
-      for (Metric metric : Metric.values()) {
-        List<Series> series = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        for (String hub : hubs) {
-          List<Point> points = group.stream()
-              .filter(r -> r.hub().equals(hub) && metric.value.apply(r) != null)
-              .map(r -> new Point(r.subscribers(), metric.value.apply(r)))
-              .sorted(Comparator.comparingLong(Point::subscribers))
-              .toList();
-          if (points.isEmpty()) {
-            missing.add(hub);
-          } else {
-            series.add(new Series(hub, points));
-          }
-        }
-        if (!series.isEmpty()) {
-          charts.add(new ChartData(storage, rate, metric, series, missing));
-        }
-      }
-    }));
+    groups.forEach(
+        (storage, byRate) ->
+            byRate.forEach(
+                (rate, group) -> {
+                  TreeSet<String> hubs = new TreeSet<>();
+                  group.forEach(r -> hubs.add(r.hub()));
+                  for (Metric metric : Metric.values()) {
+                    List<Series> series = new ArrayList<>();
+                    List<String> missing = new ArrayList<>();
+                    for (String hub : hubs) {
+                      List<Point> points =
+                          group.stream()
+                              .filter(r -> r.hub().equals(hub) && metric.value.apply(r) != null)
+                              .map(r -> new Point(r.subscribers(), metric.value.apply(r)))
+                              .sorted(Comparator.comparingLong(Point::subscribers))
+                              .toList();
+                      if (points.isEmpty()) {
+                        missing.add(hub);
+                      } else {
+                        series.add(new Series(hub, points));
+                      }
+                    }
+                    if (!series.isEmpty()) {
+                      charts.add(new ChartData(storage, rate, metric, series, missing));
+                    }
+                  }
+                }));
     return charts;
   }
 
@@ -307,7 +386,8 @@ public final class Plots {
       s.points().forEach(p -> xy.add(p.subscribers(), p.value()));
       dataset.addSeries(xy);
     }
-    // Subscribers on a linear axis from zero: the counts compared (1,000, 10,000, 19,000) read as they are.
+    // Subscribers on a linear axis from zero: the counts compared (1,000, 10,000, 19,000) read as
+    // they are.
     NumberAxis x = new NumberAxis("subscribers (streams of one channel)");
     x.setStandardTickUnits(NumberAxis.createIntegerTickUnits(Locale.ROOT));
     x.setNumberFormatOverride(plainNumbers());
@@ -319,20 +399,26 @@ public final class Plots {
       renderer.setSeriesPaint(i, colour(hub, i));
       renderer.setSeriesShape(i, shape(i));
       renderer.setSeriesStroke(i, new BasicStroke(2f));
-      // Alternately above and below the points, so that two hubs' close values do not print over each other.
-      renderer.setSeriesPositiveItemLabelPosition(i, i % 2 == 1
-          ? new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER)
-          : new ItemLabelPosition(ItemLabelAnchor.OUTSIDE6, TextAnchor.TOP_CENTER));
+      // Alternately above and below the points, so that two hubs' close values do not print over
+      // each other.
+      renderer.setSeriesPositiveItemLabelPosition(
+          i,
+          i % 2 == 1
+              ? new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER)
+              : new ItemLabelPosition(ItemLabelAnchor.OUTSIDE6, TextAnchor.TOP_CENTER));
     }
-    // Each point says its value: a log axis labels only some of its ticks, and the ratios are what is read.
-    renderer.setDefaultItemLabelGenerator((xy, series, item) -> valueLabel(xy.getYValue(series, item)));
+    // Each point says its value: a log axis labels only some of its ticks, and the ratios are what
+    // is read.
+    renderer.setDefaultItemLabelGenerator(
+        (xy, series, item) -> valueLabel(xy.getYValue(series, item)));
     renderer.setDefaultItemLabelsVisible(true);
     renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     XYPlot plot = new XYPlot(dataset, x, y, renderer);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    JFreeChart chart = new JFreeChart(data.title(), new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
+    JFreeChart chart =
+        new JFreeChart(data.title(), new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
     chart.setBackgroundPaint(Color.WHITE);
     if (!data.missingHubs().isEmpty()) {
       chart.addSubtitle(new TextTitle("no figure for " + String.join(", ", data.missingHubs())));
@@ -340,7 +426,9 @@ public final class Plots {
     return chart;
   }
 
-  /** Linear from zero, or logarithmic (ticks at 1 to 9 times each power of ten) where values spread. */
+  /**
+   * Linear from zero, or logarithmic (ticks at 1 to 9 times each power of ten) where values spread.
+   */
   private static ValueAxis valueAxis(String label, boolean log) {
     if (log) {
       LogarithmicAxis axis = new LogarithmicAxis(label + ", log scale");
@@ -371,12 +459,15 @@ public final class Plots {
     return switch (hub) {
       case "ssehub" -> new Color(0x1f77b4);
       case "nchan" -> new Color(0xff7f0e);
-      default -> new Color[] {new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd)}[index % 3];
+      default ->
+          new Color[] {new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd)}[index % 3];
     };
   }
 
   private static Shape shape(int index) {
-    return index % 2 == 0 ? new Ellipse2D.Double(-4.5, -4.5, 9, 9) : new Rectangle2D.Double(-4, -4, 8, 8);
+    return index % 2 == 0
+        ? new Ellipse2D.Double(-4.5, -4.5, 9, 9)
+        : new Rectangle2D.Double(-4, -4, 8, 8);
   }
 
   /** The results file's name without {@code .jsonl}: the prefix of every PNG it gives. */

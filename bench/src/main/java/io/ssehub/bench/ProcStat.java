@@ -12,10 +12,10 @@ import java.util.stream.Stream;
  * CPU time and memory of a process and its descendants, from {@code /proc} (Linux only): nginx
  * serves from worker processes under its master, so "the hub" is a process tree.
  *
- * <p>CPU is {@code utime + stime} of {@code /proc/PID/stat} (clock ticks, converted with
- * {@code getconf CLK_TCK}); memory is {@code VmRSS} of {@code /proc/PID/status}, summed, and
- * {@code Pss} of {@code /proc/PID/smaps_rollup}, which splits shared pages (nginx's shared memory
- * zone) between the processes that map them instead of counting them once per process.
+ * <p>CPU is {@code utime + stime} of {@code /proc/PID/stat} (clock ticks, converted with {@code
+ * getconf CLK_TCK}); memory is {@code VmRSS} of {@code /proc/PID/status}, summed, and {@code Pss}
+ * of {@code /proc/PID/smaps_rollup}, which splits shared pages (nginx's shared memory zone) between
+ * the processes that map them instead of counting them once per process.
  */
 final class ProcStat {
   private static final long TICK_NANOS = 1_000_000_000L / clockTicks();
@@ -52,7 +52,9 @@ final class ProcStat {
         String stat = Files.readString(Path.of("/proc", Long.toString(p), "stat"));
         // Fields after the command, which is in parentheses and may hold spaces.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        cpu += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS; // utime, stime: fields 14, 15
+        cpu +=
+            (Long.parseLong(f[11]) + Long.parseLong(f[12]))
+                * TICK_NANOS; // utime, stime: fields 14, 15
         rss += kb(Path.of("/proc", Long.toString(p), "status"), "VmRSS:");
         pss += kb(Path.of("/proc", Long.toString(p), "smaps_rollup"), "Pss:");
         found++;
@@ -61,7 +63,8 @@ final class ProcStat {
       }
     }
     if (found == 0) {
-      throw new IllegalStateException("hub-pid: " + pid + " (expected: a running process, no /proc/" + pid + "/stat)");
+      throw new IllegalStateException(
+          "hub-pid: " + pid + " (expected: a running process, no /proc/" + pid + "/stat)");
     }
     return new Sample(cpu, rss, pss, found);
   }
@@ -87,24 +90,27 @@ final class ProcStat {
 
   /** This JVM's CPU time, all threads. */
   static long selfCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** The process and its descendants, by the parent pid field of every /proc/N/stat. */
   static List<Long> tree(long root) {
     List<long[]> all = new ArrayList<>(); // {pid, ppid}
     try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
-      entries.map(p -> p.getFileName().toString())
+      entries
+          .map(p -> p.getFileName().toString())
           .filter(name -> !name.isEmpty() && name.chars().allMatch(Character::isDigit))
-          .forEach(name -> {
-            try {
-              String stat = Files.readString(Path.of("/proc", name, "stat"));
-              String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-              all.add(new long[] {Long.parseLong(name), Long.parseLong(f[1])});
-            } catch (IOException | RuntimeException e) {
-              // gone meanwhile
-            }
-          });
+          .forEach(
+              name -> {
+                try {
+                  String stat = Files.readString(Path.of("/proc", name, "stat"));
+                  String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                  all.add(new long[] {Long.parseLong(name), Long.parseLong(f[1])});
+                } catch (IOException | RuntimeException e) {
+                  // gone meanwhile
+                }
+              });
     } catch (IOException e) {
       throw new IllegalStateException("cannot list /proc: " + e.getMessage(), e);
     }

@@ -41,25 +41,30 @@ import org.HdrHistogram.Histogram;
  * with as many publishes in flight as there would be connections.
  *
  * <p>Each measured event's data is {@code {"s":SEQ,"t":MICROS,"p":"xx..."}}: its sequence number,
- * the clock reading when its request was written, and padding to the event size asked for.
- * Sequence numbers count from 0 in the order requests are written. A publish is acknowledged by a
- * 2xx answer (ssehub 200, Nchan 201 or 202); anything else, a timeout or a closed connection, is a
- * failure, recorded by sequence number so that missing events can leave it out.
+ * the clock reading when its request was written, and padding to the event size asked for. Sequence
+ * numbers count from 0 in the order requests are written. A publish is acknowledged by a 2xx answer
+ * (ssehub 200, Nchan 201 or 202); anything else, a timeout or a closed connection, is a failure,
+ * recorded by sequence number so that missing events can leave it out.
  *
  * <p>Threading: everything runs on one event loop, the publisher's own; {@link #measure} returns a
  * future that completes there, after which the counters may be read from any thread.
  */
 final class Publisher {
   private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+
   /** Sequence numbers of requests that are not measured events. */
   private static final long PROBE = -1;
+
   private static final long WARM = -2;
 
   private final EventLoop loop;
+
   /** For publishing over HTTP; null when {@link #api} is used. */
   private final Bootstrap bootstrap;
+
   /** The Java API publishes go through, or null to publish over HTTP. */
   private final SseHub api;
+
   private final InetSocketAddress remote;
   private final Target target;
   private final String channel;
@@ -71,8 +76,10 @@ final class Publisher {
 
   /** Connections (or Java API slots) with nothing in flight. */
   private final ArrayDeque<Slot> idle = new ArrayDeque<>();
+
   /** Set by {@link #close()}: connections that close are not replaced. Loop-confined. */
   private boolean closing;
+
   private final List<Conn> all = new ArrayList<>();
 
   // Measured phase; loop-confined until done completes.
@@ -97,11 +104,20 @@ final class Publisher {
   long probesSent;
 
   /**
-   * Publishes to {@code remote} over HTTP, or through {@code api} when it is not null (then
-   * {@code connections} is the number of publishes in flight).
+   * Publishes to {@code remote} over HTTP, or through {@code api} when it is not null (then {@code
+   * connections} is the number of publishes in flight).
    */
-  Publisher(EventLoopGroup group, Class<? extends Channel> channelClass, InetSocketAddress remote, Target target,
-      String channel, int connections, int eventBytes, BenchClock clock, long maxEvents, SseHub api) {
+  Publisher(
+      EventLoopGroup group,
+      Class<? extends Channel> channelClass,
+      InetSocketAddress remote,
+      Target target,
+      String channel,
+      int connections,
+      int eventBytes,
+      BenchClock clock,
+      long maxEvents,
+      SseHub api) {
     this.loop = group.next();
     this.api = api;
     this.remote = remote;
@@ -113,27 +129,37 @@ final class Publisher {
     this.maxEvents = maxEvents;
     // {"s":1234567,"t":1732570000000000,"p":""} is about 45 bytes: pad up to eventBytes.
     this.padding = "x".repeat(Math.max(0, eventBytes - 45));
-    this.bootstrap = api != null ? null : new Bootstrap()
-        .group(loop)
-        .channel(channelClass)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024), new Conn());
-          }
-        });
+    this.bootstrap =
+        api != null
+            ? null
+            : new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .handler(
+                    new ChannelInitializer<Channel>() {
+                      @Override
+                      protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                            .addLast(
+                                new HttpClientCodec(),
+                                new HttpObjectAggregator(64 * 1024),
+                                new Conn());
+                      }
+                    });
   }
 
   /** Opens the pool's connections; completes when all are open. */
   CompletableFuture<Void> connect() {
     if (api != null) {
-      return CompletableFuture.runAsync(() -> {
-        for (int i = 0; i < connections; i++) {
-          idle.add(new ApiSlot());
-        }
-      }, loop);
+      return CompletableFuture.runAsync(
+          () -> {
+            for (int i = 0; i < connections; i++) {
+              idle.add(new ApiSlot());
+            }
+          },
+          loop);
     }
     List<CompletableFuture<Void>> opened = new ArrayList<>();
     for (int i = 0; i < connections; i++) {
@@ -144,25 +170,29 @@ final class Publisher {
 
   private CompletableFuture<Void> open() {
     CompletableFuture<Void> opened = new CompletableFuture<>();
-    bootstrap.connect(remote).addListener((ChannelFuture f) -> {
-      if (f.isSuccess()) {
-        opened.complete(null);
-      } else {
-        opened.completeExceptionally(f.cause());
-      }
-    });
+    bootstrap
+        .connect(remote)
+        .addListener(
+            (ChannelFuture f) -> {
+              if (f.isSuccess()) {
+                opened.complete(null);
+              } else {
+                opened.completeExceptionally(f.cause());
+              }
+            });
     return opened;
   }
 
   /** Sends one probe event, if a connection is free; from any thread. */
   void probe() {
-    loop.execute(() -> {
-      Slot slot = idle.poll();
-      if (slot != null) {
-        probesSent++;
-        slot.send(PROBE, "{\"probe\":" + probesSent + "}");
-      }
-    });
+    loop.execute(
+        () -> {
+          Slot slot = idle.poll();
+          if (slot != null) {
+            probesSent++;
+            slot.send(PROBE, "{\"probe\":" + probesSent + "}");
+          }
+        });
   }
 
   /**
@@ -180,18 +210,20 @@ final class Publisher {
 
   private CompletableFuture<Void> phase(boolean warm, long ratePerSecond, long durationNanos) {
     CompletableFuture<Void> result = new CompletableFuture<>();
-    loop.execute(() -> {
-      warming = warm;
-      stopping = false;
-      sentInPhase = 0;
-      done = result;
-      rate = ratePerSecond;
-      startNanos = System.nanoTime();
-      endNanos = startNanos + durationNanos;
-      measuring = true;
-      long tickMicros = rate == 0 ? 1_000 : Math.max(100, Math.min(1_000, 1_000_000 / Math.max(1, rate)));
-      ticker = loop.scheduleAtFixedRate(this::tick, 0, tickMicros, TimeUnit.MICROSECONDS);
-    });
+    loop.execute(
+        () -> {
+          warming = warm;
+          stopping = false;
+          sentInPhase = 0;
+          done = result;
+          rate = ratePerSecond;
+          startNanos = System.nanoTime();
+          endNanos = startNanos + durationNanos;
+          measuring = true;
+          long tickMicros =
+              rate == 0 ? 1_000 : Math.max(100, Math.min(1_000, 1_000_000 / Math.max(1, rate)));
+          ticker = loop.scheduleAtFixedRate(this::tick, 0, tickMicros, TimeUnit.MICROSECONDS);
+        });
     return result;
   }
 
@@ -235,7 +267,10 @@ final class Publisher {
     slot.send(seq, "{\"s\":" + seq + ",\"t\":" + clock.micros() + ",\"p\":\"" + padding + "\"}");
   }
 
-  /** A connection (or slot) is free again: send at once if the schedule (or flat out) wants an event. */
+  /**
+   * A connection (or slot) is free again: send at once if the schedule (or flat out) wants an
+   * event.
+   */
   private void released(Slot slot) {
     if (measuring && !stopping) {
       long now = System.nanoTime();
@@ -270,7 +305,8 @@ final class Publisher {
     }
     if (failure == null) {
       acked++;
-      ackLatency.recordValue(Math.min(ackLatency.getHighestTrackableValue(), (System.nanoTime() - sentNanos) / 1_000));
+      ackLatency.recordValue(
+          Math.min(ackLatency.getHighestTrackableValue(), (System.nanoTime() - sentNanos) / 1_000));
     } else {
       failed++;
       failedSeqs.add(seq);
@@ -280,10 +316,11 @@ final class Publisher {
 
   /** Closes every connection. */
   void close() {
-    loop.execute(() -> {
-      closing = true;
-      all.forEach(conn -> conn.ch.close());
-    });
+    loop.execute(
+        () -> {
+          closing = true;
+          all.forEach(conn -> conn.ch.close());
+        });
   }
 
   /** Where one publish at a time goes: an HTTP connection, or the Java API. On the loop. */
@@ -308,14 +345,25 @@ final class Publisher {
       } catch (RuntimeException e) {
         stored = CompletableFuture.failedFuture(e);
       }
-      stored.orTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).whenCompleteAsync((event, failure) -> {
-        completed(seq, sentNanos, failure == null ? null : "java api: " + unwrap(failure).getClass().getSimpleName());
-        released(this);
-      }, loop);
+      stored
+          .orTimeout(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+          .whenCompleteAsync(
+              (event, failure) -> {
+                completed(
+                    seq,
+                    sentNanos,
+                    failure == null
+                        ? null
+                        : "java api: " + unwrap(failure).getClass().getSimpleName());
+                released(this);
+              },
+              loop);
     }
 
     private Throwable unwrap(Throwable failure) {
-      return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      return failure instanceof CompletionException && failure.getCause() != null
+          ? failure.getCause()
+          : failure;
     }
   }
 
@@ -345,22 +393,34 @@ final class Publisher {
       this.seq = seq;
       this.sentNanos = System.nanoTime();
       byte[] body = target.publishBody(channel, data);
-      FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-          target.publishPath(channel), Unpooled.wrappedBuffer(body));
-      request.headers()
+      FullHttpRequest request =
+          new DefaultFullHttpRequest(
+              HttpVersion.HTTP_1_1,
+              HttpMethod.POST,
+              target.publishPath(channel),
+              Unpooled.wrappedBuffer(body));
+      request
+          .headers()
           .set(HttpHeaderNames.HOST, hostHeader)
           .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
           .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-      timeout = loop.schedule(() -> {
-        finish("timeout");
-        this.ch.close();
-      }, REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-      this.ch.writeAndFlush(request).addListener(f -> {
-        if (!f.isSuccess()) {
-          finish("write failed");
-          this.ch.close();
-        }
-      });
+      timeout =
+          loop.schedule(
+              () -> {
+                finish("timeout");
+                this.ch.close();
+              },
+              REQUEST_TIMEOUT_MILLIS,
+              TimeUnit.MILLISECONDS);
+      this.ch
+          .writeAndFlush(request)
+          .addListener(
+              f -> {
+                if (!f.isSuccess()) {
+                  finish("write failed");
+                  this.ch.close();
+                }
+              });
     }
 
     @Override
@@ -395,11 +455,13 @@ final class Publisher {
       if (!closing) {
         // Keep the pool at strength, in every phase: a hub closes a connection that stays idle past
         // its request timeout (ssehub: 408 after 10 s), as the pool's do while 19,000 streams open.
-        open().whenComplete((ignored, failure) -> {
-          if (failure != null) {
-            failureReasons.merge("reconnect failed: " + failure, 1L, Long::sum);
-          }
-        });
+        open()
+            .whenComplete(
+                (ignored, failure) -> {
+                  if (failure != null) {
+                    failureReasons.merge("reconnect failed: " + failure, 1L, Long::sum);
+                  }
+                });
       }
       ctx.fireChannelInactive();
     }

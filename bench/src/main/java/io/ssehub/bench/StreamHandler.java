@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * One SSE stream: writes the GET, then parses the HTTP response head, chunked framing (ssehub) or
- * a raw body (Nchan), and the {@code text/event-stream} inside, straight from Netty's buffers.
+ * One SSE stream: writes the GET, then parses the HTTP response head, chunked framing (ssehub) or a
+ * raw body (Nchan), and the {@code text/event-stream} inside, straight from Netty's buffers.
  *
  * <p>Lean on purpose: the generator shares the machine with the hub, and each CPU cycle it spends
  * is one the hub does not get. So no {@code HttpClientCodec}, no strings per event: lines are
@@ -38,7 +38,14 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   private static final byte[] TIME = ",\"t\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PROBE = "{\"probe\":".getBytes(StandardCharsets.US_ASCII);
 
-  private enum State { HEAD, RAW, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, DONE }
+  private enum State {
+    HEAD,
+    RAW,
+    CHUNK_SIZE,
+    CHUNK_DATA,
+    CHUNK_END,
+    DONE
+  }
 
   private final byte[] request;
   private final Run run;
@@ -121,31 +128,35 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       int index = buf.readerIndex();
       int end = buf.writerIndex();
       while (index < end && state != State.DONE) {
-        index = switch (state) {
-          case HEAD -> readHead(ctx, buf, index, end);
-          case RAW -> { body(buf, index, end); yield end; }
-          case CHUNK_SIZE -> readChunkSize(ctx, buf, index, end);
-          case CHUNK_DATA -> {
-            int n = (int) Math.min(chunkRemaining, end - index);
-            body(buf, index, index + n);
-            chunkRemaining -= n;
-            if (chunkRemaining == 0) {
-              state = State.CHUNK_END;
-            }
-            yield index + n;
-          }
-          case CHUNK_END -> {
-            // The CRLF after a chunk's data: skip it, then the next size line.
-            byte b = buf.getByte(index);
-            if (b == '\n') {
-              state = State.CHUNK_SIZE;
-              chunkSize = 0;
-              chunkSizeDone = false;
-            }
-            yield index + 1;
-          }
-          case DONE -> end;
-        };
+        index =
+            switch (state) {
+              case HEAD -> readHead(ctx, buf, index, end);
+              case RAW -> {
+                body(buf, index, end);
+                yield end;
+              }
+              case CHUNK_SIZE -> readChunkSize(ctx, buf, index, end);
+              case CHUNK_DATA -> {
+                int n = (int) Math.min(chunkRemaining, end - index);
+                body(buf, index, index + n);
+                chunkRemaining -= n;
+                if (chunkRemaining == 0) {
+                  state = State.CHUNK_END;
+                }
+                yield index + n;
+              }
+              case CHUNK_END -> {
+                // The CRLF after a chunk's data: skip it, then the next size line.
+                byte b = buf.getByte(index);
+                if (b == '\n') {
+                  state = State.CHUNK_SIZE;
+                  chunkSize = 0;
+                  chunkSizeDone = false;
+                }
+                yield index + 1;
+              }
+              case DONE -> end;
+            };
       }
     } finally {
       buf.release();
@@ -163,7 +174,10 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         head = java.util.Arrays.copyOf(head, head.length * 2);
       }
       head[headLength++] = b;
-      if (b == '\n' && headLength >= 4 && head[headLength - 2] == '\r' && head[headLength - 3] == '\n') {
+      if (b == '\n'
+          && headLength >= 4
+          && head[headLength - 2] == '\r'
+          && head[headLength - 3] == '\n') {
         String text = new String(head, 0, headLength, StandardCharsets.ISO_8859_1);
         head = null;
         int status = text.startsWith("HTTP/1.") && text.length() > 12 ? parseStatus(text) : -1;

@@ -49,8 +49,14 @@ final class StreamSide implements StreamHandler.Run, AutoCloseable {
   private final Semaphore connecting;
   private final int connectConcurrency;
 
-  StreamSide(InetSocketAddress remote, Target target, String channel, int threads, int connectConcurrency,
-      List<InetAddress> sources, BenchClock clock) {
+  StreamSide(
+      InetSocketAddress remote,
+      Target target,
+      String channel,
+      int threads,
+      int connectConcurrency,
+      List<InetAddress> sources,
+      BenchClock clock) {
     this.remote = remote;
     this.clock = clock;
     this.sources = sources;
@@ -61,11 +67,12 @@ final class StreamSide implements StreamHandler.Run, AutoCloseable {
     for (EventExecutor loop : group) {
       stats.put(loop, new LoopStats());
     }
-    this.bootstrap = new Bootstrap()
-        .group(group)
-        .channel(Transport.socketChannel())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-        .option(ChannelOption.SO_REUSEADDR, true);
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(Transport.socketChannel())
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+            .option(ChannelOption.SO_REUSEADDR, true);
     if (Transport.EPOLL && !sources.isEmpty()) {
       // Choose the source port at connect(), by the whole 4-tuple, not at bind(): otherwise each
       // source address would give at most one ephemeral port range in total (~28,000).
@@ -74,8 +81,8 @@ final class StreamSide implements StreamHandler.Run, AutoCloseable {
   }
 
   /**
-   * Opens {@code count} streams, at most {@code connectConcurrency} waiting for their response
-   * head at a time, and returns when all are held or failed, or at the deadline.
+   * Opens {@code count} streams, at most {@code connectConcurrency} waiting for their response head
+   * at a time, and returns when all are held or failed, or at the deadline.
    */
   void connect(int count, long deadlineNanos) {
     int attempted = 0;
@@ -86,22 +93,33 @@ final class StreamSide implements StreamHandler.Run, AutoCloseable {
           break;
         }
         Bootstrap b = bootstrap.clone();
-        b.handler(new io.netty.channel.ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new StreamHandler(request, StreamSide.this, stats.get(ch.eventLoop()), clock));
-          }
-        });
-        ChannelFuture f = sources.isEmpty()
-            ? b.connect(remote)
-            : b.connect(remote, new InetSocketAddress(sources.get(attempted % sources.size()), 0));
-        f.addListener((ChannelFuture done) -> {
-          if (!done.isSuccess()) {
-            failed.incrementAndGet();
-            reason("connect: " + done.cause().getClass().getSimpleName() + ": " + done.cause().getMessage());
-            connecting.release();
-          }
-        });
+        b.handler(
+            new io.netty.channel.ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline()
+                    .addLast(
+                        new StreamHandler(
+                            request, StreamSide.this, stats.get(ch.eventLoop()), clock));
+              }
+            });
+        ChannelFuture f =
+            sources.isEmpty()
+                ? b.connect(remote)
+                : b.connect(
+                    remote, new InetSocketAddress(sources.get(attempted % sources.size()), 0));
+        f.addListener(
+            (ChannelFuture done) -> {
+              if (!done.isSuccess()) {
+                failed.incrementAndGet();
+                reason(
+                    "connect: "
+                        + done.cause().getClass().getSimpleName()
+                        + ": "
+                        + done.cause().getMessage());
+                connecting.release();
+              }
+            });
       }
       // Wait for the last ones: every permit back means every attempt settled.
       long left = deadlineNanos - System.nanoTime();
@@ -113,8 +131,12 @@ final class StreamSide implements StreamHandler.Run, AutoCloseable {
     }
     int unsettled = attempted - held.get() - failed.get();
     if (attempted < count || unsettled > 0) {
-      reason("connect: " + (count - attempted) + " not attempted, " + Math.max(0, unsettled)
-          + " without a response head by the connect timeout");
+      reason(
+          "connect: "
+              + (count - attempted)
+              + " not attempted, "
+              + Math.max(0, unsettled)
+              + " without a response head by the connect timeout");
       failed.addAndGet(count - attempted + Math.max(0, unsettled));
     }
   }
@@ -176,33 +198,49 @@ final class StreamSide implements StreamHandler.Run, AutoCloseable {
    * Ends the count: each stream notes what it never received below {@code published}; events whose
    * publish failed are not missing. Runs on every loop and gathers the loops' figures.
    */
-  Partial finish(long published, Set<Long> failedSeqs) throws InterruptedException, ExecutionException, TimeoutException {
+  Partial finish(long published, Set<Long> failedSeqs)
+      throws InterruptedException, ExecutionException, TimeoutException {
     Histogram latency = new Histogram(3_600_000_000L, 3);
     Partial p = new Partial();
     for (Map.Entry<EventExecutor, LoopStats> entry : stats.entrySet()) {
       LoopStats s = entry.getValue();
-      Future<long[]> gathered = entry.getKey().submit(() -> {
-        long gaps = 0;
-        for (StreamHandler stream : s.streams) {
-          if (stream.held()) {
-            stream.finish(published);
-            if (stream.unseen() > 0) {
-              gaps++;
-            }
-          }
-        }
-        long missing = 0;
-        int[] unseen = s.unseen();
-        for (int seq = 0; seq < unseen.length && seq < published; seq++) {
-          if (unseen[seq] != 0 && !failedSeqs.contains((long) seq)) {
-            missing += unseen[seq];
-          }
-        }
-        latency.add(s.latency); // Histogram.add is not thread-safe: one loop at a time, below
-        return new long[] {s.deliveries.get(), s.duplicates, s.outOfWindow, s.unparsed, s.bytes,
-            s.lastDeliveryMicros, missing, gaps, s.beforeProbe};
-      });
-      long[] v = gathered.get(30, TimeUnit.SECONDS); // waits: the loops add to the histogram in turn
+      Future<long[]> gathered =
+          entry
+              .getKey()
+              .submit(
+                  () -> {
+                    long gaps = 0;
+                    for (StreamHandler stream : s.streams) {
+                      if (stream.held()) {
+                        stream.finish(published);
+                        if (stream.unseen() > 0) {
+                          gaps++;
+                        }
+                      }
+                    }
+                    long missing = 0;
+                    int[] unseen = s.unseen();
+                    for (int seq = 0; seq < unseen.length && seq < published; seq++) {
+                      if (unseen[seq] != 0 && !failedSeqs.contains((long) seq)) {
+                        missing += unseen[seq];
+                      }
+                    }
+                    latency.add(
+                        s.latency); // Histogram.add is not thread-safe: one loop at a time, below
+                    return new long[] {
+                      s.deliveries.get(),
+                      s.duplicates,
+                      s.outOfWindow,
+                      s.unparsed,
+                      s.bytes,
+                      s.lastDeliveryMicros,
+                      missing,
+                      gaps,
+                      s.beforeProbe
+                    };
+                  });
+      long[] v =
+          gathered.get(30, TimeUnit.SECONDS); // waits: the loops add to the histogram in turn
       p.deliveries += v[0];
       p.duplicates += v[1];
       p.outOfWindow += v[2];
@@ -229,9 +267,11 @@ final class StreamSide implements StreamHandler.Run, AutoCloseable {
 
   static Histogram decode(String base64) {
     try {
-      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+      return Histogram.decodeFromCompressedByteBuffer(
+          ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
     } catch (java.util.zip.DataFormatException e) {
-      throw new IllegalArgumentException("latency histogram: cannot decode (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "latency histogram: cannot decode (" + e.getMessage() + ")", e);
     }
   }
 

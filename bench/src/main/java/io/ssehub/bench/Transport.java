@@ -17,7 +17,9 @@ final class Transport {
   private Transport() {}
 
   static EventLoopGroup group(int threads, String name) {
-    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true),
+    return new MultiThreadIoEventLoopGroup(
+        threads,
+        new DefaultThreadFactory(name, true),
         EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
   }
 

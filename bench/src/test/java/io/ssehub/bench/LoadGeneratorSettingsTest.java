@@ -18,7 +18,8 @@ class LoadGeneratorSettingsTest {
 
   @Test
   void durationsTakeMillisecondsSecondsAndMinutes() {
-    LoadGenerator.Settings s = settings("--idle", "10s", "--warmup", "500ms", "--drain", "2m", "--duration", "3");
+    LoadGenerator.Settings s =
+        settings("--idle", "10s", "--warmup", "500ms", "--drain", "2m", "--duration", "3");
     assertThat(s.idle).isEqualTo(Duration.ofSeconds(10));
     assertThat(s.warmup).isEqualTo(Duration.ofMillis(500));
     assertThat(s.drain).isEqualTo(Duration.ofMinutes(2));
@@ -46,7 +47,8 @@ class LoadGeneratorSettingsTest {
 
   @Test
   void publishingThroughTheJavaApiTakesALoopbackRedisUrl() {
-    assertThat(settings("--publish-redis", "redis://127.0.0.1:6390").publishRedis).hasToString("redis://127.0.0.1:6390");
+    assertThat(settings("--publish-redis", "redis://127.0.0.1:6390").publishRedis)
+        .hasToString("redis://127.0.0.1:6390");
     assertThat(settings().publishRedis).as("over HTTP unless asked").isNull();
   }
 
@@ -60,14 +62,17 @@ class LoadGeneratorSettingsTest {
         .hasMessage("--publish-redis: http://127.0.0.1:6390 (expected: redis://127.0.0.1:PORT)");
     assertThatThrownBy(() -> settings("--publish-redis", "redis://127.0.0.1:63 90"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("--publish-redis: redis://127.0.0.1:63 90 (expected: redis://127.0.0.1:PORT; ");
+        .hasMessageStartingWith(
+            "--publish-redis: redis://127.0.0.1:63 90 (expected: redis://127.0.0.1:PORT; ");
   }
 
   @Test
   void theJavaApiPublishesToSsehubOnly() {
-    assertThatThrownBy(() -> settings("--target", "nchan", "--publish-redis", "redis://127.0.0.1:6390"))
+    assertThatThrownBy(
+            () -> settings("--target", "nchan", "--publish-redis", "redis://127.0.0.1:6390"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--publish-redis: publishes through ssehub's Java API (expected: --target ssehub)");
+        .hasMessage(
+            "--publish-redis: publishes through ssehub's Java API (expected: --target ssehub)");
   }
 
   @Test

@@ -1,6 +1,8 @@
 package io.ssehub.core;
 
-/** An {@link Authorizer} refused a stream or a publish; {@link #decision()} says how (401 or 403). */
+/**
+ * An {@link Authorizer} refused a stream or a publish; {@link #decision()} says how (401 or 403).
+ */
 public class AccessDeniedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
@@ -18,7 +20,10 @@ public class AccessDeniedException extends RuntimeException {
     return decision;
   }
 
-  /** Whether the client gave no usable credentials (HTTP 401) rather than credentials without the right (403). */
+  /**
+   * Whether the client gave no usable credentials (HTTP 401) rather than credentials without the
+   * right (403).
+   */
   public boolean unauthenticated() {
     return decision.outcome() == AccessDecision.Outcome.UNAUTHENTICATED;
   }

@@ -11,11 +11,15 @@ import java.util.List;
  * @param principal who asks, as the transport authenticated them; null for an anonymous client
  * @param remoteAddress the client's IP address as text, or null if unknown
  */
-public record AccessRequest(Action action, List<String> channels, Principal principal, String remoteAddress) {
+public record AccessRequest(
+    Action action, List<String> channels, Principal principal, String remoteAddress) {
   public AccessRequest {
     channels = List.copyOf(channels);
   }
 
   /** Whether the client reads or writes. */
-  public enum Action { SUBSCRIBE, PUBLISH }
+  public enum Action {
+    SUBSCRIBE,
+    PUBLISH
+  }
 }

@@ -5,10 +5,10 @@ package io.ssehub.core;
  * on the stream route, for both directions.
  *
  * <p>The hub asks it before a stream writes its first byte ({@link SseHub#subscribe}) and before an
- * adapter's publish ({@link SseHub#publishAs}); the Java
- * API's own {@link SseHub#publish(String, SseEvent)} is the application itself and is not asked.
- * A refusal becomes an {@link AccessDeniedException}: 401 for no or bad credentials, 403 for a
- * channel the principal may not use.
+ * adapter's publish ({@link SseHub#publishAs}); the Java API's own {@link SseHub#publish(String,
+ * SseEvent)} is the application itself and is not asked. A refusal becomes an {@link
+ * AccessDeniedException}: 401 for no or bad credentials, 403 for a channel the principal may not
+ * use.
  *
  * <p>Implementations must be thread-safe and quick: they run on I/O threads and must not block.
  */

@@ -7,12 +7,12 @@ import java.util.concurrent.CompletableFuture;
  * serves one node; the Redis broker (module {@code ssehub-redis}) serves many.
  *
  * <p>Publishing and history are one interface because they must be one step: an event that was
- * delivered but not stored (or stored but not delivered) breaks resume. On Redis, the append to
- * the channel's history stream and the publish happen in one script (ARCHITECTURE.md invariant 5).
+ * delivered but not stored (or stored but not delivered) breaks resume. On Redis, the append to the
+ * channel's history stream and the publish happen in one script (ARCHITECTURE.md invariant 5).
  *
- * <p>The hub subscribes to a channel when the node's first stream on it opens and unsubscribes
- * when the last one closes; a broker therefore holds one subscription per channel, whatever the
- * number of streams (ARCHITECTURE.md invariant 1). Implementations are thread-safe.
+ * <p>The hub subscribes to a channel when the node's first stream on it opens and unsubscribes when
+ * the last one closes; a broker therefore holds one subscription per channel, whatever the number
+ * of streams (ARCHITECTURE.md invariant 1). Implementations are thread-safe.
  */
 public interface Broker extends AutoCloseable {
 
@@ -30,7 +30,9 @@ public interface Broker extends AutoCloseable {
    */
   CompletableFuture<SseEvent> publish(String channel, SseEvent event);
 
-  /** Starts receiving the channel's events; completes once events published from now on will arrive. */
+  /**
+   * Starts receiving the channel's events; completes once events published from now on will arrive.
+   */
   CompletableFuture<Void> subscribe(String channel);
 
   /** Stops receiving the channel's events. */
@@ -51,10 +53,15 @@ public interface Broker extends AutoCloseable {
 
   /** Receives what the broker delivers. Must not block: it runs on the broker's I/O threads. */
   interface Listener {
-    /** An event on a subscribed channel. {@code event.id()} is null only for events from outside ssehub. */
+    /**
+     * An event on a subscribed channel. {@code event.id()} is null only for events from outside
+     * ssehub.
+     */
     void onEvent(String channel, SseEvent event);
 
-    /** The broker lost or regained its connection. Subscriptions are restored before {@code true}. */
+    /**
+     * The broker lost or regained its connection. Subscriptions are restored before {@code true}.
+     */
     default void onConnectionChanged(boolean connected) {}
   }
 }

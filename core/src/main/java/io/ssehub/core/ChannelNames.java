@@ -46,13 +46,16 @@ public final class ChannelNames {
     }
     if (name.length() > MAX_LENGTH) {
       throw new InvalidInputException(
-          "channel", "is " + name.length() + " characters long (expected: at most " + MAX_LENGTH + ")");
+          "channel",
+          "is " + name.length() + " characters long (expected: at most " + MAX_LENGTH + ")");
     }
     for (int i = 0; i < name.length(); i++) {
       if (!isAllowed(name.charAt(i))) {
         throw new InvalidInputException(
             "channel",
-            InvalidInputException.quote(name) + " has a character not allowed at position " + i
+            InvalidInputException.quote(name)
+                + " has a character not allowed at position "
+                + i
                 + " (expected: ASCII letters, digits and _ . - : @ / ~ +)");
       }
     }
@@ -67,8 +70,12 @@ public final class ChannelNames {
   /** Refuses a reserved channel on behalf of a client. */
   static void rejectReserved(String name) {
     if (isReserved(name)) {
-      throw new InvalidInputException("channel", InvalidInputException.quote(name)
-          + " is reserved for ssehub's own use (expected: a name not starting with \"" + RESERVED_PREFIX + "\")");
+      throw new InvalidInputException(
+          "channel",
+          InvalidInputException.quote(name)
+              + " is reserved for ssehub's own use (expected: a name not starting with \""
+              + RESERVED_PREFIX
+              + "\")");
     }
   }
 
@@ -76,6 +83,13 @@ public final class ChannelNames {
     return (c >= 'a' && c <= 'z')
         || (c >= 'A' && c <= 'Z')
         || (c >= '0' && c <= '9')
-        || c == '_' || c == '.' || c == '-' || c == ':' || c == '@' || c == '/' || c == '~' || c == '+';
+        || c == '_'
+        || c == '.'
+        || c == '-'
+        || c == ':'
+        || c == '@'
+        || c == '/'
+        || c == '~'
+        || c == '+';
   }
 }

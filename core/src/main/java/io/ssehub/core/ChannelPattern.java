@@ -26,12 +26,18 @@ public final class ChannelPattern {
     }
     if (pattern.length() > ChannelNames.MAX_LENGTH) {
       throw new InvalidInputException(
-          "pattern", "is " + pattern.length() + " characters long (expected: at most " + ChannelNames.MAX_LENGTH + ")");
+          "pattern",
+          "is "
+              + pattern.length()
+              + " characters long (expected: at most "
+              + ChannelNames.MAX_LENGTH
+              + ")");
     }
     String withoutWildcards = pattern.replace("*", "");
     if (!withoutWildcards.isEmpty() && !ChannelNames.isValid(withoutWildcards)) {
       throw new InvalidInputException(
-          "pattern", InvalidInputException.quote(pattern) + " is not a channel name with * wildcards");
+          "pattern",
+          InvalidInputException.quote(pattern) + " is not a channel name with * wildcards");
     }
     return new ChannelPattern(pattern);
   }

@@ -1,6 +1,9 @@
 package io.ssehub.core;
 
-/** An event whose encoded size is over the hub's limit ({@code maxEventBytes}); HTTP adapters answer 413. */
+/**
+ * An event whose encoded size is over the hub's limit ({@code maxEventBytes}); HTTP adapters answer
+ * 413.
+ */
 public class EventTooLargeException extends InvalidInputException {
   private static final long serialVersionUID = 1L;
 

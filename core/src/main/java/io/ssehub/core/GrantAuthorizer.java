@@ -13,11 +13,11 @@ import java.util.Objects;
  *   <li>A principal with {@link ChannelGrants} (a verified token) may use exactly the channels its
  *       grants match; others are refused with 403.
  *   <li>Anonymous subscribers: allowed on every channel unless {@linkplain Builder#tokensRequired
- *       tokens are required}; then only on the {@linkplain Builder#publicChannels public
- *       channels} (401 elsewhere).
+ *       tokens are required}; then only on the {@linkplain Builder#publicChannels public channels}
+ *       (401 elsewhere).
  *   <li>Anonymous publishers: refused unless {@linkplain Builder#anonymousPublish explicitly
- *       allowed}; without required tokens, clients on a loopback address may publish (a backend
- *       on the same machine), others get 403 saying how to open it.
+ *       allowed}; without required tokens, clients on a loopback address may publish (a backend on
+ *       the same machine), others get 403 saying how to open it.
  * </ul>
  */
 public final class GrantAuthorizer implements Authorizer {
@@ -44,7 +44,10 @@ public final class GrantAuthorizer implements Authorizer {
         if (!ChannelGrants.anyMatches(allowed, channel)
             && !(subscribing && ChannelGrants.anyMatches(publicChannels, channel))) {
           return AccessDecision.forbidden(
-              "the token does not allow " + (subscribing ? "subscribing to" : "publishing to") + " channel " + channel);
+              "the token does not allow "
+                  + (subscribing ? "subscribing to" : "publishing to")
+                  + " channel "
+                  + channel);
         }
       }
       return AccessDecision.allow();
@@ -76,12 +79,17 @@ public final class GrantAuthorizer implements Authorizer {
         "anonymous publishing is allowed from loopback only (start the hub with --allow-anonymous-publish, or configure JWT)");
   }
 
-  /** Whether the address is a loopback address; only literal IP addresses are considered, never resolved. */
+  /**
+   * Whether the address is a loopback address; only literal IP addresses are considered, never
+   * resolved.
+   */
   public static boolean isLoopback(String address) {
     if (address == null || address.isEmpty()) {
       return false;
     }
-    boolean literal = address.indexOf(':') >= 0 || address.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+    boolean literal =
+        address.indexOf(':') >= 0
+            || address.chars().allMatch(c -> c == '.' || Character.isDigit(c));
     if (!literal) {
       return false;
     }
@@ -100,7 +108,10 @@ public final class GrantAuthorizer implements Authorizer {
 
     private Builder() {}
 
-    /** Whether anonymous clients are refused (except on public channels): true once a token key is configured. */
+    /**
+     * Whether anonymous clients are refused (except on public channels): true once a token key is
+     * configured.
+     */
     public Builder tokensRequired(boolean tokensRequired) {
       this.tokensRequired = tokensRequired;
       return this;

@@ -15,7 +15,9 @@ public class InvalidInputException extends IllegalArgumentException {
     this.field = field;
   }
 
-  /** The name of the offending field, as the client called it ({@code channel}, {@code id}, ...). */
+  /**
+   * The name of the offending field, as the client called it ({@code channel}, {@code id}, ...).
+   */
   public String field() {
     return field;
   }

@@ -15,20 +15,21 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The broker of a single node: delivery within the process, and a ring of recent events per channel.
+ * The broker of a single node: delivery within the process, and a ring of recent events per
+ * channel.
  *
  * <p>Ids it gives are decimal numbers counting up per channel ({@code 1}, {@code 2}, ...), never
  * reused for a channel while the process lives: one channel's ids tell nothing of what is published
  * on the others (a public subscriber cannot count the events of private channels). A channel whose
- * every event expired is forgotten, and its counter with it; when it is published to again its
- * ids go on from above any it gave before (see {@link #floors}). History is lost when the process
- * ends: a client resuming against a restarted node gets a {@linkplain SseEvent#HISTORY_CUT_TYPE cut}.
+ * every event expired is forgotten, and its counter with it; when it is published to again its ids
+ * go on from above any it gave before (see {@link #floors}). History is lost when the process ends:
+ * a client resuming against a restarted node gets a {@linkplain SseEvent#HISTORY_CUT_TYPE cut}.
  *
  * <p>History is bounded by count and age per channel, and by bytes per channel and for the whole
- * broker (oldest events leave first; a client resuming from an id that left gets the usual cut):
- * a publisher granted one channel cannot fill the heap with large events. The bytes of an event
- * are counted as it sits on the heap at most: two per character of its data, type, id and tags,
- * plus {@value #EVENT_OVERHEAD_BYTES}.
+ * broker (oldest events leave first; a client resuming from an id that left gets the usual cut): a
+ * publisher granted one channel cannot fill the heap with large events. The bytes of an event are
+ * counted as it sits on the heap at most: two per character of its data, type, id and tags, plus
+ * {@value #EVENT_OVERHEAD_BYTES}.
  *
  * <p>Each channel's publishes are serialized: a channel's log is locked while an event is stored
  * and handed to the listener, which is what keeps every stream in publish order and makes storing
@@ -56,7 +57,9 @@ public final class MemoryBroker implements Broker {
     return Runtime.getRuntime().maxMemory() / 8;
   }
 
-  /** The marker for "before the first event" that {@link History#lastId} gives for an empty channel. */
+  /**
+   * The marker for "before the first event" that {@link History#lastId} gives for an empty channel.
+   */
   static final String BEGINNING = "0";
 
   private static final int FLOOR_SLOTS = 4096;
@@ -68,6 +71,7 @@ public final class MemoryBroker implements Broker {
   private final Clock clock;
   private final Map<String, ChannelLog> logs = new ConcurrentHashMap<>();
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+
   /**
    * Where the counters of new channel logs start, per slot of a hash of the channel's name: the
    * highest id given by any forgotten channel of that slot. So a channel that is forgotten and
@@ -75,26 +79,37 @@ public final class MemoryBroker implements Broker {
    * says at most something about channels long quiet that share its slot by a seed of this process.
    */
   private final long[] floors = new long[FLOOR_SLOTS];
+
   private final int floorSeed = ThreadLocalRandom.current().nextInt();
   private final AtomicLong publishCount = new AtomicLong();
+
   /** The bytes of every retained event, all channels together. */
   private final AtomicLong totalBytes = new AtomicLong();
-  /** Orders events across channels, so that the node's bound drops the oldest first; never sent anywhere. */
+
+  /**
+   * Orders events across channels, so that the node's bound drops the oldest first; never sent
+   * anywhere.
+   */
   private final AtomicLong sequence = new AtomicLong();
+
   /** One trim over all channels at a time. */
   private final Object nodeTrim = new Object();
+
   private final History history = new MemoryHistory();
   private volatile Listener listener;
   private volatile boolean closed;
 
-  /** A broker keeping {@value #DEFAULT_HISTORY_SIZE} events per channel for one hour, within the default byte bounds. */
+  /**
+   * A broker keeping {@value #DEFAULT_HISTORY_SIZE} events per channel for one hour, within the
+   * default byte bounds.
+   */
   public MemoryBroker() {
     this(DEFAULT_HISTORY_SIZE, DEFAULT_HISTORY_TTL, Clock.systemUTC());
   }
 
   /**
-   * A broker keeping at most {@code historySize} events per channel (0 keeps none), each for at most
-   * {@code historyTtl}, aged by {@code clock}, within the default byte bounds ({@value
+   * A broker keeping at most {@code historySize} events per channel (0 keeps none), each for at
+   * most {@code historyTtl}, aged by {@code clock}, within the default byte bounds ({@value
    * #DEFAULT_HISTORY_MAX_BYTES} per channel, {@link #defaultHistoryMaxTotalBytes()} in all).
    */
   public MemoryBroker(int historySize, Duration historyTtl, Clock clock) {
@@ -106,16 +121,22 @@ public final class MemoryBroker implements Broker {
    * channel, {@code historyMaxTotalBytes} bytes over all channels, each event for at most {@code
    * historyTtl}, aged by {@code clock}.
    */
-  public MemoryBroker(int historySize, long historyMaxBytes, long historyMaxTotalBytes, Duration historyTtl,
+  public MemoryBroker(
+      int historySize,
+      long historyMaxBytes,
+      long historyMaxTotalBytes,
+      Duration historyTtl,
       Clock clock) {
     if (historySize < 0) {
       throw new IllegalArgumentException("historySize: " + historySize + " (expected: >= 0)");
     }
     if (historyMaxBytes < 1) {
-      throw new IllegalArgumentException("historyMaxBytes: " + historyMaxBytes + " (expected: > 0)");
+      throw new IllegalArgumentException(
+          "historyMaxBytes: " + historyMaxBytes + " (expected: > 0)");
     }
     if (historyMaxTotalBytes < 1) {
-      throw new IllegalArgumentException("historyMaxTotalBytes: " + historyMaxTotalBytes + " (expected: > 0)");
+      throw new IllegalArgumentException(
+          "historyMaxTotalBytes: " + historyMaxTotalBytes + " (expected: > 0)");
     }
     if (historyTtl.isNegative() || historyTtl.isZero()) {
       throw new IllegalArgumentException("historyTtl: " + historyTtl + " (expected: > 0)");
@@ -127,7 +148,10 @@ public final class MemoryBroker implements Broker {
     this.clock = clock;
   }
 
-  /** The bytes of every channel's retained events together, as counted against {@code historyMaxTotalBytes}. */
+  /**
+   * The bytes of every channel's retained events together, as counted against {@code
+   * historyMaxTotalBytes}.
+   */
   public long historyBytes() {
     return totalBytes.get();
   }
@@ -140,7 +164,8 @@ public final class MemoryBroker implements Broker {
   @Override
   public CompletableFuture<SseEvent> publish(String channel, SseEvent event) {
     if (closed) {
-      return CompletableFuture.failedFuture(new BrokerUnavailableException("the hub is shutting down"));
+      return CompletableFuture.failedFuture(
+          new BrokerUnavailableException("the hub is shutting down"));
     }
     long now = clock.millis();
     ChannelLog log = logs.computeIfAbsent(channel, c -> new ChannelLog(floor(c)));
@@ -154,7 +179,8 @@ public final class MemoryBroker implements Broker {
       }
     }
     if (totalBytes.get() > historyMaxTotalBytes) {
-      trimAllChannels(); // outside the channel's lock: it takes the other channels' locks one by one
+      trimAllChannels(); // outside the channel's lock: it takes the other channels' locks one by
+      // one
     }
     if (publishCount.incrementAndGet() % 1024 == 0) {
       dropExpiredChannels(now);
@@ -186,8 +212,15 @@ public final class MemoryBroker implements Broker {
 
   @Override
   public String describe() {
-    return "memory (history: " + historySize + " events, " + historyMaxBytes + " bytes per channel, "
-        + historyMaxTotalBytes + " bytes in all, " + Duration.ofMillis(historyTtlMillis) + ")";
+    return "memory (history: "
+        + historySize
+        + " events, "
+        + historyMaxBytes
+        + " bytes per channel, "
+        + historyMaxTotalBytes
+        + " bytes in all, "
+        + Duration.ofMillis(historyTtlMillis)
+        + ")";
   }
 
   @Override
@@ -195,7 +228,9 @@ public final class MemoryBroker implements Broker {
     closed = true;
   }
 
-  /** Forgets channels whose every event has expired, so that one-off channel names do not pile up. */
+  /**
+   * Forgets channels whose every event has expired, so that one-off channel names do not pile up.
+   */
   private void dropExpiredChannels(long now) {
     for (Iterator<Map.Entry<String, ChannelLog>> it = logs.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, ChannelLog> entry = it.next();
@@ -203,7 +238,8 @@ public final class MemoryBroker implements Broker {
       synchronized (log) {
         log.expire(now);
         if (log.entries.isEmpty()) {
-          raiseFloor(entry.getKey(), log.lastId); // before it goes: a new log of this name starts above
+          raiseFloor(
+              entry.getKey(), log.lastId); // before it goes: a new log of this name starts above
           it.remove();
         }
       }
@@ -222,7 +258,8 @@ public final class MemoryBroker implements Broker {
       if (totalBytes.get() <= historyMaxTotalBytes) {
         return; // another publisher trimmed meanwhile
       }
-      PriorityQueue<Map.Entry<Long, ChannelLog>> oldest = new PriorityQueue<>(Map.Entry.comparingByKey());
+      PriorityQueue<Map.Entry<Long, ChannelLog>> oldest =
+          new PriorityQueue<>(Map.Entry.comparingByKey());
       for (ChannelLog log : logs.values()) {
         synchronized (log) {
           if (!log.entries.isEmpty()) {
@@ -246,7 +283,9 @@ public final class MemoryBroker implements Broker {
   }
 
   private int slot(String channel) {
-    int h = (channel.hashCode() ^ floorSeed) * 0x9E3779B9; // mixed with the seed, so that slots differ per process
+    int h =
+        (channel.hashCode() ^ floorSeed)
+            * 0x9E3779B9; // mixed with the seed, so that slots differ per process
     return (h ^ (h >>> 16)) & (FLOOR_SLOTS - 1);
   }
 
@@ -282,7 +321,8 @@ public final class MemoryBroker implements Broker {
       ChannelLog log = logs.get(channel);
       if (log == null) {
         // Nothing was ever published here while this broker lived (or all of it expired long ago).
-        return CompletableFuture.completedFuture(new Replay(BEGINNING.equals(lastEventId), List.of()));
+        return CompletableFuture.completedFuture(
+            new Replay(BEGINNING.equals(lastEventId), List.of()));
       }
       synchronized (log) {
         log.expire(clock.millis());
@@ -296,8 +336,10 @@ public final class MemoryBroker implements Broker {
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private String newestId;
     private boolean trimmed;
+
     /** The last id this log gave; only ever counts up. */
     private long lastId;
+
     /** The bytes of {@link #entries}. */
     private long bytes;
 
@@ -356,7 +398,10 @@ public final class MemoryBroker implements Broker {
 
   private record Entry(SseEvent event, long storedAtMillis, long bytes, long sequence) {}
 
-  /** An event's bytes on the heap, at most: two per character of its text, plus the objects holding it. */
+  /**
+   * An event's bytes on the heap, at most: two per character of its text, plus the objects holding
+   * it.
+   */
   static long sizeOf(SseEvent event) {
     long chars = event.data().length();
     chars += event.type() != null ? event.type().length() : 0;

@@ -24,8 +24,8 @@ public final class SseEncoder {
   }
 
   /**
-   * The event without its {@code id} field: for streams that write their own id line in front of
-   * it (a stream over several channels sends a cursor instead of the event's own id).
+   * The event without its {@code id} field: for streams that write their own id line in front of it
+   * (a stream over several channels sends a cursor instead of the event's own id).
    */
   public static byte[] encodeWithoutId(SseEvent event) {
     return toBytes(appendEvent(new StringBuilder(estimate(event)), event, false));
@@ -49,7 +49,8 @@ public final class SseEncoder {
   /** A {@code retry:} field and a blank line: sets the client's reconnection time. */
   public static byte[] retry(long millis) {
     if (millis < 0) {
-      throw new InvalidInputException("retry", "must be a non-negative integer (got " + millis + ")");
+      throw new InvalidInputException(
+          "retry", "must be a non-negative integer (got " + millis + ")");
     }
     return toBytes(new StringBuilder(16).append("retry: ").append(millis).append("\n\n"));
   }
@@ -103,7 +104,9 @@ public final class SseEncoder {
   }
 
   private static int estimate(SseEvent event) {
-    return event.data().length() + 32 + (event.type() == null ? 0 : event.type().length())
+    return event.data().length()
+        + 32
+        + (event.type() == null ? 0 : event.type().length())
         + (event.id() == null ? 0 : event.id().length());
   }
 

@@ -7,13 +7,13 @@ import java.util.Objects;
  * One server-sent event: {@code data}, and optionally {@code type} (the SSE {@code event} field),
  * {@code id} and {@code retry}. Immutable; build with {@link #builder()} or {@link #of(String)}.
  *
- * <p>The builder refuses what would corrupt a stream (WHATWG HTML, "Server-sent events"): a
- * {@code type} or {@code id} holding CR, LF or NUL (a CR or LF would end the field early and let
- * the rest inject fields; an id holding NUL is ignored by browsers), and a negative {@code retry}.
- * Data may hold any text; the encoder splits it on CRLF, CR and LF into {@code data:} lines.
+ * <p>The builder refuses what would corrupt a stream (WHATWG HTML, "Server-sent events"): a {@code
+ * type} or {@code id} holding CR, LF or NUL (a CR or LF would end the field early and let the rest
+ * inject fields; an id holding NUL is ignored by browsers), and a negative {@code retry}. Data may
+ * hold any text; the encoder splits it on CRLF, CR and LF into {@code data:} lines.
  *
- * <p>Types starting with {@value #RESERVED_TYPE_PREFIX} are the hub's own (for example
- * {@link #HISTORY_CUT_TYPE}); publishers cannot use them.
+ * <p>Types starting with {@value #RESERVED_TYPE_PREFIX} are the hub's own (for example {@link
+ * #HISTORY_CUT_TYPE}); publishers cannot use them.
  */
 public final class SseEvent {
   /** Event types that start with this belong to ssehub. */
@@ -115,8 +115,16 @@ public final class SseEvent {
 
   @Override
   public String toString() {
-    return "SseEvent{id=" + id + ", type=" + type + ", retry=" + retry + (tags.isEmpty() ? "" : ", tags=" + tags)
-        + ", data=" + InvalidInputException.quote(data) + "}";
+    return "SseEvent{id="
+        + id
+        + ", type="
+        + type
+        + ", retry="
+        + retry
+        + (tags.isEmpty() ? "" : ", tags=" + tags)
+        + ", data="
+        + InvalidInputException.quote(data)
+        + "}";
   }
 
   static void validateId(String id) {
@@ -130,7 +138,8 @@ public final class SseEvent {
       char c = value.charAt(i);
       if (c == '\r' || c == '\n' || c == '\0') {
         throw new InvalidInputException(
-            field, "must not contain CR, LF or NUL (got " + InvalidInputException.quote(value) + ")");
+            field,
+            "must not contain CR, LF or NUL (got " + InvalidInputException.quote(value) + ")");
       }
     }
   }
@@ -157,7 +166,10 @@ public final class SseEvent {
       return this;
     }
 
-    /** The event's id; null lets the hub give one. An empty id is refused: it would reset the client's last event id. */
+    /**
+     * The event's id; null lets the hub give one. An empty id is refused: it would reset the
+     * client's last event id.
+     */
     public Builder id(String id) {
       this.id = id;
       return this;
@@ -169,7 +181,10 @@ public final class SseEvent {
       return this;
     }
 
-    /** Labels for per-stream filters, not sent to clients (see {@link SseEvent#tags()}); none by default. */
+    /**
+     * Labels for per-stream filters, not sent to clients (see {@link SseEvent#tags()}); none by
+     * default.
+     */
     public Builder tags(List<String> tags) {
       this.tags = tags == null ? List.of() : List.copyOf(tags);
       return this;
@@ -181,12 +196,14 @@ public final class SseEvent {
       }
       if (id != null) {
         if (id.isEmpty()) {
-          throw new InvalidInputException("id", "must not be empty (expected: at least one character, or no id)");
+          throw new InvalidInputException(
+              "id", "must not be empty (expected: at least one character, or no id)");
         }
         rejectLineBreaks("id", id);
       }
       if (retry != null && retry < 0) {
-        throw new InvalidInputException("retry", "must be a non-negative integer (got " + retry + ")");
+        throw new InvalidInputException(
+            "retry", "must be a non-negative integer (got " + retry + ")");
       }
       return new SseEvent(data, type, id, retry, tags);
     }

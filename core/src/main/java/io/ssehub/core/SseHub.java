@@ -30,7 +30,10 @@ public final class SseHub implements AutoCloseable {
   /** How often an idle stream gets a keepalive comment, by default. */
   public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(15);
 
-  /** The reconnection time the hub asks clients to use (the {@code retry:} it sends first), by default. */
+  /**
+   * The reconnection time the hub asks clients to use (the {@code retry:} it sends first), by
+   * default.
+   */
   public static final Duration DEFAULT_RECONNECT_DELAY = Duration.ofSeconds(3);
 
   /** How many bytes may wait for a slow client before the hub cuts its stream, by default. */
@@ -70,12 +73,16 @@ public final class SseHub implements AutoCloseable {
    * #publish(String, SseEvent)}. For transports; the application itself calls {@code publish}.
    *
    * @throws AccessDeniedException if the authorizer refuses
-   * @throws InvalidInputException for a {@linkplain ChannelNames#isReserved reserved} channel, among others
+   * @throws InvalidInputException for a {@linkplain ChannelNames#isReserved reserved} channel,
+   *     among others
    */
-  public CompletableFuture<SseEvent> publishAs(Principal principal, String remoteAddress, String channel, SseEvent event) {
+  public CompletableFuture<SseEvent> publishAs(
+      Principal principal, String remoteAddress, String channel, SseEvent event) {
     Objects.requireNonNull(event, "event");
     ChannelNames.rejectReserved(ChannelNames.validate(channel));
-    engine.authorize(new AccessRequest(AccessRequest.Action.PUBLISH, List.of(channel), principal, remoteAddress));
+    engine.authorize(
+        new AccessRequest(
+            AccessRequest.Action.PUBLISH, List.of(channel), principal, remoteAddress));
     return engine.publish(channel, event);
   }
 
@@ -92,7 +99,8 @@ public final class SseHub implements AutoCloseable {
    * @throws BrokerUnavailableException if the hub is shutting down
    */
   public Subscription subscribe(SubscribeRequest request, SseSink sink) {
-    return engine.subscribe(Objects.requireNonNull(request, "request"), Objects.requireNonNull(sink, "sink"));
+    return engine.subscribe(
+        Objects.requireNonNull(request, "request"), Objects.requireNonNull(sink, "sink"));
   }
 
   /** The number of open streams on this node. */
@@ -154,7 +162,10 @@ public final class SseHub implements AutoCloseable {
     return engine.upkeepHealthy();
   }
 
-  /** The largest event {@link #publish} accepts, in encoded bytes: transports size their body limits by it. */
+  /**
+   * The largest event {@link #publish} accepts, in encoded bytes: transports size their body limits
+   * by it.
+   */
   public long maxEventBytes() {
     return engine.maxEventBytes();
   }
@@ -164,7 +175,10 @@ public final class SseHub implements AutoCloseable {
     return engine.broker();
   }
 
-  /** Sends keepalives now to every stream idle since the last sweep (the hub also does so on its own schedule). */
+  /**
+   * Sends keepalives now to every stream idle since the last sweep (the hub also does so on its own
+   * schedule).
+   */
   public void sendKeepalives() {
     engine.sendKeepalives();
   }
@@ -227,7 +241,9 @@ public final class SseHub implements AutoCloseable {
       return this;
     }
 
-    /** How often idle streams get a keepalive comment; {@link Duration#ZERO} turns keepalives off. */
+    /**
+     * How often idle streams get a keepalive comment; {@link Duration#ZERO} turns keepalives off.
+     */
     public Builder keepalive(Duration keepalive) {
       if (keepalive.isNegative()) {
         throw new IllegalArgumentException("keepalive: " + keepalive + " (expected: >= 0)");
@@ -239,7 +255,8 @@ public final class SseHub implements AutoCloseable {
     /** The reconnection time sent to clients in the first line of each stream. */
     public Builder reconnectDelay(Duration reconnectDelay) {
       if (reconnectDelay.isNegative()) {
-        throw new IllegalArgumentException("reconnectDelay: " + reconnectDelay + " (expected: >= 0)");
+        throw new IllegalArgumentException(
+            "reconnectDelay: " + reconnectDelay + " (expected: >= 0)");
       }
       this.reconnectDelay = reconnectDelay;
       return this;
@@ -254,7 +271,8 @@ public final class SseHub implements AutoCloseable {
      */
     public Builder maxTotalPendingBytes(long maxTotalPendingBytes) {
       if (maxTotalPendingBytes < 1) {
-        throw new IllegalArgumentException("maxTotalPendingBytes: " + maxTotalPendingBytes + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "maxTotalPendingBytes: " + maxTotalPendingBytes + " (expected: > 0)");
       }
       this.maxTotalPendingBytes = maxTotalPendingBytes;
       return this;
@@ -263,7 +281,8 @@ public final class SseHub implements AutoCloseable {
     /** How many bytes may wait for one client before its stream is cut. */
     public Builder maxPendingBytes(long maxPendingBytes) {
       if (maxPendingBytes < 1) {
-        throw new IllegalArgumentException("maxPendingBytes: " + maxPendingBytes + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "maxPendingBytes: " + maxPendingBytes + " (expected: > 0)");
       }
       this.maxPendingBytes = maxPendingBytes;
       return this;
@@ -284,7 +303,8 @@ public final class SseHub implements AutoCloseable {
      */
     public Builder maxChannelsPerStream(int maxChannelsPerStream) {
       if (maxChannelsPerStream < 1) {
-        throw new IllegalArgumentException("maxChannelsPerStream: " + maxChannelsPerStream + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "maxChannelsPerStream: " + maxChannelsPerStream + " (expected: > 0)");
       }
       this.maxChannelsPerStream = maxChannelsPerStream;
       return this;
@@ -298,19 +318,30 @@ public final class SseHub implements AutoCloseable {
 
     public SseHub build() {
       boolean ownsScheduler = scheduler == null;
-      ScheduledExecutorService timer = ownsScheduler
-          ? Executors.newSingleThreadScheduledExecutor(runnable -> {
-              Thread thread = new Thread(runnable, "ssehub-keepalive");
-              thread.setDaemon(true);
-              return thread;
-            })
-          : scheduler;
-      return new SseHub(new HubEngine(
-          broker != null ? broker : new MemoryBroker(),
-          authorizer, keepalive, reconnectDelay, maxPendingBytes,
-          maxTotalPendingBytes > 0 ? maxTotalPendingBytes : Runtime.getRuntime().maxMemory() / 4,
-          maxEventBytes, maxChannelsPerStream,
-          timer, ownsScheduler, observer));
+      ScheduledExecutorService timer =
+          ownsScheduler
+              ? Executors.newSingleThreadScheduledExecutor(
+                  runnable -> {
+                    Thread thread = new Thread(runnable, "ssehub-keepalive");
+                    thread.setDaemon(true);
+                    return thread;
+                  })
+              : scheduler;
+      return new SseHub(
+          new HubEngine(
+              broker != null ? broker : new MemoryBroker(),
+              authorizer,
+              keepalive,
+              reconnectDelay,
+              maxPendingBytes,
+              maxTotalPendingBytes > 0
+                  ? maxTotalPendingBytes
+                  : Runtime.getRuntime().maxMemory() / 4,
+              maxEventBytes,
+              maxChannelsPerStream,
+              timer,
+              ownsScheduler,
+              observer));
     }
   }
 }

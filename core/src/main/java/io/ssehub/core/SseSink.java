@@ -40,8 +40,8 @@ public interface SseSink {
 
   /**
    * The thread this sink's writes belong to, as an executor that runs tasks one at a time in the
-   * order they were submitted (the connection's I/O thread), or null. The hub hands an event to
-   * all the streams of one lane in a single task on it: a fan-out to many streams then runs on the
+   * order they were submitted (the connection's I/O thread), or null. The hub hands an event to all
+   * the streams of one lane in a single task on it: a fan-out to many streams then runs on the
    * transport's threads in parallel, and each sink is sent to from its own thread, instead of all
    * of them from the thread that published or received the event. With null, the hub calls {@link
    * #send} from whichever thread delivers the event. The answer must not change.
@@ -60,8 +60,8 @@ public interface SseSink {
   void abort();
 
   /**
-   * A sink that drops what it is sent and is never slow: for streams that only watch (a filter
-   * that records events and passes none), and for tests.
+   * A sink that drops what it is sent and is never slow: for streams that only watch (a filter that
+   * records events and passes none), and for tests.
    */
   static SseSink discarding() {
     return Discarding.INSTANCE;

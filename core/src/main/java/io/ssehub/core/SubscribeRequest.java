@@ -21,8 +21,13 @@ public final class SubscribeRequest {
   private final Predicate<SseEvent> filter;
   private final boolean reserved;
 
-  private SubscribeRequest(List<String> channels, String lastEventId, Principal principal, String remoteAddress,
-      Predicate<SseEvent> filter, boolean reserved) {
+  private SubscribeRequest(
+      List<String> channels,
+      String lastEventId,
+      Principal principal,
+      String remoteAddress,
+      Predicate<SseEvent> filter,
+      boolean reserved) {
     this.channels = channels;
     this.lastEventId = lastEventId;
     this.principal = principal;
@@ -47,7 +52,13 @@ public final class SubscribeRequest {
     if (unique.isEmpty()) {
       unique.add(ChannelNames.DEFAULT_CHANNEL);
     }
-    return new SubscribeRequest(List.copyOf(new ArrayList<>(unique)), checkedLastEventId(lastEventId), null, null, null, false);
+    return new SubscribeRequest(
+        List.copyOf(new ArrayList<>(unique)),
+        checkedLastEventId(lastEventId),
+        null,
+        null,
+        null,
+        false);
   }
 
   /**
@@ -58,13 +69,23 @@ public final class SubscribeRequest {
    *
    * @throws InvalidInputException for a channel that is not reserved, or an invalid last event id
    */
-  public static SubscribeRequest reserved(String channel, String lastEventId, Predicate<SseEvent> filter) {
+  public static SubscribeRequest reserved(
+      String channel, String lastEventId, Predicate<SseEvent> filter) {
     if (!ChannelNames.isReserved(ChannelNames.validate(channel))) {
-      throw new InvalidInputException("channel", InvalidInputException.quote(channel)
-          + " is not reserved (expected: a name starting with \"" + ChannelNames.RESERVED_PREFIX + "\")");
+      throw new InvalidInputException(
+          "channel",
+          InvalidInputException.quote(channel)
+              + " is not reserved (expected: a name starting with \""
+              + ChannelNames.RESERVED_PREFIX
+              + "\")");
     }
-    return new SubscribeRequest(List.of(channel), checkedLastEventId(lastEventId), null, null,
-        Objects.requireNonNull(filter, "filter"), true);
+    return new SubscribeRequest(
+        List.of(channel),
+        checkedLastEventId(lastEventId),
+        null,
+        null,
+        Objects.requireNonNull(filter, "filter"),
+        true);
   }
 
   /** Null for none (or empty); else the id, if it could be an event's id. */
@@ -96,7 +117,9 @@ public final class SubscribeRequest {
     return filter;
   }
 
-  /** Whether this is a stream of a reserved channel, authorized by the front door that asked for it. */
+  /**
+   * Whether this is a stream of a reserved channel, authorized by the front door that asked for it.
+   */
   public boolean isReserved() {
     return reserved;
   }

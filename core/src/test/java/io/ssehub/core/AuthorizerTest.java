@@ -12,13 +12,19 @@ import org.junit.jupiter.api.Test;
 class AuthorizerTest {
   private final List<AccessRequest> asked = new ArrayList<>();
   private final Principal alice = () -> "alice";
-  private final SseHub hub = SseHub.builder().authorizer(request -> {
-    asked.add(request);
-    if (request.principal() == null) {
-      return AccessDecision.unauthenticated("a token is required");
-    }
-    return request.channels().contains("admin") ? AccessDecision.forbidden("not allowed on admin") : AccessDecision.allow();
-  }).build();
+  private final SseHub hub =
+      SseHub.builder()
+          .authorizer(
+              request -> {
+                asked.add(request);
+                if (request.principal() == null) {
+                  return AccessDecision.unauthenticated("a token is required");
+                }
+                return request.channels().contains("admin")
+                    ? AccessDecision.forbidden("not allowed on admin")
+                    : AccessDecision.allow();
+              })
+          .build();
 
   @AfterEach
   void close() {
@@ -28,14 +34,20 @@ class AuthorizerTest {
   @Test
   void refusedStreamGetsNoByte() {
     RecordingSink sink = new RecordingSink();
-    assertThatThrownBy(() -> hub.subscribe(SubscribeRequest.of(List.of("news", "admin"), null).from(alice, "10.0.0.1"), sink))
+    assertThatThrownBy(
+            () ->
+                hub.subscribe(
+                    SubscribeRequest.of(List.of("news", "admin"), null).from(alice, "10.0.0.1"),
+                    sink))
         .isInstanceOf(AccessDeniedException.class)
         .hasMessage("not allowed on admin")
         .satisfies(e -> assertThat(((AccessDeniedException) e).unauthenticated()).isFalse());
     assertThat(sink.writes()).isEmpty();
     assertThat(hub.streamCount()).isZero();
-    assertThat(asked).containsExactly(
-        new AccessRequest(AccessRequest.Action.SUBSCRIBE, List.of("news", "admin"), alice, "10.0.0.1"));
+    assertThat(asked)
+        .containsExactly(
+            new AccessRequest(
+                AccessRequest.Action.SUBSCRIBE, List.of("news", "admin"), alice, "10.0.0.1"));
   }
 
   @Test
@@ -58,16 +70,24 @@ class AuthorizerTest {
         .isInstanceOf(AccessDeniedException.class);
     assertThat(hub.publishAs(alice, "127.0.0.1", "news", SseEvent.of("x")).join().id()).isNotNull();
     assertThat(hub.publish("admin", SseEvent.of("from the app")).join().id()).isNotNull();
-    assertThat(asked).extracting(AccessRequest::action).containsOnly(AccessRequest.Action.PUBLISH).hasSize(2);
+    assertThat(asked)
+        .extracting(AccessRequest::action)
+        .containsOnly(AccessRequest.Action.PUBLISH)
+        .hasSize(2);
   }
 
   @Test
   void failingAuthorizerRefusesRatherThanAllows() {
-    try (SseHub broken = SseHub.builder().authorizer(request -> {
-      throw new IllegalStateException("bug");
-    }).build()) {
+    try (SseHub broken =
+        SseHub.builder()
+            .authorizer(
+                request -> {
+                  throw new IllegalStateException("bug");
+                })
+            .build()) {
       assertThatThrownBy(() -> broken.subscribe(SubscribeRequest.of("news"), new RecordingSink()))
-          .isInstanceOf(AccessDeniedException.class).hasMessage("authorization failed");
+          .isInstanceOf(AccessDeniedException.class)
+          .hasMessage("authorization failed");
     }
   }
 }

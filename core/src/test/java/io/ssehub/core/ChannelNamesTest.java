@@ -10,14 +10,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ChannelNamesTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"sse", "logs", "user.u1.inbox", "a-b_c", "ns:room/42", "x@y", "a~b+c", "Z9"})
+  @ValueSource(
+      strings = {"sse", "logs", "user.u1.inbox", "a-b_c", "ns:room/42", "x@y", "a~b+c", "Z9"})
   void acceptsLettersDigitsAndSafePunctuation(String name) {
     assertThat(ChannelNames.validate(name)).isEqualTo(name);
     assertThat(ChannelNames.isValid(name)).isTrue();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"a b", "a*", "a,b", "a=b", "a\nb", "a\0b", "caf\u00e9", "{tag}", "a%20", "a?b", "a#b"})
+  @ValueSource(
+      strings = {
+        "a b",
+        "a*",
+        "a,b",
+        "a=b",
+        "a\nb",
+        "a\0b",
+        "caf\u00e9",
+        "{tag}",
+        "a%20",
+        "a?b",
+        "a#b"
+      })
   void refusesEverythingElseNamingThePosition(String name) {
     assertThat(ChannelNames.isValid(name)).isFalse();
     assertThatThrownBy(() -> ChannelNames.validate(name))

@@ -9,14 +9,19 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The read-only views a dashboard is built from: streams per channel, and the authorizer's word. */
+/**
+ * The read-only views a dashboard is built from: streams per channel, and the authorizer's word.
+ */
 class ChannelStreamCountsTest {
-  private final SseHub hub = SseHub.builder()
-      .keepalive(Duration.ZERO)
-      .authorizer(request -> request.channels().contains("secret")
-          ? AccessDecision.forbidden("not for you")
-          : AccessDecision.allow())
-      .build();
+  private final SseHub hub =
+      SseHub.builder()
+          .keepalive(Duration.ZERO)
+          .authorizer(
+              request ->
+                  request.channels().contains("secret")
+                      ? AccessDecision.forbidden("not for you")
+                      : AccessDecision.allow())
+          .build();
 
   @AfterEach
   void closeHub() {
@@ -49,9 +54,13 @@ class ChannelStreamCountsTest {
 
   @Test
   void authorizeAsksTheHubsAuthorizerAndThrowsItsRefusal() {
-    hub.authorize(new AccessRequest(AccessRequest.Action.PUBLISH, List.of("open"), null, "10.0.0.1"));
-    assertThatThrownBy(() -> hub.authorize(
-        new AccessRequest(AccessRequest.Action.PUBLISH, List.of("secret"), null, "10.0.0.1")))
+    hub.authorize(
+        new AccessRequest(AccessRequest.Action.PUBLISH, List.of("open"), null, "10.0.0.1"));
+    assertThatThrownBy(
+            () ->
+                hub.authorize(
+                    new AccessRequest(
+                        AccessRequest.Action.PUBLISH, List.of("secret"), null, "10.0.0.1")))
         .isInstanceOf(AccessDeniedException.class)
         .hasMessage("not for you");
   }

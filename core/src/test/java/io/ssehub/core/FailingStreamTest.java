@@ -48,7 +48,9 @@ class FailingStreamTest {
     RecordingSink before = subscribe(e -> true, null);
     RecordingSink bad = subscribe(throwing(error), null);
     RecordingSink after = subscribe(e -> true, null);
-    await().atMost(Duration.ofSeconds(5)).until(() -> hub.streamCount() == 3 && after.text().equals(":\n"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> hub.streamCount() == 3 && after.text().equals(":\n"));
 
     hub.publish(CHANNEL, SseEvent.of("poison")).join();
     hub.publish(CHANNEL, SseEvent.of("next")).join();
@@ -59,7 +61,9 @@ class FailingStreamTest {
     assertThat(bad.data()).isEmpty();
     assertThat(bad.aborted()).as("its response ends; the client resumes by id").isTrue();
     assertThat(hub.streamCount()).isEqualTo(2);
-    await().atMost(Duration.ofSeconds(5)).until(() -> observer.calls.contains("closed " + CloseReason.FAILED));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> observer.calls.contains("closed " + CloseReason.FAILED));
   }
 
   @Test
@@ -102,15 +106,16 @@ class FailingStreamTest {
 
   @Test
   void aSinkThatThrowsAnErrorIsCutAndTheOthersGetTheEvent() {
-    RecordingSink bad = new RecordingSink() {
-      @Override
-      public synchronized void send(byte[] chunk) {
-        if (new String(chunk, java.nio.charset.StandardCharsets.UTF_8).contains("poison")) {
-          throw new StackOverflowError();
-        }
-        super.send(chunk);
-      }
-    }.onLane(lane);
+    RecordingSink bad =
+        new RecordingSink() {
+          @Override
+          public synchronized void send(byte[] chunk) {
+            if (new String(chunk, java.nio.charset.StandardCharsets.UTF_8).contains("poison")) {
+              throw new StackOverflowError();
+            }
+            super.send(chunk);
+          }
+        }.onLane(lane);
     hub.subscribe(SubscribeRequest.of(List.of("news"), null), bad);
     RecordingSink good = new RecordingSink().onLane(lane);
     hub.subscribe(SubscribeRequest.of(List.of("news"), null), good);

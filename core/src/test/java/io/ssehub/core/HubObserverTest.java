@@ -14,7 +14,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
-/** What the hub tells its observer: once per stream and per fan-out, and never at the hub's expense. */
+/**
+ * What the hub tells its observer: once per stream and per fan-out, and never at the hub's expense.
+ */
 class HubObserverTest {
 
   /** Records every callback as a line. */
@@ -49,8 +51,13 @@ class HubObserverTest {
   }
 
   private static SseHub hub(HubObserver observer, Authorizer authorizer) {
-    return SseHub.builder().observer(observer).authorizer(authorizer).keepalive(Duration.ZERO)
-        .maxPendingBytes(1000).maxChannelsPerStream(2).build();
+    return SseHub.builder()
+        .observer(observer)
+        .authorizer(authorizer)
+        .keepalive(Duration.ZERO)
+        .maxPendingBytes(1000)
+        .maxChannelsPerStream(2)
+        .build();
   }
 
   @Test
@@ -74,10 +81,15 @@ class HubObserverTest {
       laneB.execute(() -> SseHubTest.awaitQuietly(release));
       hub.publish("logs", "one").join();
       await().atMost(Duration.ofSeconds(5)).until(() -> sinks.get(0).data().size() == 1);
-      assertThat(recorder.calls).as("lane B has not run yet").noneMatch(call -> call.startsWith("delivered"));
+      assertThat(recorder.calls)
+          .as("lane B has not run yet")
+          .noneMatch(call -> call.startsWith("delivered"));
       release.countDown();
-      await().atMost(Duration.ofSeconds(5)).until(() -> recorder.calls.contains("delivered logs to 6"));
-      assertThat(recorder.calls.stream().filter(call -> call.startsWith("delivered"))).containsExactly("delivered logs to 6");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> recorder.calls.contains("delivered logs to 6"));
+      assertThat(recorder.calls.stream().filter(call -> call.startsWith("delivered")))
+          .containsExactly("delivered logs to 6");
     } finally {
       release.countDown();
       laneA.shutdownNow();
@@ -89,16 +101,21 @@ class HubObserverTest {
   void streamsAndEventsAreReportedOncePerFanOut() {
     Recorder recorder = new Recorder();
     try (SseHub hub = hub(recorder, Authorizer.ALLOW_ALL)) {
-      Subscription a = hub.subscribe(SubscribeRequest.of(List.of("logs"), null), new RecordingSink());
+      Subscription a =
+          hub.subscribe(SubscribeRequest.of(List.of("logs"), null), new RecordingSink());
       hub.subscribe(SubscribeRequest.of(List.of("logs"), null), new RecordingSink());
       hub.publish("logs", "one").join();
       a.close();
       hub.publish("logs", "two").join();
-      assertThat(recorder.calls).containsExactly(
-          "opened [logs]", "opened [logs]",
-          "delivered logs to 2", "published logs",
-          "closed CLIENT_GONE",
-          "delivered logs to 1", "published logs");
+      assertThat(recorder.calls)
+          .containsExactly(
+              "opened [logs]",
+              "opened [logs]",
+              "delivered logs to 2",
+              "published logs",
+              "closed CLIENT_GONE",
+              "delivered logs to 1",
+              "published logs");
     }
     assertThat(recorder.calls).endsWith("closed SHUTDOWN");
   }
@@ -106,19 +123,33 @@ class HubObserverTest {
   @Test
   void refusalsLimitsAndSlowConsumersHaveTheirReasons() {
     Recorder recorder = new Recorder();
-    Authorizer onlyLogs = request -> request.channels().equals(List.of("logs"))
-        ? AccessDecision.allow() : AccessDecision.forbidden("no");
+    Authorizer onlyLogs =
+        request ->
+            request.channels().equals(List.of("logs"))
+                ? AccessDecision.allow()
+                : AccessDecision.forbidden("no");
     try (SseHub hub = hub(recorder, onlyLogs)) {
-      assertThatThrownBy(() -> hub.subscribe(SubscribeRequest.of(List.of("secret"), null), new RecordingSink()))
+      assertThatThrownBy(
+              () ->
+                  hub.subscribe(SubscribeRequest.of(List.of("secret"), null), new RecordingSink()))
           .isInstanceOf(AccessDeniedException.class);
-      assertThatThrownBy(() -> hub.subscribe(SubscribeRequest.of(List.of("a", "b", "c"), null), new RecordingSink()))
+      assertThatThrownBy(
+              () ->
+                  hub.subscribe(
+                      SubscribeRequest.of(List.of("a", "b", "c"), null), new RecordingSink()))
           .isInstanceOf(InvalidInputException.class);
       RecordingSink slow = new RecordingSink();
       hub.subscribe(SubscribeRequest.of(List.of("logs"), null), slow);
       slow.pending(1001);
       hub.publish("logs", "x").join();
-      assertThat(recorder.calls).containsExactly("closed REFUSED", "closed LIMIT", "opened [logs]",
-          "closed SLOW_CONSUMER", "delivered logs to 1", "published logs");
+      assertThat(recorder.calls)
+          .containsExactly(
+              "closed REFUSED",
+              "closed LIMIT",
+              "opened [logs]",
+              "closed SLOW_CONSUMER",
+              "delivered logs to 1",
+              "published logs");
     }
   }
 
@@ -138,27 +169,28 @@ class HubObserverTest {
 
   @Test
   void aFailingObserverNeverBreaksTheHub() {
-    HubObserver broken = new HubObserver() {
-      @Override
-      public void streamOpened(List<String> channels) {
-        throw new IllegalStateException("observer down");
-      }
+    HubObserver broken =
+        new HubObserver() {
+          @Override
+          public void streamOpened(List<String> channels) {
+            throw new IllegalStateException("observer down");
+          }
 
-      @Override
-      public void eventDelivered(String channel, int streams, long fanOutNanos) {
-        throw new IllegalStateException("observer down");
-      }
+          @Override
+          public void eventDelivered(String channel, int streams, long fanOutNanos) {
+            throw new IllegalStateException("observer down");
+          }
 
-      @Override
-      public void eventPublished(String channel) {
-        throw new IllegalStateException("observer down");
-      }
+          @Override
+          public void eventPublished(String channel) {
+            throw new IllegalStateException("observer down");
+          }
 
-      @Override
-      public void streamClosed(CloseReason reason) {
-        throw new IllegalStateException("observer down");
-      }
-    };
+          @Override
+          public void streamClosed(CloseReason reason) {
+            throw new IllegalStateException("observer down");
+          }
+        };
     try (SseHub hub = hub(broken, Authorizer.ALLOW_ALL)) {
       RecordingSink sink = new RecordingSink();
       Subscription subscription = hub.subscribe(SubscribeRequest.of(List.of("logs"), null), sink);

@@ -17,7 +17,8 @@ class MemoryBrokerTest {
   private final List<String> delivered = new ArrayList<>();
 
   MemoryBrokerTest() {
-    broker.start((channel, event) -> delivered.add(channel + ":" + event.id() + ":" + event.data()));
+    broker.start(
+        (channel, event) -> delivered.add(channel + ":" + event.id() + ":" + event.data()));
   }
 
   private SseEvent publish(String channel, String data) {
@@ -32,7 +33,8 @@ class MemoryBrokerTest {
   void givesIncreasingIdsPerChannelAndKeepsPublishersOwn() {
     assertThat(publish("a", "1").id()).isEqualTo("1");
     assertThat(publish("b", "2").id()).as("b's ids say nothing of what a published").isEqualTo("1");
-    assertThat(broker.publish("a", SseEvent.builder().id("mine").data("3").build()).join().id()).isEqualTo("mine");
+    assertThat(broker.publish("a", SseEvent.builder().id("mine").data("3").build()).join().id())
+        .isEqualTo("mine");
     assertThat(publish("a", "4").id()).isEqualTo("2");
     assertThat(publish("b", "5").id()).isEqualTo("2");
   }
@@ -50,7 +52,9 @@ class MemoryBrokerTest {
     SseEvent again = roomy.publish("a", SseEvent.of("new")).join();
     assertThat(Long.parseLong(again.id())).as("above every id a gave before").isGreaterThan(5);
     Replay fromOld = roomy.history().after("a", "3").join();
-    assertThat(fromOld.complete()).as("an id of the forgotten channel is not found again").isFalse();
+    assertThat(fromOld.complete())
+        .as("an id of the forgotten channel is not found again")
+        .isFalse();
     assertThat(fromOld.events()).extracting(SseEvent::data).containsExactly("new");
   }
 
@@ -102,7 +106,8 @@ class MemoryBrokerTest {
   void neverHeldIdIsIncomplete() {
     publish("a", "x");
     assertThat(broker.history().after("a", "999").join().complete()).isFalse();
-    assertThat(broker.history().after("unknown", "5").join()).isEqualTo(new Replay(false, List.of()));
+    assertThat(broker.history().after("unknown", "5").join())
+        .isEqualTo(new Replay(false, List.of()));
   }
 
   @Test
@@ -110,7 +115,9 @@ class MemoryBrokerTest {
     publish("a", "1");
     clock.advance(Duration.ofSeconds(61));
     Replay replay = broker.history().after("a", "1").join();
-    assertThat(replay).as("up to date, though its event expired").isEqualTo(new Replay(true, List.of()));
+    assertThat(replay)
+        .as("up to date, though its event expired")
+        .isEqualTo(new Replay(true, List.of()));
     assertThat(broker.history().after("a", MemoryBroker.BEGINNING).join().complete()).isFalse();
     assertThat(broker.history().lastId("a").join()).isEqualTo("1");
   }
@@ -121,7 +128,9 @@ class MemoryBrokerTest {
     publish("a", "2");
     broker.publish("a", SseEvent.builder().id("same").data("3").build()).join();
     publish("a", "4");
-    assertThat(broker.history().after("a", "same").join().events()).extracting(SseEvent::data).containsExactly("4");
+    assertThat(broker.history().after("a", "same").join().events())
+        .extracting(SseEvent::data)
+        .containsExactly("4");
   }
 
   @Test
@@ -136,27 +145,35 @@ class MemoryBrokerTest {
   void closedBrokerRefusesPublishes() {
     broker.close();
     assertThat(broker.isConnected()).isFalse();
-    assertThatThrownBy(() -> publish("a", "x")).hasCauseInstanceOf(BrokerUnavailableException.class);
+    assertThatThrownBy(() -> publish("a", "x"))
+        .hasCauseInstanceOf(BrokerUnavailableException.class);
   }
 
   @Test
   void refusesBadSettings() {
-    assertThatThrownBy(() -> new MemoryBroker(-1, Duration.ofSeconds(1), clock)).hasMessageContaining("historySize");
-    assertThatThrownBy(() -> new MemoryBroker(1, Duration.ZERO, clock)).hasMessageContaining("historyTtl");
+    assertThatThrownBy(() -> new MemoryBroker(-1, Duration.ofSeconds(1), clock))
+        .hasMessageContaining("historySize");
+    assertThatThrownBy(() -> new MemoryBroker(1, Duration.ZERO, clock))
+        .hasMessageContaining("historyTtl");
     assertThatThrownBy(() -> new MemoryBroker(1, 0, 1, Duration.ofSeconds(1), clock))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("historyMaxBytes: 0 (expected: > 0)");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("historyMaxBytes: 0 (expected: > 0)");
     assertThatThrownBy(() -> new MemoryBroker(1, 1, -5, Duration.ofSeconds(1), clock))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("historyMaxTotalBytes: -5 (expected: > 0)");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("historyMaxTotalBytes: -5 (expected: > 0)");
   }
 
   private static final String KIB = "x".repeat(1024);
+
   /** What one event of {@link #KIB} counts for. */
-  private static final long KIB_EVENT = MemoryBroker.sizeOf(SseEvent.builder().id("1").data(KIB).build());
+  private static final long KIB_EVENT =
+      MemoryBroker.sizeOf(SseEvent.builder().id("1").data(KIB).build());
 
   @Test
   void aChannelsHistoryKeepsItsNewestEventsWithinItsByteBound() {
     // Ten events of two-digit ids (two bytes more each than KIB_EVENT) fit, not eleven.
-    MemoryBroker bounded = new MemoryBroker(1000, 10 * KIB_EVENT + 20, 1L << 40, Duration.ofMinutes(1), clock);
+    MemoryBroker bounded =
+        new MemoryBroker(1000, 10 * KIB_EVENT + 20, 1L << 40, Duration.ofMinutes(1), clock);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 25; i++) {
       ids.add(bounded.publish("a", SseEvent.of(KIB)).join().id());
@@ -180,7 +197,8 @@ class MemoryBrokerTest {
     bounded.subscribe("a").join();
     SseEvent stored = bounded.publish("a", SseEvent.of(KIB)).join();
     assertThat(seen).containsExactly(KIB);
-    assertThat(bounded.history().after("a", stored.id()).join()).isEqualTo(new Replay(true, List.of()));
+    assertThat(bounded.history().after("a", stored.id()).join())
+        .isEqualTo(new Replay(true, List.of()));
     assertThat(bounded.history().after("a", MemoryBroker.BEGINNING).join().complete()).isFalse();
     assertThat(bounded.historyBytes()).isZero();
   }
@@ -188,7 +206,8 @@ class MemoryBrokerTest {
   @Test
   void allChannelsTogetherStayWithinTheNodesBoundOldestFirst() {
     long nodeBound = 40 * KIB_EVENT;
-    MemoryBroker bounded = new MemoryBroker(1000, 1L << 40, nodeBound, Duration.ofMinutes(1), clock);
+    MemoryBroker bounded =
+        new MemoryBroker(1000, 1L << 40, nodeBound, Duration.ofMinutes(1), clock);
     String firstOfA = bounded.publish("a", SseEvent.of(KIB)).join().id();
     for (int i = 0; i < 100; i++) {
       bounded.publish("c" + (i % 7), SseEvent.of(KIB)).join();
@@ -208,7 +227,8 @@ class MemoryBrokerTest {
     for (int i = 0; i < 5; i++) {
       bounded.publish("a", SseEvent.of(KIB)).join();
     }
-    assertThat(bounded.historyBytes()).isEqualTo(2 * MemoryBroker.sizeOf(SseEvent.builder().id("4").data(KIB).build()));
+    assertThat(bounded.historyBytes())
+        .isEqualTo(2 * MemoryBroker.sizeOf(SseEvent.builder().id("4").data(KIB).build()));
     clock.advance(Duration.ofMinutes(2));
     bounded.history().lastId("a").join(); // a read expires what is due
     assertThat(bounded.historyBytes()).isZero();

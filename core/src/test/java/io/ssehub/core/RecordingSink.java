@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 
-/** An {@link SseSink} that keeps what it was sent, for tests; its pending byte count is set by the test. */
+/**
+ * An {@link SseSink} that keeps what it was sent, for tests; its pending byte count is set by the
+ * test.
+ */
 class RecordingSink implements SseSink {
   private final List<byte[]> writes = new ArrayList<>();
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -48,7 +51,10 @@ class RecordingSink implements SseSink {
     return List.copyOf(sendingThreads);
   }
 
-  /** From now on, what is sent stays pending until {@link #drain()}, as with a client that reads slowly. */
+  /**
+   * From now on, what is sent stays pending until {@link #drain()}, as with a client that reads
+   * slowly.
+   */
   RecordingSink paced() {
     paced = true;
     return this;

@@ -28,14 +28,21 @@ class ResumeTest {
   private static final int EVENTS = 10_000;
   private static final int CUTS = 100;
 
-  private final SseHub hub = SseHub.builder()
-      .broker(new MemoryBroker(EVENTS, Duration.ofHours(1), Clock.systemUTC()))
-      .keepalive(Duration.ZERO)
-      .maxPendingBytes(Long.MAX_VALUE)
-      .build();
+  private final SseHub hub =
+      SseHub.builder()
+          .broker(new MemoryBroker(EVENTS, Duration.ofHours(1), Clock.systemUTC()))
+          .keepalive(Duration.ZERO)
+          .maxPendingBytes(Long.MAX_VALUE)
+          .build();
   private final ExecutorService publisher = Executors.newSingleThreadExecutor();
-  /** Two transport threads, as a server's event loops: successive connections alternate between them. */
-  private final List<ExecutorService> lanes = List.of(Executors.newSingleThreadExecutor(), Executors.newSingleThreadExecutor());
+
+  /**
+   * Two transport threads, as a server's event loops: successive connections alternate between
+   * them.
+   */
+  private final List<ExecutorService> lanes =
+      List.of(Executors.newSingleThreadExecutor(), Executors.newSingleThreadExecutor());
+
   private boolean onLanes;
   private int connections;
 
@@ -90,8 +97,8 @@ class ResumeTest {
   }
 
   /**
-   * Publishes {@value #EVENTS} events round-robin over the channels at a steady pace while a
-   * client reads them over {@value #CUTS} + 1 connections, and returns what it received.
+   * Publishes {@value #EVENTS} events round-robin over the channels at a steady pace while a client
+   * reads them over {@value #CUTS} + 1 connections, and returns what it received.
    */
   private List<String> runCutAndResume(List<String> channels, long seed) throws Exception {
     TreeSet<Integer> cutPoints = new TreeSet<>();
@@ -103,17 +110,22 @@ class ResumeTest {
     String lastEventId = null;
     RecordingSink sink = newSink();
     Subscription subscription = hub.subscribe(SubscribeRequest.of(channels, null), sink);
-    Future<?> publishing = publisher.submit(() -> {
-      for (int i = 0; i < EVENTS && !Thread.currentThread().isInterrupted(); i++) {
-        String channel = channels.get(i % channels.size());
-        hub.publish(channel, SseEvent.of(channel + ":" + i)).join();
-        LockSupport.parkNanos(50_000); // a steady rate, about 20,000 events/s at most
-      }
-    });
+    Future<?> publishing =
+        publisher.submit(
+            () -> {
+              for (int i = 0; i < EVENTS && !Thread.currentThread().isInterrupted(); i++) {
+                String channel = channels.get(i % channels.size());
+                hub.publish(channel, SseEvent.of(channel + ":" + i)).join();
+                LockSupport.parkNanos(50_000); // a steady rate, about 20,000 events/s at most
+              }
+            });
     for (int cutPoint : cutPoints) {
       RecordingSink current = sink;
       int before = received.size();
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2)).until(() -> before + current.events().size() >= cutPoint);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(2))
+          .until(() -> before + current.events().size() >= cutPoint);
       subscription.close();
       received.addAll(current.data());
       // As a browser's EventSource: the last event id outlives a connection that set none.
@@ -128,7 +140,9 @@ class ResumeTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> before + last.events().size() >= EVENTS);
     publishing.get(10, TimeUnit.SECONDS);
     received.addAll(last.data());
-    assertThat(last.events()).extracting(SseParser.Event::type).doesNotContain(SseEvent.HISTORY_CUT_TYPE);
+    assertThat(last.events())
+        .extracting(SseParser.Event::type)
+        .doesNotContain(SseEvent.HISTORY_CUT_TYPE);
     return received;
   }
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ssehub.testkit.SseParser;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Parses what the encoder writes with a parser written from the spec (testkit's {@link SseParser})
@@ -26,10 +26,27 @@ class SseEncoderRoundTripTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "", "x", " leading space", "trailing space ", "a\nb", "a\r\nb", "a\rb", "a\n\nb", "\n", "\r\n", "\r",
-      "a\n", "\nb", ":not a comment", "data: nested", "h\u00e9llo \u4e16\u754c \uD83D\uDE00", "tab\there", "\u0000nul"
-  })
+  @ValueSource(
+      strings = {
+        "",
+        "x",
+        " leading space",
+        "trailing space ",
+        "a\nb",
+        "a\r\nb",
+        "a\rb",
+        "a\n\nb",
+        "\n",
+        "\r\n",
+        "\r",
+        "a\n",
+        "\nb",
+        ":not a comment",
+        "data: nested",
+        "h\u00e9llo \u4e16\u754c \uD83D\uDE00",
+        "tab\there",
+        "\u0000nul"
+      })
   void dataSurvives(String data) {
     SseParser.Event event = roundTrip(SseEvent.builder().id("1").type("t").data(data).build());
     assertThat(event.data()).isEqualTo(normalizeBreaks(data));
@@ -47,7 +64,8 @@ class SseEncoderRoundTripTest {
 
   @Test
   void unicodeInTypeAndId() {
-    SseParser.Event event = roundTrip(SseEvent.builder().id("\u00e9-1").type("t\u00ff").data("d").build());
+    SseParser.Event event =
+        roundTrip(SseEvent.builder().id("\u00e9-1").type("t\u00ff").data("d").build());
     assertThat(event.id()).isEqualTo("\u00e9-1");
     assertThat(event.type()).isEqualTo("t\u00ff");
   }
@@ -74,13 +92,16 @@ class SseEncoderRoundTripTest {
         text[i] = alphabet[random.nextInt(alphabet.length)];
       }
       String data = new String(text);
-      assertThat(roundTrip(SseEvent.of(data)).data()).as("round %d: %s", round, data).isEqualTo(normalizeBreaks(data));
+      assertThat(roundTrip(SseEvent.of(data)).data())
+          .as("round %d: %s", round, data)
+          .isEqualTo(normalizeBreaks(data));
     }
   }
 
   @Test
   void idOnlySetsLastEventIdAndDispatchesNothing() {
-    assertThat(SseParser.parseAll(SseEncoder.idOnly("42"))).containsExactly(new SseParser.IdOnly("42"));
+    assertThat(SseParser.parseAll(SseEncoder.idOnly("42")))
+        .containsExactly(new SseParser.IdOnly("42"));
   }
 
   @Test
@@ -91,6 +112,7 @@ class SseEncoderRoundTripTest {
     byte[] frame = new byte[prefix.length + body.length];
     System.arraycopy(prefix, 0, frame, 0, prefix.length);
     System.arraycopy(body, 0, frame, prefix.length, body.length);
-    assertThat(SseParser.parseAll(frame)).containsExactly(new SseParser.Event("x=1,y=2", "t", "a\nb", null));
+    assertThat(SseParser.parseAll(frame))
+        .containsExactly(new SseParser.Event("x=1,y=2", "t", "a\nb", null));
   }
 }

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** Exact bytes for each rule; {@code SseEncoderRoundTripTest} parses them back with a spec parser. */
+/**
+ * Exact bytes for each rule; {@code SseEncoderRoundTripTest} parses them back with a spec parser.
+ */
 class SseEncoderTest {
 
   private static String encode(SseEvent event) {
@@ -15,8 +17,15 @@ class SseEncoderTest {
 
   @Test
   void fieldsInOrderIdEventRetryDataThenBlankLine() {
-    SseEvent event = SseEvent.builder().id("7").type("myevent").retry(2500L).data("{\"message\":\"Hello!\"}").build();
-    assertThat(encode(event)).isEqualTo("id: 7\nevent: myevent\nretry: 2500\ndata: {\"message\":\"Hello!\"}\n\n");
+    SseEvent event =
+        SseEvent.builder()
+            .id("7")
+            .type("myevent")
+            .retry(2500L)
+            .data("{\"message\":\"Hello!\"}")
+            .build();
+    assertThat(encode(event))
+        .isEqualTo("id: 7\nevent: myevent\nretry: 2500\ndata: {\"message\":\"Hello!\"}\n\n");
   }
 
   @Test
@@ -56,20 +65,24 @@ class SseEncoderTest {
 
   @Test
   void lineThatLooksLikeAFieldStaysData() {
-    assertThat(encode(SseEvent.of("x\nevent: evil\nid: 1"))).isEqualTo("data: x\ndata: event: evil\ndata: id: 1\n\n");
+    assertThat(encode(SseEvent.of("x\nevent: evil\nid: 1")))
+        .isEqualTo("data: x\ndata: event: evil\ndata: id: 1\n\n");
   }
 
   @Test
   void unicodeIsUtf8() {
     byte[] bytes = SseEncoder.encode(SseEvent.of("h\u00e9llo \uD83D\uDE00"));
-    assertThat(bytes).containsExactly("data: h\u00e9llo \uD83D\uDE00\n\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(bytes)
+        .containsExactly("data: h\u00e9llo \uD83D\uDE00\n\n".getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
   void withoutIdLeavesTheIdOut() {
     SseEvent event = SseEvent.builder().id("7").type("t").data("d").build();
-    assertThat(new String(SseEncoder.encodeWithoutId(event), StandardCharsets.UTF_8)).isEqualTo("event: t\ndata: d\n\n");
-    assertThat(new String(SseEncoder.idLine("a=1,b=2"), StandardCharsets.UTF_8)).isEqualTo("id: a=1,b=2\n");
+    assertThat(new String(SseEncoder.encodeWithoutId(event), StandardCharsets.UTF_8))
+        .isEqualTo("event: t\ndata: d\n\n");
+    assertThat(new String(SseEncoder.idLine("a=1,b=2"), StandardCharsets.UTF_8))
+        .isEqualTo("id: a=1,b=2\n");
   }
 
   @Test
@@ -79,18 +92,21 @@ class SseEncoderTest {
 
   @Test
   void commentsSplitOnLineBreaks() {
-    assertThat(new String(SseEncoder.comment("a\r\nb"), StandardCharsets.UTF_8)).isEqualTo(": a\n: b\n");
+    assertThat(new String(SseEncoder.comment("a\r\nb"), StandardCharsets.UTF_8))
+        .isEqualTo(": a\n: b\n");
     assertThat(new String(SseEncoder.keepalive(), StandardCharsets.UTF_8)).isEqualTo(":\n");
   }
 
   @Test
   void retryLine() {
-    assertThat(new String(SseEncoder.retry(3000), StandardCharsets.UTF_8)).isEqualTo("retry: 3000\n\n");
+    assertThat(new String(SseEncoder.retry(3000), StandardCharsets.UTF_8))
+        .isEqualTo("retry: 3000\n\n");
     assertThatThrownBy(() -> SseEncoder.retry(-1)).isInstanceOf(InvalidInputException.class);
   }
 
   @Test
   void idLineRefusesInjection() {
-    assertThatThrownBy(() -> SseEncoder.idLine("1\n\ndata: x")).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> SseEncoder.idLine("1\n\ndata: x"))
+        .isInstanceOf(InvalidInputException.class);
   }
 }

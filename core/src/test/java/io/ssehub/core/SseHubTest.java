@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 class SseHubTest {
   private final CountingBroker broker = new CountingBroker(new MemoryBroker());
-  private final SseHub hub = SseHub.builder().broker(broker).keepalive(Duration.ZERO).maxPendingBytes(1000).build();
+  private final SseHub hub =
+      SseHub.builder().broker(broker).keepalive(Duration.ZERO).maxPendingBytes(1000).build();
 
   @AfterEach
   void closeHub() {
@@ -80,22 +81,30 @@ class SseHubTest {
         onB.add(subscribeOn(laneB, "logs"));
       }
       RecordingSink direct = subscribe("logs");
-      await().atMost(Duration.ofSeconds(5)).until(() -> onA.get(2).parsed().size() == 1 && onB.get(2).parsed().size() == 1);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> onA.get(2).parsed().size() == 1 && onB.get(2).parsed().size() == 1);
 
       laneA.execute(() -> awaitQuietly(blocked)); // lane A busy: its three deliveries wait
       publish("logs", "x");
       assertThat(direct.data()).as("a sink without a lane is sent to at once").containsExactly("x");
-      await().atMost(Duration.ofSeconds(5)).until(() -> onB.stream().allMatch(sink -> sink.data().size() == 1));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> onB.stream().allMatch(sink -> sink.data().size() == 1));
       assertThat(hub.queuedDeliveries()).isEqualTo(3);
       assertThat(onA.get(0).data()).isEmpty();
 
       blocked.countDown();
-      await().atMost(Duration.ofSeconds(5)).until(() -> onA.stream().allMatch(sink -> sink.data().size() == 1));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> onA.stream().allMatch(sink -> sink.data().size() == 1));
       assertThat(hub.queuedDeliveries()).isZero();
       for (RecordingSink sink : onA) {
         List<String> threads = sink.sendingThreads();
         // The retry hint goes out on the subscribing thread (a transport subscribes on its own).
-        assertThat(threads.subList(1, threads.size())).as("the start and the event on the lane").containsOnly("lane-a");
+        assertThat(threads.subList(1, threads.size()))
+            .as("the start and the event on the lane")
+            .containsOnly("lane-a");
       }
       for (RecordingSink sink : onB) {
         assertThat(sink.sendingThreads()).endsWith("lane-b");
@@ -143,7 +152,8 @@ class SseHubTest {
   void oneBrokerSubscriptionPerChannelWhateverTheStreams() {
     List<Subscription> subscriptions = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      subscriptions.add(hub.subscribe(SubscribeRequest.of(List.of("a", "b"), null), new RecordingSink()));
+      subscriptions.add(
+          hub.subscribe(SubscribeRequest.of(List.of("a", "b"), null), new RecordingSink()));
     }
     assertThat(broker.subscribes.get()).isEqualTo(2);
     assertThat(hub.subscribedChannels()).containsExactlyInAnyOrder("a", "b");
@@ -162,7 +172,8 @@ class SseHubTest {
     assertThat(sink.lastEventId()).isEqualTo("*a=0,b=1");
     publish("a", "x");
     publish("b", "y");
-    assertThat(sink.events()).containsExactly(SseParser.Event.of("*a=1,b=1", "x"), SseParser.Event.of("*a=1,b=2", "y"));
+    assertThat(sink.events())
+        .containsExactly(SseParser.Event.of("*a=1,b=1", "x"), SseParser.Event.of("*a=1,b=2", "y"));
   }
 
   @Test
@@ -186,7 +197,8 @@ class SseHubTest {
     List<SseParser.Event> events = sink.events();
     assertThat(events).hasSize(2);
     assertThat(events.get(0).type()).isEqualTo(SseEvent.HISTORY_CUT_TYPE);
-    assertThat(events.get(0).data()).isEqualTo("{\"channel\":\"logs\",\"lastEventId\":\"no-such-id\"}");
+    assertThat(events.get(0).data())
+        .isEqualTo("{\"channel\":\"logs\",\"lastEventId\":\"no-such-id\"}");
     assertThat(events.get(1).data()).isEqualTo("kept");
   }
 
@@ -194,7 +206,9 @@ class SseHubTest {
   void cutWithNothingRetainedMovesTheClientToTheNewestSoItIsNotCutAgain() {
     RecordingSink sink = new RecordingSink();
     hub.subscribe(SubscribeRequest.of(List.of("empty"), "42"), sink);
-    assertThat(sink.events()).extracting(SseParser.Event::type).containsExactly(SseEvent.HISTORY_CUT_TYPE);
+    assertThat(sink.events())
+        .extracting(SseParser.Event::type)
+        .containsExactly(SseEvent.HISTORY_CUT_TYPE);
     assertThat(sink.lastEventId()).isEqualTo("0");
   }
 
@@ -227,8 +241,12 @@ class SseHubTest {
 
   @Test
   void whenAllStreamsTogetherHoldTooMuchTheFurthestBehindAreCut() {
-    try (SseHub node = SseHub.builder().keepalive(Duration.ZERO)
-        .maxPendingBytes(1_000_000).maxTotalPendingBytes(10_000).build()) {
+    try (SseHub node =
+        SseHub.builder()
+            .keepalive(Duration.ZERO)
+            .maxPendingBytes(1_000_000)
+            .maxTotalPendingBytes(10_000)
+            .build()) {
       List<RecordingSink> sinks = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         RecordingSink sink = new RecordingSink();
@@ -243,7 +261,9 @@ class SseHubTest {
       sinks.get(3).pending(0);
 
       await().atMost(Duration.ofSeconds(5)).until(() -> node.slowConsumerCuts() == 2);
-      assertThat(sinks).extracting(RecordingSink::aborted).containsExactly(true, false, true, false);
+      assertThat(sinks)
+          .extracting(RecordingSink::aborted)
+          .containsExactly(true, false, true, false);
       assertThat(node.streamCount()).isEqualTo(2);
       node.publish("a", SseEvent.of("after")).join();
       assertThat(sinks.get(3).data()).containsExactly("after");
@@ -253,13 +273,18 @@ class SseHubTest {
   @Test
   void eventsOnTheirWayToTheStreamsCountTowardsTheNodesLimit() {
     List<Runnable> held = new ArrayList<>(); // a lane that has not run its tasks yet
-    Executor heldLane = task -> {
-      synchronized (held) {
-        held.add(task);
-      }
-    };
-    try (SseHub node = SseHub.builder().keepalive(Duration.ZERO)
-        .maxPendingBytes(1_000_000).maxTotalPendingBytes(10_000).build()) {
+    Executor heldLane =
+        task -> {
+          synchronized (held) {
+            held.add(task);
+          }
+        };
+    try (SseHub node =
+        SseHub.builder()
+            .keepalive(Duration.ZERO)
+            .maxPendingBytes(1_000_000)
+            .maxTotalPendingBytes(10_000)
+            .build()) {
       RecordingSink behind = new RecordingSink().onLane(heldLane);
       RecordingSink idle = new RecordingSink().onLane(heldLane);
       node.subscribe(SubscribeRequest.of(List.of("a"), null), behind);
@@ -267,7 +292,8 @@ class SseHubTest {
       behind.pending(100); // alone, far under the limit
       String kilobyte = "x".repeat(1000);
       for (int i = 0; i < 10; i++) {
-        node.publish("a", SseEvent.of(kilobyte)).join(); // 2 streams x 10 events x ~1 KB wait in the lane
+        node.publish("a", SseEvent.of(kilobyte))
+            .join(); // 2 streams x 10 events x ~1 KB wait in the lane
       }
 
       // Only a stream that holds bytes itself is cut for them; the other has nothing to drop yet.
@@ -279,14 +305,21 @@ class SseHubTest {
 
   @Test
   void streamsThatTogetherStayUnderTheNodesLimitAreLeftAlone() {
-    try (SseHub node = SseHub.builder().keepalive(Duration.ZERO)
-        .maxPendingBytes(1_000_000).maxTotalPendingBytes(10_000).build()) {
+    try (SseHub node =
+        SseHub.builder()
+            .keepalive(Duration.ZERO)
+            .maxPendingBytes(1_000_000)
+            .maxTotalPendingBytes(10_000)
+            .build()) {
       RecordingSink behind = new RecordingSink();
       node.subscribe(SubscribeRequest.of(List.of("a"), null), behind);
       behind.pending(9_999);
 
       // Several sweeps go by (one each 100 ms) and the stream stays.
-      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !behind.aborted());
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> !behind.aborted());
       assertThat(node.slowConsumerCuts()).isZero();
     }
   }
@@ -306,7 +339,9 @@ class SseHubTest {
       expected.add("event number " + i + " with some padding to make it longer");
     }
     RecordingSink sink = new RecordingSink().paced();
-    hub.subscribe(SubscribeRequest.of(List.of("a"), "0"), sink); // all 40: about 2,800 bytes, the bound is 1,000
+    hub.subscribe(
+        SubscribeRequest.of(List.of("a"), "0"),
+        sink); // all 40: about 2,800 bytes, the bound is 1,000
     publish("a", "live");
     expected.add("live");
     int rounds = 0;
@@ -333,17 +368,19 @@ class SseHubTest {
 
   @Test
   void oneFailingStreamDoesNotKeepEventsFromTheOthers() {
-    hub.subscribe(SubscribeRequest.of("a"), new RecordingSink() {
-      private int sends;
+    hub.subscribe(
+        SubscribeRequest.of("a"),
+        new RecordingSink() {
+          private int sends;
 
-      @Override
-      public synchronized void send(byte[] chunk) {
-        if (++sends > 2) {
-          throw new IllegalStateException("boom");
-        }
-        super.send(chunk);
-      }
-    });
+          @Override
+          public synchronized void send(byte[] chunk) {
+            if (++sends > 2) {
+              throw new IllegalStateException("boom");
+            }
+            super.send(chunk);
+          }
+        });
     RecordingSink healthy = subscribe("a");
     publish("a", "x");
     publish("a", "y");
@@ -371,7 +408,8 @@ class SseHubTest {
     broker.holdSubscribes(pending);
     RecordingSink sink = new RecordingSink();
     hub.subscribe(SubscribeRequest.of(List.of("a"), "1"), sink);
-    broker.deliverDirectly("a", SseEvent.builder().id("3").data("e3").build()); // also in the replay
+    broker.deliverDirectly(
+        "a", SseEvent.builder().id("3").data("e3").build()); // also in the replay
     publish("a", "e4");
     pending.complete(null);
     assertThat(sink.data()).containsExactly("e2", "e3", "e4");
@@ -394,7 +432,8 @@ class SseHubTest {
 
   @Test
   void streamsWhosePositionHistoryLostMeanwhileAreToldAndMovedOn() {
-    CountingBroker small = new CountingBroker(new MemoryBroker(1, Duration.ofHours(1), java.time.Clock.systemUTC()));
+    CountingBroker small =
+        new CountingBroker(new MemoryBroker(1, Duration.ofHours(1), java.time.Clock.systemUTC()));
     try (SseHub hubOverSmall = SseHub.builder().broker(small).keepalive(Duration.ZERO).build()) {
       RecordingSink sink = new RecordingSink();
       hubOverSmall.subscribe(SubscribeRequest.of("a"), sink);
@@ -405,9 +444,11 @@ class SseHubTest {
       small.resubscribe();
       small.announceConnected();
       assertThat(sink.closed()).isFalse();
-      assertThat(sink.events()).extracting(SseParser.Event::type)
+      assertThat(sink.events())
+          .extracting(SseParser.Event::type)
           .containsExactly("message", SseEvent.HISTORY_CUT_TYPE, "message");
-      assertThat(sink.data()).containsExactly("e1", "{\"channel\":\"a\",\"lastEventId\":\"1\"}", "e3");
+      assertThat(sink.data())
+          .containsExactly("e1", "{\"channel\":\"a\",\"lastEventId\":\"1\"}", "e3");
       assertThat(sink.lastEventId()).isEqualTo("3");
       hubOverSmall.publish("a", SseEvent.of("e4")).join();
       assertThat(sink.data()).endsWith("e4");
@@ -450,20 +491,25 @@ class SseHubTest {
     hub.close();
     assertThat(sink.closed()).isTrue();
     assertThat(sink.parsed()).contains(new SseParser.Comment("ssehub is shutting down; reconnect"));
-    assertThatThrownBy(() -> publish("a", "x")).hasCauseInstanceOf(BrokerUnavailableException.class);
+    assertThatThrownBy(() -> publish("a", "x"))
+        .hasCauseInstanceOf(BrokerUnavailableException.class);
     assertThatThrownBy(() -> subscribe("a")).isInstanceOf(BrokerUnavailableException.class);
     assertThat(hub.isReady()).isFalse();
   }
 
   @Test
   void publishRefusesBadInputWithTheField() {
-    assertThatThrownBy(() -> publish("bad channel", "x")).isInstanceOf(InvalidInputException.class)
-        .extracting(e -> ((InvalidInputException) e).field()).isEqualTo("channel");
-    assertThatThrownBy(() -> hub.publish("a", SseEvent.builder().type("ssehub.history-cut").build()))
+    assertThatThrownBy(() -> publish("bad channel", "x"))
+        .isInstanceOf(InvalidInputException.class)
+        .extracting(e -> ((InvalidInputException) e).field())
+        .isEqualTo("channel");
+    assertThatThrownBy(
+            () -> hub.publish("a", SseEvent.builder().type("ssehub.history-cut").build()))
         .hasMessageContaining("reserved");
     SseHub small = SseHub.builder().maxEventBytes(100).build();
     try {
-      assertThatThrownBy(() -> small.publish("a", "x".repeat(100))).isInstanceOf(EventTooLargeException.class)
+      assertThatThrownBy(() -> small.publish("a", "x".repeat(100)))
+          .isInstanceOf(EventTooLargeException.class)
           .hasMessageContaining("(expected: at most 100)");
       assertThat(small.publish("a", "x".repeat(50)).join().id()).isEqualTo("1");
     } finally {
@@ -473,16 +519,22 @@ class SseHubTest {
 
   @Test
   void subscribeRefusesBadChannelsAndIds() {
-    assertThatThrownBy(() -> SubscribeRequest.of(List.of("a", "b*"), null)).hasMessageStartingWith("channel: ");
-    assertThatThrownBy(() -> SubscribeRequest.of(List.of("a"), "1\n2")).hasMessageStartingWith("lastEventId: ");
+    assertThatThrownBy(() -> SubscribeRequest.of(List.of("a", "b*"), null))
+        .hasMessageStartingWith("channel: ");
+    assertThatThrownBy(() -> SubscribeRequest.of(List.of("a"), "1\n2"))
+        .hasMessageStartingWith("lastEventId: ");
     assertThat(SubscribeRequest.of(List.of(), "").channels()).containsExactly("sse");
-    assertThat(SubscribeRequest.of(List.of("a", "b", "a"), null).channels()).containsExactly("a", "b");
+    assertThat(SubscribeRequest.of(List.of("a", "b", "a"), null).channels())
+        .containsExactly("a", "b");
   }
 
   @Test
   void streamOverTooManyChannelsIsRefused() {
     try (SseHub limited = SseHub.builder().maxChannelsPerStream(2).build()) {
-      assertThatThrownBy(() -> limited.subscribe(SubscribeRequest.of(List.of("a", "b", "c"), null), new RecordingSink()))
+      assertThatThrownBy(
+              () ->
+                  limited.subscribe(
+                      SubscribeRequest.of(List.of("a", "b", "c"), null), new RecordingSink()))
           .isInstanceOf(InvalidInputException.class)
           .hasMessage("channel: a stream may read at most 2 channels (got 3)");
       assertThat(limited.streamCount()).isZero();
@@ -503,7 +555,8 @@ class SseHubTest {
       RecordingSink late = new RecordingSink();
       draining.subscribe(SubscribeRequest.of("a"), late);
       assertThat(late.closed()).as("a stream arriving while draining ends at once").isTrue();
-      assertThat(late.parsed()).contains(new SseParser.Comment("ssehub is shutting down; reconnect"));
+      assertThat(late.parsed())
+          .contains(new SseParser.Comment("ssehub is shutting down; reconnect"));
       assertThat(draining.publish("a", "still published").join().id()).isNotNull();
       drained.get(5, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(sinks).allSatisfy(sink -> assertThat(sink.closed()).isTrue());
@@ -516,7 +569,9 @@ class SseHubTest {
     try (SseHub ticking = SseHub.builder().keepalive(Duration.ofMillis(20)).build()) {
       RecordingSink sink = new RecordingSink();
       ticking.subscribe(SubscribeRequest.of("a"), sink);
-      await().atMost(Duration.ofSeconds(5)).until(() -> sink.parsed().contains(new SseParser.Comment("")));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> sink.parsed().contains(new SseParser.Comment("")));
     }
   }
 
@@ -529,10 +584,14 @@ class SseHubTest {
     for (int i = 0; i < 50; i++) {
       storm.add(subscribe("storm"));
     }
-    assertThat(broker.headReads.get() - before).as("reads sent while one is on its way").isEqualTo(1);
+    assertThat(broker.headReads.get() - before)
+        .as("reads sent while one is on its way")
+        .isEqualTo(1);
 
     assertThat(broker.releaseHistoryReads()).isEqualTo(1);
-    assertThat(broker.headReads.get() - before).as("the 49 that asked meanwhile share the next").isEqualTo(2);
+    assertThat(broker.headReads.get() - before)
+        .as("the 49 that asked meanwhile share the next")
+        .isEqualTo(2);
     assertThat(broker.releaseHistoryReads()).isEqualTo(1);
 
     publish("storm", "after");
@@ -545,13 +604,15 @@ class SseHubTest {
     broker.holdHistoryReads();
     RecordingSink early = subscribe("c"); // its head read goes out now, before "missed"
     SseEvent missed = publish("c", "missed"); // held back for early, which joined before it
-    RecordingSink late = subscribe("c"); // joined after "missed": it must start after it, not before
+    RecordingSink late =
+        subscribe("c"); // joined after "missed": it must start after it, not before
     broker.releaseHistoryReads();
     broker.releaseHistoryReads();
     publish("c", "next");
 
     assertThat(early.data()).containsExactly("missed", "next");
-    // Told "id: 0" and then given "next" only, late's client would resume past "missed" and never get it.
+    // Told "id: 0" and then given "next" only, late's client would resume past "missed" and never
+    // get it.
     assertThat(late.parsed().get(0)).isEqualTo(new SseParser.IdOnly(missed.id()));
     assertThat(late.data()).containsExactly("next");
   }
@@ -567,13 +628,18 @@ class SseHubTest {
     for (int i = 0; i < 50; i++) {
       resumed.add(resume("r", seen.id()));
     }
-    assertThat(broker.replayReads.get() - before).as("reads sent while one is on its way").isEqualTo(1);
+    assertThat(broker.replayReads.get() - before)
+        .as("reads sent while one is on its way")
+        .isEqualTo(1);
     broker.releaseHistoryReads();
     broker.releaseHistoryReads();
-    assertThat(broker.replayReads.get() - before).as("the 49 that asked meanwhile share the next").isEqualTo(2);
+    assertThat(broker.replayReads.get() - before)
+        .as("the 49 that asked meanwhile share the next")
+        .isEqualTo(2);
 
     publish("r", "live");
-    assertThat(resumed).allSatisfy(sink -> assertThat(sink.data()).containsExactly("missed", "live"));
+    assertThat(resumed)
+        .allSatisfy(sink -> assertThat(sink.data()).containsExactly("missed", "live"));
   }
 
   @Test
@@ -608,8 +674,10 @@ class SseHubTest {
     final AtomicInteger unsubscribes = new AtomicInteger();
     private volatile CompletableFuture<Void> hold;
     private volatile Listener listener;
+
     /** History reads sent while held: each reads history when sent, and answers on release. */
     private final List<Runnable> heldHistoryReads = new ArrayList<>();
+
     private boolean holdingHistoryReads;
     final AtomicInteger headReads = new AtomicInteger();
     final AtomicInteger replayReads = new AtomicInteger();
@@ -623,7 +691,9 @@ class SseHubTest {
       hold = until;
     }
 
-    /** From now on, history reads are taken when sent and answered on {@link #releaseHistoryReads}. */
+    /**
+     * From now on, history reads are taken when sent and answered on {@link #releaseHistoryReads}.
+     */
     synchronized void holdHistoryReads() {
       holdingHistoryReads = true;
     }
@@ -671,19 +741,20 @@ class SseHubTest {
     @Override
     public void start(Listener listener) {
       this.listener = listener;
-      delegate.start(new Listener() {
-        @Override
-        public void onEvent(String channel, SseEvent event) {
-          if (!dropLive) {
-            listener.onEvent(channel, event);
-          }
-        }
+      delegate.start(
+          new Listener() {
+            @Override
+            public void onEvent(String channel, SseEvent event) {
+              if (!dropLive) {
+                listener.onEvent(channel, event);
+              }
+            }
 
-        @Override
-        public void onConnectionChanged(boolean connected) {
-          listener.onConnectionChanged(connected);
-        }
-      });
+            @Override
+            public void onConnectionChanged(boolean connected) {
+              listener.onConnectionChanged(connected);
+            }
+          });
     }
 
     @Override

@@ -8,12 +8,16 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Reserved channels, event tags and per-stream filters: the hooks a front door such as Mercure builds on. */
+/**
+ * Reserved channels, event tags and per-stream filters: the hooks a front door such as Mercure
+ * builds on.
+ */
 class StreamFilterTest {
-  private final SseHub hub = SseHub.builder()
-      .keepalive(Duration.ZERO)
-      .authorizer(request -> AccessDecision.forbidden("nobody through the authorizer"))
-      .build();
+  private final SseHub hub =
+      SseHub.builder()
+          .keepalive(Duration.ZERO)
+          .authorizer(request -> AccessDecision.forbidden("nobody through the authorizer"))
+          .build();
 
   @AfterEach
   void closeHub() {
@@ -27,7 +31,8 @@ class StreamFilterTest {
   @Test
   void filterPicksLiveEventsByTagAndTheirBytesAreNotChanged() {
     RecordingSink red = new RecordingSink();
-    hub.subscribe(SubscribeRequest.reserved("ssehub.test", null, e -> e.tags().contains("red")), red);
+    hub.subscribe(
+        SubscribeRequest.reserved("ssehub.test", null, e -> e.tags().contains("red")), red);
     hub.publish("ssehub.test", tagged("r1", "red")).join();
     hub.publish("ssehub.test", tagged("b1", "blue")).join();
     hub.publish("ssehub.test", tagged("rb", "blue", "red")).join();
@@ -41,12 +46,18 @@ class StreamFilterTest {
     hub.publish("ssehub.test", tagged("b1", "blue")).join();
     hub.publish("ssehub.test", tagged("r2", "red")).join();
     RecordingSink resumed = new RecordingSink();
-    hub.subscribe(SubscribeRequest.reserved("ssehub.test", first.id(), e -> e.tags().contains("red")), resumed);
+    hub.subscribe(
+        SubscribeRequest.reserved("ssehub.test", first.id(), e -> e.tags().contains("red")),
+        resumed);
     assertThat(resumed.data()).containsExactly("r2");
 
     RecordingSink unknownId = new RecordingSink();
-    hub.subscribe(SubscribeRequest.reserved("ssehub.test", "not-in-history", e -> e.tags().contains("red")), unknownId);
-    assertThat(unknownId.data()).as("everything retained, without the ssehub.history-cut notice").containsExactly("r1", "r2");
+    hub.subscribe(
+        SubscribeRequest.reserved("ssehub.test", "not-in-history", e -> e.tags().contains("red")),
+        unknownId);
+    assertThat(unknownId.data())
+        .as("everything retained, without the ssehub.history-cut notice")
+        .containsExactly("r1", "r2");
   }
 
   @Test
@@ -72,11 +83,14 @@ class StreamFilterTest {
   @Test
   void reservedChannelIsRefusedToClients() {
     assertThatThrownBy(() -> SubscribeRequest.of("ssehub.mercure"))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("reserved");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("reserved");
     assertThatThrownBy(() -> hub.publishAs(null, "127.0.0.1", "ssehub.mercure", SseEvent.of("x")))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("reserved");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("reserved");
     assertThatThrownBy(() -> SubscribeRequest.reserved("news", null, e -> true))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("not reserved");
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("not reserved");
   }
 
   @Test

@@ -17,20 +17,28 @@ class UpkeepTest {
   @Test
   void theNodesPendingBytesSweepKeepsRunningAfterItThrowsAnError() {
     AtomicBoolean throwOnce = new AtomicBoolean(true);
-    HubObserver observer = new HubObserver() {
-      @Override
-      public void streamClosed(CloseReason reason) {
-        if (reason == CloseReason.SLOW_CONSUMER && throwOnce.getAndSet(false)) {
-          throw new OutOfMemoryError("test: thrown inside the sweep");
-        }
-      }
-    };
-    try (SseHub node = SseHub.builder().keepalive(Duration.ZERO).observer(observer)
-        .maxPendingBytes(1_000_000).maxTotalPendingBytes(10_000).build()) {
+    HubObserver observer =
+        new HubObserver() {
+          @Override
+          public void streamClosed(CloseReason reason) {
+            if (reason == CloseReason.SLOW_CONSUMER && throwOnce.getAndSet(false)) {
+              throw new OutOfMemoryError("test: thrown inside the sweep");
+            }
+          }
+        };
+    try (SseHub node =
+        SseHub.builder()
+            .keepalive(Duration.ZERO)
+            .observer(observer)
+            .maxPendingBytes(1_000_000)
+            .maxTotalPendingBytes(10_000)
+            .build()) {
       RecordingSink first = new RecordingSink();
       node.subscribe(SubscribeRequest.of(List.of("a"), null), first);
       first.pending(20_000);
-      await().atMost(Duration.ofSeconds(5)).until(first::aborted); // the sweep threw while cutting it
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(first::aborted); // the sweep threw while cutting it
       assertThat(throwOnce).isFalse();
 
       RecordingSink second = new RecordingSink();
@@ -48,7 +56,8 @@ class UpkeepTest {
     CountDownLatch release = new CountDownLatch(1);
     try (SseHub node = SseHub.builder().scheduler(scheduler).build()) {
       assertThat(node.isReady()).isTrue();
-      scheduler.execute(() -> SseHubTest.awaitQuietly(release)); // the scheduler's one thread is stuck
+      scheduler.execute(
+          () -> SseHubTest.awaitQuietly(release)); // the scheduler's one thread is stuck
       await().atMost(Duration.ofSeconds(10)).until(() -> !node.isReady());
       assertThat(node.isUpkeepHealthy()).isFalse();
 

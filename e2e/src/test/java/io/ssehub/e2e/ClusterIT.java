@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,14 +23,20 @@ class ClusterIT {
 
   @Test
   void twoNodesOnACluster(RedisCluster cluster) {
-    String seeds = cluster.seedUris().stream().map(uri -> uri.getHost() + ":" + uri.getPort()).collect(Collectors.joining(","));
+    String seeds =
+        cluster.seedUris().stream()
+            .map(uri -> uri.getHost() + ":" + uri.getPort())
+            .collect(Collectors.joining(","));
     try (HubProcess a = HubProcess.start("--redis-cluster", seeds);
         HubProcess b = HubProcess.start("--redis-cluster", seeds)) {
       HttpClient http = SseClient.newHttpClient();
       List<SseClient> clients = new ArrayList<>();
       try {
         for (int i = 0; i < CHANNELS * 4; i++) {
-          clients.add(SseClient.open(http, ((i / CHANNELS) % 2 == 0 ? a : b).uri("/stream?channel=shard" + (i % CHANNELS))));
+          clients.add(
+              SseClient.open(
+                  http,
+                  ((i / CHANNELS) % 2 == 0 ? a : b).uri("/stream?channel=shard" + (i % CHANNELS))));
         }
         for (SseClient client : clients) {
           assertThat(client.awaitOpen(Duration.ofSeconds(30))).isEqualTo(200);
@@ -51,7 +56,8 @@ class ClusterIT {
             expected.add(channel + ":" + e);
           }
           assertThat(clients.get(i).awaitEvents(EVENTS_PER_CHANNEL, Duration.ofSeconds(30)))
-              .extracting(SseParser.Event::data).containsExactlyElementsOf(expected);
+              .extracting(SseParser.Event::data)
+              .containsExactlyElementsOf(expected);
         }
         // The channels really are spread: every master holds some history stream.
         for (var node : cluster.nodes()) {

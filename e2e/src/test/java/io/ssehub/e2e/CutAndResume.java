@@ -41,7 +41,13 @@ final class CutAndResume {
    * @param nodes the hub to connect to for the n-th connection (0 first)
    * @param publishNodes the hub to publish the n-th event through
    */
-  CutAndResume(IntFunction<URI> nodes, IntFunction<URI> publishNodes, List<String> channels, int events, int cuts, long seed) {
+  CutAndResume(
+      IntFunction<URI> nodes,
+      IntFunction<URI> publishNodes,
+      List<String> channels,
+      int events,
+      int cuts,
+      long seed) {
     this.nodes = nodes;
     this.publishNodes = publishNodes;
     this.channels = channels;
@@ -61,29 +67,44 @@ final class CutAndResume {
     Publisher publisher = new Publisher();
     ExecutorService publishing = Executors.newSingleThreadExecutor();
     List<String> received = new ArrayList<>();
-    List<String> log = new ArrayList<>(); // per connection: where it resumed and what it got, for failures
+    List<String> log =
+        new ArrayList<>(); // per connection: where it resumed and what it got, for failures
     int connection = 0;
     String lastEventId = null;
     SseClient client = open(http, connection, null);
     try {
-      Future<?> published = publishing.submit(() -> {
-        for (int i = 0; i < events && !Thread.currentThread().isInterrupted(); i++) {
-          String channel = channels.get(i % channels.size());
-          publisher.publishOk(publishNodes.apply(i), channel, channel + ":" + i);
-          LockSupport.parkNanos(100_000); // a steady rate rather than flat out
-        }
-      });
+      Future<?> published =
+          publishing.submit(
+              () -> {
+                for (int i = 0; i < events && !Thread.currentThread().isInterrupted(); i++) {
+                  String channel = channels.get(i % channels.size());
+                  publisher.publishOk(publishNodes.apply(i), channel, channel + ":" + i);
+                  LockSupport.parkNanos(100_000); // a steady rate rather than flat out
+                }
+              });
       for (int cutPoint : cutPoints) {
         int before = received.size();
         SseClient current = client;
         Awaitility.await("event " + cutPoint + " on connection " + connection)
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(2))
-            .until(() -> before + current.events().size() >= cutPoint || published.isDone() && !isRunning(published));
+            .until(
+                () ->
+                    before + current.events().size() >= cutPoint
+                        || published.isDone() && !isRunning(published));
         current.close();
         List<String> got = dataOf(current.events());
-        log.add("connection " + connection + " from " + current.uri() + " got " + got.size() + ": "
-            + (got.isEmpty() ? "" : got.get(0) + " .. " + got.get(got.size() - 1)) + ", last id " + current.lastEventId());
+        log.add(
+            "connection "
+                + connection
+                + " from "
+                + current.uri()
+                + " got "
+                + got.size()
+                + ": "
+                + (got.isEmpty() ? "" : got.get(0) + " .. " + got.get(got.size() - 1))
+                + ", last id "
+                + current.lastEventId());
         received.addAll(got);
         connection++;
         // As a browser's EventSource: the last event id outlives a connection that set none.
@@ -95,14 +116,29 @@ final class CutAndResume {
       int before = received.size();
       SseClient last = client;
       try {
-        Awaitility.await("all " + events + " events").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+        Awaitility.await("all " + events + " events")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(10))
             .until(() -> before + last.events().size() >= events);
       } catch (org.awaitility.core.ConditionTimeoutException e) {
         List<String> got = dataOf(last.events());
-        throw new AssertionError("got " + (before + got.size()) + " of " + events + " events; last connection from "
-            + last.uri() + " resumed at " + (log.isEmpty() ? "-" : log.get(log.size() - 1)) + " got " + got.size()
-            + (got.isEmpty() ? "" : ": " + got.get(0) + " .. " + got.get(got.size() - 1))
-            + "; missing: " + missing(received, got) + "\nconnections:\n" + String.join("\n", log), e);
+        throw new AssertionError(
+            "got "
+                + (before + got.size())
+                + " of "
+                + events
+                + " events; last connection from "
+                + last.uri()
+                + " resumed at "
+                + (log.isEmpty() ? "-" : log.get(log.size() - 1))
+                + " got "
+                + got.size()
+                + (got.isEmpty() ? "" : ": " + got.get(0) + " .. " + got.get(got.size() - 1))
+                + "; missing: "
+                + missing(received, got)
+                + "\nconnections:\n"
+                + String.join("\n", log),
+            e);
       }
       published.get(30, TimeUnit.SECONDS);
       received.addAll(dataOf(last.events()));
@@ -133,10 +169,16 @@ final class CutAndResume {
   private SseClient open(HttpClient http, int connection, String lastEventId) {
     StringBuilder query = new StringBuilder("/stream?");
     for (String channel : channels) {
-      query.append("channel=").append(URLEncoder.encode(channel, StandardCharsets.UTF_8)).append('&');
+      query
+          .append("channel=")
+          .append(URLEncoder.encode(channel, StandardCharsets.UTF_8))
+          .append('&');
     }
     URI uri = nodes.apply(connection).resolve(query.substring(0, query.length() - 1));
-    Map<String, String> headers = lastEventId == null || lastEventId.isEmpty() ? Map.of() : Map.of("Last-Event-ID", lastEventId);
+    Map<String, String> headers =
+        lastEventId == null || lastEventId.isEmpty()
+            ? Map.of()
+            : Map.of("Last-Event-ID", lastEventId);
     SseClient client = SseClient.open(http, uri, headers);
     assertThat(client.awaitOpen(Duration.ofSeconds(10))).as("status of %s", uri).isEqualTo(200);
     return client;
@@ -164,7 +206,8 @@ final class CutAndResume {
     Map<String, List<Integer>> perChannel = new LinkedHashMap<>();
     for (String item : received) {
       int colon = item.lastIndexOf(':');
-      perChannel.computeIfAbsent(item.substring(0, colon), c -> new ArrayList<>())
+      perChannel
+          .computeIfAbsent(item.substring(0, colon), c -> new ArrayList<>())
           .add(Integer.parseInt(item.substring(colon + 1)));
     }
     assertThat(perChannel.keySet()).containsExactlyInAnyOrderElementsOf(channels);

@@ -50,34 +50,42 @@ class DrainIT {
         }
         first.forEach(Streams::awaitStarted);
         Publisher publisher = new Publisher();
-        Future<?> publisherDone = background.submit(() -> {
-          for (int e = 0; publishing.get() && e < 5000; e++) {
-            publisher.publishOk(b.uri("/"), "drain", "e" + e);
-            published.add("e" + e);
-            LockSupport.parkNanos(10_000_000); // 100 events/s
-          }
-        });
+        Future<?> publisherDone =
+            background.submit(
+                () -> {
+                  for (int e = 0; publishing.get() && e < 5000; e++) {
+                    publisher.publishOk(b.uri("/"), "drain", "e" + e);
+                    published.add("e" + e);
+                    LockSupport.parkNanos(10_000_000); // 100 events/s
+                  }
+                });
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> published.size() >= 20);
 
         long sigterm = System.nanoTime();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(a::stop, background);
         // The load balancer: each client whose stream ends reconnects to b with its last event id.
-        Awaitility.await("every client moved to b").atMost(WINDOW.plusSeconds(15)).pollInterval(Duration.ofMillis(5))
-            .until(() -> {
-              boolean all = true;
-              for (int i = 0; i < CLIENTS; i++) {
-                if (second[i] == null) {
-                  if (first.get(i).isClosed()) {
-                    endedAt[i] = System.nanoTime() - sigterm;
-                    second[i] = SseClient.open(http, b.uri("/stream?channel=drain"),
-                        Map.of("Last-Event-ID", first.get(i).lastEventId()));
-                  } else {
-                    all = false;
+        Awaitility.await("every client moved to b")
+            .atMost(WINDOW.plusSeconds(15))
+            .pollInterval(Duration.ofMillis(5))
+            .until(
+                () -> {
+                  boolean all = true;
+                  for (int i = 0; i < CLIENTS; i++) {
+                    if (second[i] == null) {
+                      if (first.get(i).isClosed()) {
+                        endedAt[i] = System.nanoTime() - sigterm;
+                        second[i] =
+                            SseClient.open(
+                                http,
+                                b.uri("/stream?channel=drain"),
+                                Map.of("Last-Event-ID", first.get(i).lastEventId()));
+                      } else {
+                        all = false;
+                      }
+                    }
                   }
-                }
-              }
-              return all;
-            });
+                  return all;
+                });
         assertThat(exit.get(30, TimeUnit.SECONDS)).as("drained node's exit code").isZero();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> published.size() >= 50);
         publishing.set(false);
@@ -89,20 +97,28 @@ class DrainIT {
           earliest = Math.min(earliest, at);
           latest = Math.max(latest, at);
         }
-        System.out.printf("drain: %d streams ended between %d ms and %d ms after SIGTERM (window %d ms)%n",
+        System.out.printf(
+            "drain: %d streams ended between %d ms and %d ms after SIGTERM (window %d ms)%n",
             CLIENTS, earliest / 1_000_000, latest / 1_000_000, WINDOW.toMillis());
-        assertThat(latest - earliest).as("spread, not all at once (ns)").isGreaterThan(WINDOW.toNanos() / 2);
-        assertThat(latest).as("within the window, with slack (ns)").isLessThan(WINDOW.plusSeconds(5).toNanos());
+        assertThat(latest - earliest)
+            .as("spread, not all at once (ns)")
+            .isGreaterThan(WINDOW.toNanos() / 2);
+        assertThat(latest)
+            .as("within the window, with slack (ns)")
+            .isLessThan(WINDOW.plusSeconds(5).toNanos());
 
         List<String> expected = List.copyOf(published);
         for (int i = 0; i < CLIENTS; i++) {
           List<String> received = new ArrayList<>();
           first.get(i).events().forEach(event -> received.add(event.data()));
           int before = received.size();
-          second[i].awaitEvents(expected.size() - before, Duration.ofSeconds(30))
+          second[i]
+              .awaitEvents(expected.size() - before, Duration.ofSeconds(30))
               .forEach(event -> received.add(event.data()));
           assertThat(received).as("client %d", i).containsExactlyElementsOf(expected);
-          assertThat(second[i].events()).extracting(SseParser.Event::type).doesNotContain("ssehub.history-cut");
+          assertThat(second[i].events())
+              .extracting(SseParser.Event::type)
+              .doesNotContain("ssehub.history-cut");
         }
       } finally {
         publishing.set(false);

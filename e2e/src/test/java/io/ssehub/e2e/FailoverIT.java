@@ -49,18 +49,29 @@ class FailoverIT {
         }
         AtomicInteger published = new AtomicInteger();
         Publisher publisher = new Publisher();
-        Future<?> done = publishing.submit(() -> {
-          for (int e = 0; e < EVENTS; e++) {
-            publisher.publishOk(b.uri("/"), "failover", "e" + e);
-            published.incrementAndGet();
-            LockSupport.parkNanos(5_000_000); // 200 events/s
-          }
-        });
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> published.get() >= EVENTS / 4);
+        Future<?> done =
+            publishing.submit(
+                () -> {
+                  for (int e = 0; e < EVENTS; e++) {
+                    publisher.publishOk(b.uri("/"), "failover", "e" + e);
+                    published.incrementAndGet();
+                    LockSupport.parkNanos(5_000_000); // 200 events/s
+                  }
+                });
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> published.get() >= EVENTS / 4);
         a.kill();
         for (SseClient client : first) {
-          Awaitility.await("client sees its node die").pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(30)).until(client::isClosed);
-          second.add(SseClient.open(http, b.uri("/stream?channel=failover"), Map.of("Last-Event-ID", client.lastEventId())));
+          Awaitility.await("client sees its node die")
+              .pollInterval(Duration.ofMillis(5))
+              .atMost(Duration.ofSeconds(30))
+              .until(client::isClosed);
+          second.add(
+              SseClient.open(
+                  http,
+                  b.uri("/stream?channel=failover"),
+                  Map.of("Last-Event-ID", client.lastEventId())));
         }
         done.get(60, TimeUnit.SECONDS);
         List<String> expected = new ArrayList<>();
@@ -69,11 +80,16 @@ class FailoverIT {
         }
         for (int i = 0; i < CLIENTS; i++) {
           int before = first.get(i).events().size();
-          List<String> received = new ArrayList<>(first.get(i).events().stream().map(SseParser.Event::data).toList());
-          second.get(i).awaitEvents(EVENTS - before, Duration.ofSeconds(30))
+          List<String> received =
+              new ArrayList<>(first.get(i).events().stream().map(SseParser.Event::data).toList());
+          second
+              .get(i)
+              .awaitEvents(EVENTS - before, Duration.ofSeconds(30))
               .forEach(event -> received.add(event.data()));
           assertThat(received).as("client %d", i).containsExactlyElementsOf(expected);
-          assertThat(second.get(i).events()).extracting(SseParser.Event::type).doesNotContain("ssehub.history-cut");
+          assertThat(second.get(i).events())
+              .extracting(SseParser.Event::type)
+              .doesNotContain("ssehub.history-cut");
         }
       } finally {
         publishing.shutdownNow();

@@ -28,12 +28,16 @@ class FlaskSseCompatIT {
   @Test
   void messageFlaskSsePublishesReachesAStream(RedisServer redis) {
     try (HubProcess hub = HubProcess.start("--redis", redis.uri().toString());
-        SseClient stream = SseClient.open(SseClient.newHttpClient(), hub.uri("/stream?channel=logs"))) {
+        SseClient stream =
+            SseClient.open(SseClient.newHttpClient(), hub.uri("/stream?channel=logs"))) {
       assertThat(stream.awaitOpen(Duration.ofSeconds(10))).isEqualTo(200);
       Streams.awaitStarted(stream);
 
       // What flask-sse's sse.publish({"message": "hi"}, type="myevent", channel="logs") sends.
-      assertThat(redis.command("PUBLISH", "logs", "{\"data\": {\"message\": \"hi\"}, \"type\": \"myevent\"}")).isEqualTo(1L);
+      assertThat(
+              redis.command(
+                  "PUBLISH", "logs", "{\"data\": {\"message\": \"hi\"}, \"type\": \"myevent\"}"))
+          .isEqualTo(1L);
       // The original flask-sse's [type, data] array.
       redis.command("PUBLISH", "logs", "[\"legacy\", \"plain text\"]");
 
@@ -53,22 +57,32 @@ class FlaskSseCompatIT {
       OutputStream out = subscriber.getOutputStream();
       out.write("*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nlogs\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(subscriber.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(subscriber.getInputStream(), StandardCharsets.UTF_8));
       readReply(in); // the subscribe confirmation
 
-      String id = new Publisher().post(hub.uri("/"),
-          "{\"channel\":\"logs\",\"type\":\"myevent\",\"data\":{\"message\":\"Hello!\"},\"retry\":5000}").id();
+      String id =
+          new Publisher()
+              .post(
+                  hub.uri("/"),
+                  "{\"channel\":\"logs\",\"type\":\"myevent\",\"data\":{\"message\":\"Hello!\"},\"retry\":5000}")
+              .id();
 
       List<String> message = readReply(in); // ["message", "logs", payload]
       assertThat(message.subList(0, 2)).containsExactly("message", "logs");
       JsonNode payload = JSON.readTree(message.get(2));
-      assertThat(payload.properties()).extracting(e -> e.getKey())
+      assertThat(payload.properties())
+          .extracting(e -> e.getKey())
           .as("only the keys flask-sse's Message(**fields) accepts")
           .isSubsetOf("data", "type", "id", "retry");
       assertThat(payload.get("type").asText()).isEqualTo("myevent");
       assertThat(payload.get("id").asText()).isEqualTo(id);
       assertThat(payload.get("retry").asLong()).isEqualTo(5000L);
-      String data = payload.get("data").isTextual() ? payload.get("data").asText() : payload.get("data").toString();
+      String data =
+          payload.get("data").isTextual()
+              ? payload.get("data").asText()
+              : payload.get("data").toString();
       assertThat(JSON.readTree(data)).isEqualTo(JSON.readTree("{\"message\":\"Hello!\"}"));
     }
   }

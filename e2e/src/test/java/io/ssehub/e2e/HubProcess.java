@@ -23,7 +23,8 @@ import org.awaitility.Awaitility;
  * SIGKILL. {@link #restart()} starts it again with the same port and flags.
  */
 final class HubProcess implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final List<String> args;
   private final int port;
@@ -44,16 +45,21 @@ final class HubProcess implements AutoCloseable {
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       process.getOutputStream().close();
-      java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          return "(output unreadable: " + e + ")";
-        }
-      });
+      java.util.concurrent.CompletableFuture<String> output =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return new String(
+                      process.getInputStream().readAllBytes(),
+                      java.nio.charset.StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                  return "(output unreadable: " + e + ")";
+                }
+              });
       if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError("bin/ssehub " + args + " still running after " + limit + ": " + output.getNow(""));
+        throw new AssertionError(
+            "bin/ssehub " + args + " still running after " + limit + ": " + output.getNow(""));
       }
       return new Finished(process.exitValue(), output.get(10, TimeUnit.SECONDS));
     } catch (Exception e) {
@@ -64,7 +70,10 @@ final class HubProcess implements AutoCloseable {
   /** How a {@link #run} ended. */
   record Finished(int exitCode, String output) {}
 
-  /** Starts {@code bin/ssehub --host 127.0.0.1 --port <free> args...} and waits until it answers /health. */
+  /**
+   * Starts {@code bin/ssehub --host 127.0.0.1 --port <free> args...} and waits until it answers
+   * /health.
+   */
   static HubProcess start(String... args) {
     HubProcess hub = new HubProcess(freePort(), List.of(args));
     hub.launch();
@@ -100,8 +109,10 @@ final class HubProcess implements AutoCloseable {
     command.addAll(args);
     try {
       Files.createDirectories(log.getParent());
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       builder.environment().put("JAVA_OPTS", "-Xmx512m -XX:+UseSerialGC");
       process = builder.start();
     } catch (IOException e) {
@@ -110,20 +121,23 @@ final class HubProcess implements AutoCloseable {
     Awaitility.await("hub on port " + port + " answers /health (log: " + log.toAbsolutePath() + ")")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> {
-          if (!process.isAlive()) {
-            throw new IllegalStateException("hub exited with " + process.exitValue() + ": " + logText());
-          }
-          return healthStatus() > 0;
-        });
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "hub exited with " + process.exitValue() + ": " + logText());
+              }
+              return healthStatus() > 0;
+            });
   }
 
   /** The status of GET /health, or -1 when nothing answers. */
   int healthStatus() {
     try {
-      HttpResponse<String> response = HTTP.send(
-          HttpRequest.newBuilder(uri("/health")).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(uri("/health")).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.ofString());
       return response.statusCode();
     } catch (IOException e) {
       return -1;

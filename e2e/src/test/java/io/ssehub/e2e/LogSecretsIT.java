@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class LogSecretsIT {
   private static final String REDIS_PASSWORD = "redis-pw-4a7c1f";
   private static final String JWT_SECRET = "jwt-secret-9b2e6d-jwt-secret-9b2e6d-0123";
-  private static final String TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.not-a-valid-signature-5e8f";
+  private static final String TOKEN =
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.not-a-valid-signature-5e8f";
 
   @Test
   void jsonLinesWithoutSecrets() throws Exception {
@@ -28,12 +29,16 @@ class LogSecretsIT {
       // Set after start: the testkit's own start-up PING goes without a password.
       redis.command("CONFIG", "SET", "requirepass", REDIS_PASSWORD);
       String url = "redis://:" + REDIS_PASSWORD + "@127.0.0.1:" + redis.port() + "/0";
-      HubProcess hub = HubProcess.start("--redis", url, "--jwt-secret", JWT_SECRET, "--log-format", "json");
+      HubProcess hub =
+          HubProcess.start("--redis", url, "--jwt-secret", JWT_SECRET, "--log-format", "json");
       try {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> refused = http.send(
-            HttpRequest.newBuilder(hub.uri("/stream?channel=logs&token=" + TOKEN)).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> refused =
+            http.send(
+                HttpRequest.newBuilder(hub.uri("/stream?channel=logs&token=" + TOKEN))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(hub.stop()).isZero();
       } finally {
@@ -49,7 +54,10 @@ class LogSecretsIT {
         assertThat(node.has("level")).as(line).isTrue();
       }
       assertThat(log).contains("ssehub listening on").contains("ssehub stopped");
-      assertThat(log).doesNotContain(REDIS_PASSWORD).doesNotContain(JWT_SECRET).doesNotContain(TOKEN)
+      assertThat(log)
+          .doesNotContain(REDIS_PASSWORD)
+          .doesNotContain(JWT_SECRET)
+          .doesNotContain(TOKEN)
           .doesNotContain("not-a-valid-signature");
     }
   }
@@ -62,21 +70,33 @@ class LogSecretsIT {
       // Lettuce does not read ?password=: this Redis wants none, the hub starts and prints its URL.
       HubProcess hub = HubProcess.start("--redis", redis.uri() + "/0?password=" + querySecret);
       try {
-        HttpResponse<String> health = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(hub.uri("/health")).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(hub.uri("/health"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
         assertThat(health.body()).doesNotContain(querySecret);
         assertThat(hub.stop()).isZero();
       } finally {
         hub.close();
       }
-      assertThat(hub.logText()).contains("ssehub listening on").contains("password=***").doesNotContain(querySecret);
+      assertThat(hub.logText())
+          .contains("ssehub listening on")
+          .contains("password=***")
+          .doesNotContain(querySecret);
 
       // A '/' in the password ends the authority for the URI parser, which then quotes the rest.
-      HubProcess.Finished refused = HubProcess.run(Duration.ofSeconds(60),
-          "--redis", "redis://:pw/" + slashSecret + "@127.0.0.1:" + redis.port() + "/0");
+      HubProcess.Finished refused =
+          HubProcess.run(
+              Duration.ofSeconds(60),
+              "--redis",
+              "redis://:pw/" + slashSecret + "@127.0.0.1:" + redis.port() + "/0");
       assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
-      assertThat(refused.output()).contains("redis://:***@127.0.0.1:" + redis.port()).doesNotContain(slashSecret);
+      assertThat(refused.output())
+          .contains("redis://:***@127.0.0.1:" + redis.port())
+          .doesNotContain(slashSecret);
     }
   }
 }

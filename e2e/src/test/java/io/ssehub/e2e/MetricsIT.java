@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class MetricsIT {
   private static final int STREAMS = 4;
   private static final int EVENTS = 7;
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Test
   void countsTheTrafficItSaw() throws Exception {
@@ -35,7 +36,8 @@ class MetricsIT {
           streams.add(stream);
           assertThat(stream.awaitOpen(Duration.ofSeconds(10))).isEqualTo(200);
         }
-        await("streams registered").atMost(Duration.ofSeconds(10))
+        await("streams registered")
+            .atMost(Duration.ofSeconds(10))
             .until(() -> value(scrape(hub), "ssehub_streams_open") == STREAMS);
         Publisher publisher = new Publisher();
         for (int i = 0; i < EVENTS; i++) {
@@ -45,9 +47,12 @@ class MetricsIT {
           stream.awaitEvents(EVENTS, Duration.ofSeconds(10));
         }
         // Over the channel limit: a 400, counted as a stream refused by a limit.
-        HttpResponse<String> tooMany = HTTP.send(
-            HttpRequest.newBuilder(hub.uri("/stream?channel=a&channel=b&channel=c")).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> tooMany =
+            HTTP.send(
+                HttpRequest.newBuilder(hub.uri("/stream?channel=a&channel=b&channel=c"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(tooMany.statusCode()).isEqualTo(400);
 
         String text = scrape(hub);
@@ -63,17 +68,21 @@ class MetricsIT {
         assertThat(value(text, "ssehub_channels_subscribed")).isEqualTo(1);
         assertThat(value(text, "ssehub_refusals_total{cause=\"max_connections\"}")).isZero();
         // Every stream got its retry line, position and EVENTS events: at least that many bytes.
-        assertThat(value(text, "ssehub_written_bytes_total")).isGreaterThan(STREAMS * EVENTS * "data: event 0\n\n".length());
+        assertThat(value(text, "ssehub_written_bytes_total"))
+            .isGreaterThan(STREAMS * EVENTS * "data: event 0\n\n".length());
         assertThat(text).contains("# TYPE ssehub_fanout_seconds histogram");
         // An idle node keeps up: its loops are probed, and each probe runs at once.
         assertThat(value(text, "ssehub_eventloop_delay_seconds")).isBetween(0.0, 0.5);
 
         streams.remove(0).close();
-        await("a client that left is counted").atMost(Duration.ofSeconds(10)).until(() -> {
-          String now = scrape(hub);
-          return value(now, "ssehub_streams_closed_total{reason=\"client_gone\"}") == 1
-              && value(now, "ssehub_streams_open") == STREAMS - 1;
-        });
+        await("a client that left is counted")
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> {
+                  String now = scrape(hub);
+                  return value(now, "ssehub_streams_closed_total{reason=\"client_gone\"}") == 1
+                      && value(now, "ssehub_streams_open") == STREAMS - 1;
+                });
       } finally {
         streams.forEach(SseClient::close);
       }
@@ -82,11 +91,13 @@ class MetricsIT {
 
   /** GET /metrics, checked to be Prometheus text. */
   static String scrape(HubProcess hub) throws IOException, InterruptedException {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(hub.uri("/metrics")).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(hub.uri("/metrics")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
     return response.body();
   }
 
@@ -94,10 +105,15 @@ class MetricsIT {
   static double value(String text, String sample) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(text);
     if (!m.find()) {
-      // Micrometer may add labels after ours; accept the first sample whose name and given labels match.
+      // Micrometer may add labels after ours; accept the first sample whose name and given labels
+      // match.
       String name = sample.contains("{") ? sample.substring(0, sample.indexOf('{')) : sample;
-      String labels = sample.contains("{") ? sample.substring(sample.indexOf('{') + 1, sample.length() - 1) : "";
-      Matcher any = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
+      String labels =
+          sample.contains("{")
+              ? sample.substring(sample.indexOf('{') + 1, sample.length() - 1)
+              : "";
+      Matcher any =
+          Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
       while (any.find()) {
         if (any.group(1) == null ? labels.isEmpty() : any.group(1).contains(labels)) {
           return Double.parseDouble(any.group(2));

@@ -14,7 +14,8 @@ import java.time.Duration;
 final class Publisher {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** The answer to one publish. */
   record Result(int status, JsonNode body) {
@@ -36,10 +37,11 @@ final class Publisher {
 
   /** Publishes a raw JSON body with a bearer token (none if null). */
   Result post(URI base, String jsonBody, String bearerToken) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve("/publish"))
-        .timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(jsonBody));
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(base.resolve("/publish"))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(jsonBody));
     if (bearerToken != null) {
       builder.header("Authorization", "Bearer " + bearerToken);
     }
@@ -59,7 +61,8 @@ final class Publisher {
   String publishOk(URI base, String channel, String data) {
     Result result = publish(base, channel, data);
     if (result.status() != 200 || result.id() == null) {
-      throw new AssertionError("publish to " + channel + " answered " + result.status() + " " + result.body());
+      throw new AssertionError(
+          "publish to " + channel + " answered " + result.status() + " " + result.body());
     }
     return result.id();
   }

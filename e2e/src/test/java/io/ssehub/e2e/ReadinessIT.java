@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * second of Redis dying and true again once it is back; liveness stays 200 throughout.
  */
 class ReadinessIT {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
@@ -32,7 +33,8 @@ class ReadinessIT {
       assertThat(get(hub, "/health/live").status()).isEqualTo(200);
 
       redis.kill();
-      await("not ready within a second of Redis dying").atMost(Duration.ofSeconds(1))
+      await("not ready within a second of Redis dying")
+          .atMost(Duration.ofSeconds(1))
           .pollInterval(Duration.ofMillis(25))
           .until(() -> get(hub, "/health/ready").status() == 503);
       Probe down = get(hub, "/health/ready");
@@ -42,10 +44,12 @@ class ReadinessIT {
       assertThat(hub.healthStatus()).as("GET /health as before").isEqualTo(503);
 
       redis.start();
-      await("ready again once Redis is back").atMost(Duration.ofSeconds(30))
+      await("ready again once Redis is back")
+          .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(50))
           .until(() -> get(hub, "/health/ready").status() == 200);
-      assertThat(MetricsIT.value(MetricsIT.scrape(hub), "ssehub_broker_reconnects_total")).isEqualTo(1);
+      assertThat(MetricsIT.value(MetricsIT.scrape(hub), "ssehub_broker_reconnects_total"))
+          .isEqualTo(1);
       assertThat(MetricsIT.value(MetricsIT.scrape(hub), "ssehub_broker_connected")).isEqualTo(1);
     }
   }
@@ -53,9 +57,10 @@ class ReadinessIT {
   record Probe(int status, JsonNode body) {}
 
   static Probe get(HubProcess hub, String path) throws Exception {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(hub.uri(path)).timeout(Duration.ofSeconds(2)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(hub.uri(path)).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.ofString());
     return new Probe(response.statusCode(), JSON.readTree(response.body()));
   }
 }

@@ -15,12 +15,17 @@ class RedisHistoryBoundIT {
   @Test
   void theHistoryByteBoundFlagBoundsRedisHistory() throws Exception {
     try (RedisServer redis = RedisServer.startOnFreePort()) {
-      HubProcess hub = HubProcess.start("--redis", redis.uri() + "/0", "--history-max-bytes", "1048576");
+      HubProcess hub =
+          HubProcess.start("--redis", redis.uri() + "/0", "--history-max-bytes", "1048576");
       try {
         // From loopback the node shows its broker in full, bounds included.
-        HttpResponse<String> health = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(hub.uri("/health")).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(hub.uri("/health"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
         assertThat(health.body()).contains("1048576 bytes");
         assertThat(hub.stop()).isZero();
       } finally {

@@ -9,32 +9,56 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Starting on Redis: an unreachable or unreadable Redis stops start-up with a clear message, unless told to wait. */
+/**
+ * Starting on Redis: an unreachable or unreadable Redis stops start-up with a clear message, unless
+ * told to wait.
+ */
 class RedisStartupIT {
 
   @Test
   void unreachableRedisStopsStartUpNamingTheUrlWithoutItsPassword() {
     int closed = HubProcess.freePort();
-    HubProcess.Finished run = HubProcess.run(Duration.ofSeconds(30),
-        "--host", "127.0.0.1", "--port", Integer.toString(HubProcess.freePort()),
-        "--redis", "redis://:s3cret@127.0.0.1:" + closed + "/0");
+    HubProcess.Finished run =
+        HubProcess.run(
+            Duration.ofSeconds(30),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(HubProcess.freePort()),
+            "--redis",
+            "redis://:s3cret@127.0.0.1:" + closed + "/0");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.output()).contains("redis://:***@127.0.0.1:" + closed).doesNotContain("s3cret");
   }
 
   @Test
   void unreadableRedisUrlStopsStartUpWithUsageExitCode() {
-    HubProcess.Finished run = HubProcess.run(Duration.ofSeconds(30),
-        "--host", "127.0.0.1", "--port", Integer.toString(HubProcess.freePort()), "--redis", "redis://:pw@host:notaport");
+    HubProcess.Finished run =
+        HubProcess.run(
+            Duration.ofSeconds(30),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(HubProcess.freePort()),
+            "--redis",
+            "redis://:pw@host:notaport");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.output()).contains("bad Redis setting").doesNotContain(":pw@");
   }
 
   @Test
   void bothRedisAndClusterIsRefused() {
-    HubProcess.Finished run = HubProcess.run(Duration.ofSeconds(30),
-        "--host", "127.0.0.1", "--port", Integer.toString(HubProcess.freePort()),
-        "--redis", "redis://127.0.0.1:1", "--redis-cluster", "127.0.0.1:2");
+    HubProcess.Finished run =
+        HubProcess.run(
+            Duration.ofSeconds(30),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(HubProcess.freePort()),
+            "--redis",
+            "redis://127.0.0.1:1",
+            "--redis-cluster",
+            "127.0.0.1:2");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.output()).contains("--redis and --redis-cluster");
   }
@@ -43,14 +67,17 @@ class RedisStartupIT {
   void redisWaitWaitsForRedisToComeUp() {
     try (RedisServer redis = RedisServer.startOnFreePort()) {
       redis.stop(); // its port is known; it comes back after the hub has started waiting
-      java.util.concurrent.CompletableFuture<HubProcess> hub = java.util.concurrent.CompletableFuture.supplyAsync(
-          () -> HubProcess.start("--redis", redis.uri().toString(), "--redis-wait", "30s"));
+      java.util.concurrent.CompletableFuture<HubProcess> hub =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> HubProcess.start("--redis", redis.uri().toString(), "--redis-wait", "30s"));
       redis.start();
       try (HubProcess started = hub.join();
-          SseClient stream = SseClient.open(SseClient.newHttpClient(), started.uri("/stream?channel=late"))) {
+          SseClient stream =
+              SseClient.open(SseClient.newHttpClient(), started.uri("/stream?channel=late"))) {
         Streams.awaitStarted(stream);
         new Publisher().publishOk(started.uri("/"), "late", "made it");
-        assertThat(stream.awaitEvents(1, Duration.ofSeconds(10))).extracting(SseParser.Event::data)
+        assertThat(stream.awaitEvents(1, Duration.ofSeconds(10)))
+            .extracting(SseParser.Event::data)
             .isEqualTo(List.of("made it"));
       }
     }
@@ -59,13 +86,20 @@ class RedisStartupIT {
   @Test
   void flaskSseEnvironmentSelectsRedis() throws Exception {
     try (RedisServer redis = RedisServer.startOnFreePort()) {
-      ProcessBuilder builder = new ProcessBuilder(HubProcess.repoRoot().resolve("bin/ssehub").toString(),
-          "--host", "127.0.0.1", "--port", "0").redirectErrorStream(true);
+      ProcessBuilder builder =
+          new ProcessBuilder(
+                  HubProcess.repoRoot().resolve("bin/ssehub").toString(),
+                  "--host",
+                  "127.0.0.1",
+                  "--port",
+                  "0")
+              .redirectErrorStream(true);
       builder.environment().put("SSE_REDIS_HOST", "127.0.0.1");
       builder.environment().put("SSE_REDIS_PORT", Integer.toString(redis.port()));
       builder.environment().put("SSE_REDIS_DB", "0");
       Process process = builder.start();
-      try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))) {
+      try (java.io.BufferedReader out =
+          new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))) {
         String line;
         String found = null;
         while ((line = out.readLine()) != null) {
@@ -74,7 +108,9 @@ class RedisStartupIT {
             break;
           }
         }
-        assertThat(found).as("start-up line").contains("broker: redis redis://127.0.0.1:" + redis.port());
+        assertThat(found)
+            .as("start-up line")
+            .contains("broker: redis redis://127.0.0.1:" + redis.port());
       } finally {
         process.destroyForcibly().waitFor();
       }

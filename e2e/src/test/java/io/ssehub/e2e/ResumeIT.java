@@ -18,39 +18,60 @@ class ResumeIT {
   @Test
   void inMemory() throws Exception {
     try (HubProcess hub = HubProcess.start("--history-size", "20000")) {
-      new CutAndResume(n -> hub.uri("/"), n -> hub.uri("/"), List.of("logs"), EVENTS, CUTS, 1).run();
+      new CutAndResume(n -> hub.uri("/"), n -> hub.uri("/"), List.of("logs"), EVENTS, CUTS, 1)
+          .run();
     }
   }
 
   @Test
   void inMemoryThreeChannels() throws Exception {
     try (HubProcess hub = HubProcess.start("--history-size", "20000")) {
-      new CutAndResume(n -> hub.uri("/"), n -> hub.uri("/"), List.of("a", "b", "c"), EVENTS, CUTS, 2).run();
+      new CutAndResume(
+              n -> hub.uri("/"), n -> hub.uri("/"), List.of("a", "b", "c"), EVENTS, CUTS, 2)
+          .run();
     }
   }
 
   @Test
   void onRedis(RedisServer redis) throws Exception {
-    try (HubProcess hub = HubProcess.start("--redis", redis.uri().toString(), "--history-size", "20000")) {
-      new CutAndResume(n -> hub.uri("/"), n -> hub.uri("/"), List.of("redis-one"), EVENTS, CUTS, 3).run();
+    try (HubProcess hub =
+        HubProcess.start("--redis", redis.uri().toString(), "--history-size", "20000")) {
+      new CutAndResume(n -> hub.uri("/"), n -> hub.uri("/"), List.of("redis-one"), EVENTS, CUTS, 3)
+          .run();
     }
   }
 
   @Test
   void onRedisReconnectingToTheOtherNode(RedisServer redis) throws Exception {
-    try (HubProcess a = HubProcess.start("--redis", redis.uri().toString(), "--history-size", "20000");
-        HubProcess b = HubProcess.start("--redis", redis.uri().toString(), "--history-size", "20000")) {
-      new CutAndResume(n -> (n % 2 == 0 ? a : b).uri("/"), n -> (n % 3 == 0 ? b : a).uri("/"),
-          List.of("redis-switch"), EVENTS, CUTS, 4).run();
+    try (HubProcess a =
+            HubProcess.start("--redis", redis.uri().toString(), "--history-size", "20000");
+        HubProcess b =
+            HubProcess.start("--redis", redis.uri().toString(), "--history-size", "20000")) {
+      new CutAndResume(
+              n -> (n % 2 == 0 ? a : b).uri("/"),
+              n -> (n % 3 == 0 ? b : a).uri("/"),
+              List.of("redis-switch"),
+              EVENTS,
+              CUTS,
+              4)
+          .run();
     }
   }
 
   @Test
   void onRedisThreeChannelsSwitchingNodes(RedisServer redis) throws Exception {
-    try (HubProcess a = HubProcess.start("--redis", redis.uri().toString(), "--history-size", "20000");
-        HubProcess b = HubProcess.start("--redis", redis.uri().toString(), "--history-size", "20000")) {
-      new CutAndResume(n -> (n % 2 == 0 ? a : b).uri("/"), n -> (n % 2 == 0 ? b : a).uri("/"),
-          List.of("x", "y", "z"), EVENTS, CUTS, 5).run();
+    try (HubProcess a =
+            HubProcess.start("--redis", redis.uri().toString(), "--history-size", "20000");
+        HubProcess b =
+            HubProcess.start("--redis", redis.uri().toString(), "--history-size", "20000")) {
+      new CutAndResume(
+              n -> (n % 2 == 0 ? a : b).uri("/"),
+              n -> (n % 2 == 0 ? b : a).uri("/"),
+              List.of("x", "y", "z"),
+              EVENTS,
+              CUTS,
+              5)
+          .run();
     }
   }
 }

@@ -31,7 +31,8 @@ class SlowConsumerIT {
 
   @Test
   void stuckClientIsCutOthersUnaffectedAndItResumesWithoutGap() throws Exception {
-    try (HubProcess hub = HubProcess.start("--max-pending-bytes", "1048576", "--history-size", "20000")) {
+    try (HubProcess hub =
+        HubProcess.start("--max-pending-bytes", "1048576", "--history-size", "20000")) {
       HttpClient http = SseClient.newHttpClient();
       List<SseClient> readers = new ArrayList<>();
       for (int i = 0; i < READERS; i++) {
@@ -45,12 +46,14 @@ class SlowConsumerIT {
       publishPaced(publisher, hub, padding, 0, BASELINE);
 
       try (Socket stuck = new Socket()) {
-        // A small receive window, so that the hub's own bound, not the kernel's buffers, is what fills.
+        // A small receive window, so that the hub's own bound, not the kernel's buffers, is what
+        // fills.
         stuck.setReceiveBufferSize(4096);
         stuck.connect(new java.net.InetSocketAddress("127.0.0.1", hub.port()));
         OutputStream out = stuck.getOutputStream();
-        out.write(("GET /stream?channel=firehose HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("GET /stream?channel=firehose HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
 
         // 10,000 events over about 30 s while it reads nothing.
@@ -61,7 +64,8 @@ class SlowConsumerIT {
         List<Long> baseline = new ArrayList<>();
         List<Long> whileStuck = new ArrayList<>();
         for (SseClient reader : readers) {
-          List<SseParser.Event> events = reader.awaitEvents(BASELINE + EVENTS, Duration.ofSeconds(60));
+          List<SseParser.Event> events =
+              reader.awaitEvents(BASELINE + EVENTS, Duration.ofSeconds(60));
           List<Long> arrivals = reader.arrivalNanos();
           for (int e = 0; e < BASELINE + EVENTS; e++) {
             String[] parts = events.get(e).data().split(":", 3);
@@ -72,13 +76,23 @@ class SlowConsumerIT {
         }
         long baselineP99 = percentile(baseline, 0.99);
         long stuckP99 = percentile(whileStuck, 0.99);
-        System.out.printf("slow-consumer run: %d readers; baseline %d events: p50 %.2f ms, p99 %.2f ms;"
+        System.out.printf(
+            "slow-consumer run: %d readers; baseline %d events: p50 %.2f ms, p99 %.2f ms;"
                 + " with a stuck client, %d events in %.1f s (%.0f/s): p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-            READERS, BASELINE, percentile(baseline, 0.5) / 1e6, baselineP99 / 1e6, EVENTS, seconds, EVENTS / seconds,
-            percentile(whileStuck, 0.5) / 1e6, stuckP99 / 1e6, percentile(whileStuck, 1.0) / 1e6);
+            READERS,
+            BASELINE,
+            percentile(baseline, 0.5) / 1e6,
+            baselineP99 / 1e6,
+            EVENTS,
+            seconds,
+            EVENTS / seconds,
+            percentile(whileStuck, 0.5) / 1e6,
+            stuckP99 / 1e6,
+            percentile(whileStuck, 1.0) / 1e6);
         // Generous: the machine is shared and noisy. A hub that blocked on the stuck client would
         // be off by seconds, not milliseconds.
-        assertThat(stuckP99).as("readers' p99 latency while one client is stuck, ns")
+        assertThat(stuckP99)
+            .as("readers' p99 latency while one client is stuck, ns")
             .isLessThan(5 * baselineP99 + 100_000_000L);
 
         // Now read what the stuck client got before the hub cut it: the stream must end early.
@@ -87,16 +101,25 @@ class SlowConsumerIT {
         String text = new String(received, StandardCharsets.UTF_8);
         int body = text.indexOf("\r\n\r\n");
         assertThat(body).isPositive();
-        List<Object> parsed = SseParser.parseAll(dechunk(Arrays.copyOfRange(received, body + 4, received.length)));
-        List<SseParser.Event> before = parsed.stream().filter(SseParser.Event.class::isInstance).map(SseParser.Event.class::cast).toList();
+        List<Object> parsed =
+            SseParser.parseAll(dechunk(Arrays.copyOfRange(received, body + 4, received.length)));
+        List<SseParser.Event> before =
+            parsed.stream()
+                .filter(SseParser.Event.class::isInstance)
+                .map(SseParser.Event.class::cast)
+                .toList();
         assertThat(before.size()).as("the stuck client was cut before the end").isLessThan(EVENTS);
         String lastId = lastEventId(parsed);
-        System.out.printf("stuck client got %d events before the cut, last id %s%n", before.size(), lastId);
+        System.out.printf(
+            "stuck client got %d events before the cut, last id %s%n", before.size(), lastId);
 
         int first = before.isEmpty() ? -1 : Integer.parseInt(before.get(0).data().split(":", 2)[0]);
-        try (SseClient resumed = SseClient.open(http, hub.uri("/stream?channel=firehose"), Map.of("Last-Event-ID", lastId))) {
+        try (SseClient resumed =
+            SseClient.open(
+                http, hub.uri("/stream?channel=firehose"), Map.of("Last-Event-ID", lastId))) {
           int last = BASELINE + EVENTS - 1;
-          List<SseParser.Event> rest = resumed.awaitEvents(last - first + 1 - before.size(), Duration.ofSeconds(30));
+          List<SseParser.Event> rest =
+              resumed.awaitEvents(last - first + 1 - before.size(), Duration.ofSeconds(30));
           List<Integer> all = new ArrayList<>();
           before.forEach(event -> all.add(Integer.parseInt(event.data().split(":", 2)[0])));
           rest.forEach(event -> all.add(Integer.parseInt(event.data().split(":", 2)[0])));
@@ -104,7 +127,9 @@ class SlowConsumerIT {
           for (int e = first; e <= last; e++) {
             expected.add(e);
           }
-          assertThat(all).as("everything from its first event on, once").containsExactlyElementsOf(expected);
+          assertThat(all)
+              .as("everything from its first event on, once")
+              .containsExactlyElementsOf(expected);
           assertThat(rest).extracting(SseParser.Event::type).doesNotContain("ssehub.history-cut");
         }
       } finally {
@@ -113,8 +138,12 @@ class SlowConsumerIT {
     }
   }
 
-  /** Publishes events {@code from} to {@code to} (exclusive) at about 333 per second, each carrying its send time. */
-  private static void publishPaced(Publisher publisher, HubProcess hub, String padding, int from, int to) {
+  /**
+   * Publishes events {@code from} to {@code to} (exclusive) at about 333 per second, each carrying
+   * its send time.
+   */
+  private static void publishPaced(
+      Publisher publisher, HubProcess hub, String padding, int from, int to) {
     long start = System.nanoTime();
     for (int e = from; e < to; e++) {
       publisher.publishOk(hub.uri("/"), "firehose", e + ":" + System.nanoTime() + ":" + padding);
@@ -166,7 +195,10 @@ class SlowConsumerIT {
       if (lineEnd < 0) {
         break;
       }
-      int size = Integer.parseInt(new String(chunked, i, lineEnd - i, StandardCharsets.US_ASCII).split(";")[0].trim(), 16);
+      int size =
+          Integer.parseInt(
+              new String(chunked, i, lineEnd - i, StandardCharsets.US_ASCII).split(";")[0].trim(),
+              16);
       if (size == 0) {
         break;
       }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Scale-out: two {@code bin/ssehub} processes on one redis-server, 1,000 streams over both nodes
- * and 10 channels; events published through either node reach every stream of their channel on
- * both nodes exactly once, in publish order, over one Redis subscription per node and channel.
+ * and 10 channels; events published through either node reach every stream of their channel on both
+ * nodes exactly once, in publish order, over one Redis subscription per node and channel.
  */
 @ExtendWith(RedisExtension.class)
 class TwoNodesIT {
@@ -61,12 +61,14 @@ class TwoNodesIT {
         List<Future<?>> done = new ArrayList<>();
         for (int c = 0; c < CHANNELS; c++) {
           String channel = "ch" + c;
-          done.add(publishers.submit(() -> {
-            for (int e = 0; e < EVENTS_PER_CHANNEL; e++) {
-              HubProcess via = e % 2 == 0 ? a : b;
-              publisher.publishOk(via.uri("/"), channel, channel + ":" + e);
-            }
-          }));
+          done.add(
+              publishers.submit(
+                  () -> {
+                    for (int e = 0; e < EVENTS_PER_CHANNEL; e++) {
+                      HubProcess via = e % 2 == 0 ? a : b;
+                      publisher.publishOk(via.uri("/"), channel, channel + ":" + e);
+                    }
+                  }));
         }
         for (Future<?> future : done) {
           future.get(60, TimeUnit.SECONDS);
@@ -79,8 +81,11 @@ class TwoNodesIT {
           for (int e = 0; e < EVENTS_PER_CHANNEL; e++) {
             expected.add(channel + ":" + e);
           }
-          List<SseParser.Event> events = clients.get(i).awaitEvents(EVENTS_PER_CHANNEL, Duration.ofSeconds(30));
-          assertThat(events).extracting(SseParser.Event::data).as("stream %d on %s", i, channel)
+          List<SseParser.Event> events =
+              clients.get(i).awaitEvents(EVENTS_PER_CHANNEL, Duration.ofSeconds(30));
+          assertThat(events)
+              .extracting(SseParser.Event::data)
+              .as("stream %d on %s", i, channel)
               .containsExactlyElementsOf(expected);
         }
         // Nothing more arrives than was published: the counts above were exact, not at-least.

@@ -14,8 +14,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Which web pages of other origins may call the hub from a browser (WHATWG Fetch, "CORS
- * protocol"), and the response headers that say so.
+ * Which web pages of other origins may call the hub from a browser (WHATWG Fetch, "CORS protocol"),
+ * and the response headers that say so.
  *
  * <ul>
  *   <li>A <b>listed</b> origin ({@code https://app.example.com}) is answered with itself in {@code
@@ -28,8 +28,8 @@ import java.util.Set;
  * </ul>
  *
  * <p>The origin written back is always the configured string, never the request's header, so
- * nothing a client sends (a CR/LF, say) reaches a response header. With listed origins every
- * answer carries {@code Vary: Origin}, so caches keep one answer per origin.
+ * nothing a client sends (a CR/LF, say) reaches a response header. With listed origins every answer
+ * carries {@code Vary: Origin}, so caches keep one answer per origin.
  *
  * <p>A preflight ({@code OPTIONS} with {@code Access-Control-Request-Method}) is answered 204 with
  * {@link #preflightHeaders}: the methods {@value #ALLOWED_METHODS}, the request headers {@value
@@ -42,7 +42,9 @@ public final class CorsPolicy {
   /** The methods of the API. */
   public static final String ALLOWED_METHODS = "GET, POST, OPTIONS";
 
-  /** The request headers a page may set: a bearer token, a publish body's type, the resume position. */
+  /**
+   * The request headers a page may set: a bearer token, a publish body's type, the resume position.
+   */
   public static final String ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID";
 
   /** How long a browser may cache a preflight's answer, by default. */
@@ -96,17 +98,20 @@ public final class CorsPolicy {
     } catch (URISyntaxException e) {
       uri = null;
     }
-    boolean ok = uri != null
-        && origin.chars().allMatch(c -> c > 0x20 && c < 0x7f)
-        && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-        && uri.getHost() != null
-        && uri.getRawUserInfo() == null
-        && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
-        && uri.getRawQuery() == null
-        && uri.getRawFragment() == null;
+    boolean ok =
+        uri != null
+            && origin.chars().allMatch(c -> c > 0x20 && c < 0x7f)
+            && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            && uri.getHost() != null
+            && uri.getRawUserInfo() == null
+            && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
+            && uri.getRawQuery() == null
+            && uri.getRawFragment() == null;
     if (!ok) {
-      throw new IllegalArgumentException("cors origin: " + InvalidInputException.quote(origin)
-          + " (expected: * or scheme://host[:port], no path, e.g. https://app.example.com)");
+      throw new IllegalArgumentException(
+          "cors origin: "
+              + InvalidInputException.quote(origin)
+              + " (expected: * or scheme://host[:port], no path, e.g. https://app.example.com)");
     }
     return origin.toLowerCase(Locale.ROOT);
   }
@@ -117,8 +122,8 @@ public final class CorsPolicy {
   }
 
   /**
-   * The CORS headers of an answer (stream, publish, health, errors included) to a request with
-   * this {@code Origin} (null when it had none). Empty when nothing is allowed.
+   * The CORS headers of an answer (stream, publish, health, errors included) to a request with this
+   * {@code Origin} (null when it had none). Empty when nothing is allowed.
    */
   public Map<String, String> responseHeaders(String origin) {
     Map<String, String> headers = new LinkedHashMap<>();

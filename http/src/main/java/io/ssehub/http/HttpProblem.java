@@ -1,6 +1,5 @@
 package io.ssehub.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ssehub.core.AccessDeniedException;
@@ -50,7 +49,8 @@ public final class HttpProblem extends RuntimeException {
    * A problem without extra headers.
    *
    * @param status the HTTP status, 400 to 599
-   * @param code a short stable name for the problem ({@code invalid_json}, {@code missing_field}, ...)
+   * @param code a short stable name for the problem ({@code invalid_json}, {@code missing_field},
+   *     ...)
    * @param field the field at fault, or null
    * @param message what the client reads: the field, the value and what was expected
    */
@@ -58,7 +58,8 @@ public final class HttpProblem extends RuntimeException {
     this(status, code, field, message, Map.of());
   }
 
-  private HttpProblem(int status, String code, String field, String message, Map<String, String> headers) {
+  private HttpProblem(
+      int status, String code, String field, String message, Map<String, String> headers) {
     super(Objects.requireNonNull(message, "message"), null, false, false);
     if (status < 400 || status > 599) {
       throw new IllegalArgumentException("status: " + status + " (expected: 400 to 599)");
@@ -76,15 +77,25 @@ public final class HttpProblem extends RuntimeException {
 
   /** A 404 for a path not served: {@code expected} lists those that are, for the message. */
   public static HttpProblem notFound(String path, String expected) {
-    return new HttpProblem(404, "not_found", null,
-        "path: " + InvalidInputException.quote(path) + " is not served here (expected: " + expected + ")");
+    return new HttpProblem(
+        404,
+        "not_found",
+        null,
+        "path: "
+            + InvalidInputException.quote(path)
+            + " is not served here (expected: "
+            + expected
+            + ")");
   }
 
   /** A 405 with {@code Allow: allowed}. */
   public static HttpProblem methodNotAllowed(String method, String path, String allowed) {
-    return new HttpProblem(405, "method_not_allowed", null,
-        // A method is an HTTP token (RFC 9110, 5.6.2): nothing to escape.
-        "method: " + method + " is not allowed on " + path + " (expected: " + allowed + ")")
+    return new HttpProblem(
+            405,
+            "method_not_allowed",
+            null,
+            // A method is an HTTP token (RFC 9110, 5.6.2): nothing to escape.
+            "method: " + method + " is not allowed on " + path + " (expected: " + allowed + ")")
         .withHeader("Allow", allowed);
   }
 
@@ -96,18 +107,23 @@ public final class HttpProblem extends RuntimeException {
    */
   public static HttpProblem bodyTooLarge(long length, long limit) {
     String size = length >= 0 ? length + " bytes" : "more than " + limit + " bytes";
-    return new HttpProblem(413, "payload_too_large", null, "body: " + size + " (expected: at most " + limit + " bytes)");
+    return new HttpProblem(
+        413,
+        "payload_too_large",
+        null,
+        "body: " + size + " (expected: at most " + limit + " bytes)");
   }
 
   /** A 500 that reveals nothing: log the cause yourself. */
   public static HttpProblem internalError() {
-    return new HttpProblem(500, "internal_error", null, "server: an unexpected error; it is logged");
+    return new HttpProblem(
+        500, "internal_error", null, "server: an unexpected error; it is logged");
   }
 
   /**
    * What to answer for a failure: the problem itself, or the mapping of a core exception (see the
-   * table above). {@link CompletionException} and {@link ExecutionException} are unwrapped, so
-   * that a failed publish future maps like a thrown exception. Anything unknown is {@link
+   * table above). {@link CompletionException} and {@link ExecutionException} are unwrapped, so that
+   * a failed publish future maps like a thrown exception. Anything unknown is {@link
    * #internalError()}: a bug, which {@link #isInternal(Throwable)} lets the caller log.
    */
   public static HttpProblem of(Throwable failure) {
@@ -125,18 +141,32 @@ public final class HttpProblem extends RuntimeException {
       // The reason is the authorizer's, written for the client (AccessDecision: no secrets in it).
       String reason = e.decision().reason();
       return e.unauthenticated()
-          ? new HttpProblem(401, "unauthorized", null, "credentials: "
-              + (reason != null ? reason : "missing or not valid") + " (expected: credentials that grant access)")
-          : new HttpProblem(403, "forbidden", null, "access: "
-              + (reason != null ? reason : "not granted") + " (expected: a channel these credentials grant)");
+          ? new HttpProblem(
+              401,
+              "unauthorized",
+              null,
+              "credentials: "
+                  + (reason != null ? reason : "missing or not valid")
+                  + " (expected: credentials that grant access)")
+          : new HttpProblem(
+              403,
+              "forbidden",
+              null,
+              "access: "
+                  + (reason != null ? reason : "not granted")
+                  + " (expected: a channel these credentials grant)");
     }
     if (cause instanceof BrokerUnavailableException e) {
-      return new HttpProblem(503, "unavailable", null, "broker: " + e.getMessage() + " (expected: retry later)");
+      return new HttpProblem(
+          503, "unavailable", null, "broker: " + e.getMessage() + " (expected: retry later)");
     }
     return internalError();
   }
 
-  /** Whether {@link #of(Throwable)} maps {@code failure} to a 500: not a client's mistake, but a bug to log. */
+  /**
+   * Whether {@link #of(Throwable)} maps {@code failure} to a 500: not a client's mistake, but a bug
+   * to log.
+   */
   public static boolean isInternal(Throwable failure) {
     Throwable cause = unwrap(failure);
     return !(cause instanceof HttpProblem
@@ -147,7 +177,8 @@ public final class HttpProblem extends RuntimeException {
 
   private static Throwable unwrap(Throwable failure) {
     Throwable cause = Objects.requireNonNull(failure, "failure");
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
       cause = cause.getCause();
     }
     return cause;

@@ -14,13 +14,18 @@ import java.util.Map;
  * response, and the JSON bodies of {@code POST /publish} and {@code GET /health}.
  */
 public final class HttpResponses {
-  /** A stream's {@code Content-Type} (WHATWG HTML, 9.2: {@code text/event-stream}, always UTF-8). */
+  /**
+   * A stream's {@code Content-Type} (WHATWG HTML, 9.2: {@code text/event-stream}, always UTF-8).
+   */
   public static final String EVENT_STREAM_CONTENT_TYPE = "text/event-stream; charset=utf-8";
 
   /** A stream's {@code Cache-Control}: no proxy may hold events back or replay them. */
   public static final String EVENT_STREAM_CACHE_CONTROL = "no-cache";
 
-  /** nginx buffers proxied responses unless told not to with this header, which would hold events back. */
+  /**
+   * nginx buffers proxied responses unless told not to with this header, which would hold events
+   * back.
+   */
   public static final String X_ACCEL_BUFFERING = "X-Accel-Buffering";
 
   /** The value of {@link #X_ACCEL_BUFFERING} on a stream. */
@@ -31,10 +36,14 @@ public final class HttpResponses {
    * Cache-Control}, {@code X-Accel-Buffering}. The transport adds its framing (chunked, or {@code
    * Connection: close} on HTTP/1.0).
    */
-  public static final Map<String, String> STREAM_HEADERS = orderedMap(
-      "Content-Type", EVENT_STREAM_CONTENT_TYPE,
-      "Cache-Control", EVENT_STREAM_CACHE_CONTROL,
-      X_ACCEL_BUFFERING, X_ACCEL_BUFFERING_NO);
+  public static final Map<String, String> STREAM_HEADERS =
+      orderedMap(
+          "Content-Type",
+          EVENT_STREAM_CONTENT_TYPE,
+          "Cache-Control",
+          EVENT_STREAM_CACHE_CONTROL,
+          X_ACCEL_BUFFERING,
+          X_ACCEL_BUFFERING_NO);
 
   /** The {@code Content-Type} of every JSON body, errors included. */
   public static final String JSON_CONTENT_TYPE = "application/json";
@@ -50,7 +59,10 @@ public final class HttpResponses {
   /** A complete JSON response: its status and its UTF-8 body. */
   public record JsonResponse(int status, byte[] body) {}
 
-  /** The {@code 200} body of a publish, once stored: {@code {"id":"<event id>","channel":"<channel>"}}. */
+  /**
+   * The {@code 200} body of a publish, once stored: {@code {"id":"<event
+   * id>","channel":"<channel>"}}.
+   */
   public static byte[] publishedJson(SseEvent stored, String channel) {
     ObjectNode body = JSON.createObjectNode();
     body.put("id", stored.id());
@@ -80,7 +92,10 @@ public final class HttpResponses {
     return new JsonResponse(ready ? 200 : 503, bytes(body));
   }
 
-  /** The broker as {@code /health} shows it: all of its description when {@code detail}, else its first word, its kind. */
+  /**
+   * The broker as {@code /health} shows it: all of its description when {@code detail}, else its
+   * first word, its kind.
+   */
   public static String brokerDescription(SseHub hub, boolean detail) {
     String describe = hub.broker().describe();
     int space = describe.indexOf(' ');
@@ -91,7 +106,8 @@ public final class HttpResponses {
     try {
       return JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write a JSON tree", e); // an ObjectNode always serializes
+      throw new IllegalStateException(
+          "cannot write a JSON tree", e); // an ObjectNode always serializes
     }
   }
 

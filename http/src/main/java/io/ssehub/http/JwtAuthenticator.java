@@ -52,9 +52,9 @@ import java.util.TreeSet;
  * or a JWKS file of public keys. Signatures are checked by Nimbus JOSE+JWT; this class decides
  * which algorithms are accepted and what the claims mean.
  *
- * <p><b>Where the token is read</b>, first carrier present wins, the others are then ignored (a
- * bad token in the first is refused even when a later one would hold: a fallback would hide a
- * stale credential):
+ * <p><b>Where the token is read</b>, first carrier present wins, the others are then ignored (a bad
+ * token in the first is refused even when a later one would hold: a fallback would hide a stale
+ * credential):
  *
  * <ol>
  *   <li>{@code Authorization: Bearer <token>} (RFC 6750, 2.1); an {@code Authorization} header of
@@ -70,10 +70,10 @@ import java.util.TreeSet;
  * <p><b>What is refused</b> with an {@link InvalidTokenException} (HTTP 401): a malformed token, an
  * unsigned one ({@code alg: none}), an encrypted one, one whose {@code alg} is not of the
  * configured key's family (so an RS256 public key can never be used as an HS256 secret: the
- * "algorithm confusion" attack), a wrong signature, an {@code exp} in the past or an {@code nbf}
- * in the future (each with {@link Builder#clockSkew} of slack), and an {@value #CLAIM} claim of
- * the wrong shape. A token without {@code exp} does not expire. A valid token without the claim
- * grants nothing.
+ * "algorithm confusion" attack), a wrong signature, an {@code exp} in the past or an {@code nbf} in
+ * the future (each with {@link Builder#clockSkew} of slack), and an {@value #CLAIM} claim of the
+ * wrong shape. A token without {@code exp} does not expire. A valid token without the claim grants
+ * nothing.
  *
  * <p><b>The claim</b>: {@code "ssehub": {"subscribe": ["news", "user.u1.*"], "publish": []}}, each
  * entry a {@link ChannelPattern} ({@code *} matches any run of characters); both lists optional.
@@ -133,16 +133,22 @@ public final class JwtAuthenticator {
   /**
    * Tokens signed with HS256 and this secret.
    *
-   * @throws IllegalArgumentException if the secret is shorter than {@value #MIN_HMAC_SECRET_BYTES} bytes
+   * @throws IllegalArgumentException if the secret is shorter than {@value #MIN_HMAC_SECRET_BYTES}
+   *     bytes
    */
   public static Builder hmacSecret(byte[] secret) {
     Objects.requireNonNull(secret, "secret");
     if (secret.length < MIN_HMAC_SECRET_BYTES) {
-      throw new IllegalArgumentException("jwt secret: " + secret.length + " bytes (expected: at least "
-          + MIN_HMAC_SECRET_BYTES + " bytes for HS256, RFC 7518 section 3.2)");
+      throw new IllegalArgumentException(
+          "jwt secret: "
+              + secret.length
+              + " bytes (expected: at least "
+              + MIN_HMAC_SECRET_BYTES
+              + " bytes for HS256, RFC 7518 section 3.2)");
     }
     try {
-      return new Builder(List.of(new Key(null, Set.of(JWSAlgorithm.HS256), new MACVerifier(secret.clone()))),
+      return new Builder(
+          List.of(new Key(null, Set.of(JWSAlgorithm.HS256), new MACVerifier(secret.clone()))),
           "HS256 secret");
     } catch (JOSEException e) {
       throw new IllegalArgumentException("jwt secret: " + e.getMessage(), e);
@@ -172,15 +178,18 @@ public final class JwtAuthenticator {
    * keys; a key with an {@code alg} verifies that algorithm only, one with {@code use: enc} is
    * skipped. A token with a {@code kid} is checked against the keys with that id only.
    *
-   * @throws IllegalArgumentException if it is not a JWKS, or holds no usable key, or a symmetric one
+   * @throws IllegalArgumentException if it is not a JWKS, or holds no usable key, or a symmetric
+   *     one
    */
   public static Builder jwks(String json) {
     JWKSet set;
     try {
       set = JWKSet.parse(json);
     } catch (ParseException e) {
-      throw new IllegalArgumentException("jwks: not a JSON Web Key Set (" + e.getMessage()
-          + ") (expected: {\"keys\":[...]}, RFC 7517 section 5)");
+      throw new IllegalArgumentException(
+          "jwks: not a JSON Web Key Set ("
+              + e.getMessage()
+              + ") (expected: {\"keys\":[...]}, RFC 7517 section 5)");
     }
     List<Key> keys = new ArrayList<>();
     for (JWK jwk : set.getKeys()) {
@@ -195,17 +204,22 @@ public final class JwtAuthenticator {
         } else if (jwk instanceof ECKey ec) {
           publicKey = ec.toECPublicKey();
         } else {
-          throw new IllegalArgumentException(what + ": key type " + jwk.getKeyType()
-              + " (expected: RSA or EC public keys; a shared secret does not belong in a key set)");
+          throw new IllegalArgumentException(
+              what
+                  + ": key type "
+                  + jwk.getKeyType()
+                  + " (expected: RSA or EC public keys; a shared secret does not belong in a key set)");
         }
       } catch (JOSEException e) {
         throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
       }
-      JWSAlgorithm only = jwk.getAlgorithm() == null ? null : JWSAlgorithm.parse(jwk.getAlgorithm().getName());
+      JWSAlgorithm only =
+          jwk.getAlgorithm() == null ? null : JWSAlgorithm.parse(jwk.getAlgorithm().getName());
       keys.add(verifierOf(jwk.getKeyID(), publicKey, only, what));
     }
     if (keys.isEmpty()) {
-      throw new IllegalArgumentException("jwks: no signing key (expected: at least one RSA or EC public key)");
+      throw new IllegalArgumentException(
+          "jwks: no signing key (expected: at least one RSA or EC public key)");
     }
     return new Builder(keys, "JWKS of " + keys.size() + " key" + (keys.size() == 1 ? "" : "s"));
   }
@@ -230,17 +244,23 @@ public final class JwtAuthenticator {
     int from = pem.indexOf(begin);
     int to = pem.indexOf(end);
     if (from < 0 || to < from) {
-      String found = pem.contains("PRIVATE KEY") ? "a private key"
-          : pem.contains("BEGIN RSA PUBLIC KEY") ? "a PKCS#1 RSA PUBLIC KEY (convert: openssl rsa -RSAPublicKey_in -pubout)"
-          : pem.contains("CERTIFICATE") ? "a certificate (extract its key: openssl x509 -pubkey -noout)"
-          : "no PEM block";
-      throw new IllegalArgumentException("public key: " + found + " (expected: a " + begin + " PEM block)");
+      String found =
+          pem.contains("PRIVATE KEY")
+              ? "a private key"
+              : pem.contains("BEGIN RSA PUBLIC KEY")
+                  ? "a PKCS#1 RSA PUBLIC KEY (convert: openssl rsa -RSAPublicKey_in -pubout)"
+                  : pem.contains("CERTIFICATE")
+                      ? "a certificate (extract its key: openssl x509 -pubkey -noout)"
+                      : "no PEM block";
+      throw new IllegalArgumentException(
+          "public key: " + found + " (expected: a " + begin + " PEM block)");
     }
     byte[] der;
     try {
       der = Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("public key: bad base64 in the PEM block (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          "public key: bad base64 in the PEM block (" + e.getMessage() + ")");
     }
     for (String algorithm : List.of("RSA", "EC")) {
       try {
@@ -251,7 +271,8 @@ public final class JwtAuthenticator {
         throw new IllegalStateException("the JDK has no " + algorithm + " KeyFactory", e);
       }
     }
-    throw new IllegalArgumentException("public key: not an RSA or EC key (expected: X.509 SubjectPublicKeyInfo)");
+    throw new IllegalArgumentException(
+        "public key: not an RSA or EC key (expected: X.509 SubjectPublicKeyInfo)");
   }
 
   private static Key verifierOf(String kid, PublicKey key, JWSAlgorithm only, String what) {
@@ -260,8 +281,13 @@ public final class JwtAuthenticator {
     try {
       if (key instanceof RSAPublicKey rsa) {
         if (rsa.getModulus().bitLength() < MIN_RSA_BITS) {
-          throw new IllegalArgumentException(what + ": RSA key of " + rsa.getModulus().bitLength()
-              + " bits (expected: at least " + MIN_RSA_BITS + ")");
+          throw new IllegalArgumentException(
+              what
+                  + ": RSA key of "
+                  + rsa.getModulus().bitLength()
+                  + " bits (expected: at least "
+                  + MIN_RSA_BITS
+                  + ")");
         }
         family = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512);
         verifier = new RSASSAVerifier(rsa);
@@ -274,19 +300,26 @@ public final class JwtAuthenticator {
         } else if (Curve.P_521.equals(curve)) {
           family = Set.of(JWSAlgorithm.ES512);
         } else {
-          throw new IllegalArgumentException(what + ": EC curve " + curve + " (expected: P-256, P-384 or P-521)");
+          throw new IllegalArgumentException(
+              what + ": EC curve " + curve + " (expected: P-256, P-384 or P-521)");
         }
         verifier = new ECDSAVerifier(ec);
       } else {
-        throw new IllegalArgumentException(what + ": " + key.getAlgorithm() + " key (expected: RSA or EC)");
+        throw new IllegalArgumentException(
+            what + ": " + key.getAlgorithm() + " key (expected: RSA or EC)");
       }
     } catch (JOSEException e) {
       throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
     }
     if (only != null) {
       if (!family.contains(only)) {
-        throw new IllegalArgumentException(what + ": alg " + only + " does not fit the key (expected: one of "
-            + new TreeSet<>(family.stream().map(JWSAlgorithm::getName).toList()) + ")");
+        throw new IllegalArgumentException(
+            what
+                + ": alg "
+                + only
+                + " does not fit the key (expected: one of "
+                + new TreeSet<>(family.stream().map(JWSAlgorithm::getName).toList())
+                + ")");
       }
       family = Set.of(only);
     }
@@ -296,26 +329,31 @@ public final class JwtAuthenticator {
   // ---- requests
 
   /**
-   * The principal of a request by its token carriers (see the class comment for the order), or
-   * null when it carries no token.
+   * The principal of a request by its token carriers (see the class comment for the order), or null
+   * when it carries no token.
    *
    * @param authorization the {@code Authorization} header, or null
    * @param cookieHeader the {@code Cookie} header (every cookie, {@code a=1; b=2}), or null
    * @param query the decoded query ({@link QueryDecoder#decode}), for {@value #TOKEN_PARAM}
    * @throws InvalidTokenException for a token that does not hold
    */
-  public JwtPrincipal authenticate(String authorization, String cookieHeader, Map<String, List<String>> query) {
+  public JwtPrincipal authenticate(
+      String authorization, String cookieHeader, Map<String, List<String>> query) {
     String token = tokenOf(authorization, cookieHeader, query, cookieName);
     return token == null ? null : verify(token);
   }
 
   /**
-   * The token of a request, by the carriers' order; null when none carries one. Public for
-   * adapters that only need to know whether a token was sent.
+   * The token of a request, by the carriers' order; null when none carries one. Public for adapters
+   * that only need to know whether a token was sent.
    *
    * @throws InvalidTokenException for an empty {@code Bearer}, or {@value #TOKEN_PARAM} given twice
    */
-  public static String tokenOf(String authorization, String cookieHeader, Map<String, List<String>> query, String cookieName) {
+  public static String tokenOf(
+      String authorization,
+      String cookieHeader,
+      Map<String, List<String>> query,
+      String cookieName) {
     if (authorization != null) {
       String trimmed = authorization.strip();
       int space = trimmed.indexOf(' ');
@@ -323,7 +361,8 @@ public final class JwtAuthenticator {
       if (scheme.equalsIgnoreCase("Bearer")) {
         String token = space < 0 ? "" : trimmed.substring(space + 1).strip();
         if (token.isEmpty()) {
-          throw new InvalidTokenException("Authorization: Bearer without a token (expected: Bearer <JWT>)");
+          throw new InvalidTokenException(
+              "Authorization: Bearer without a token (expected: Bearer <JWT>)");
         }
         return token;
       }
@@ -337,7 +376,8 @@ public final class JwtAuthenticator {
     List<String> values = query == null ? null : query.get(TOKEN_PARAM);
     if (values != null && !values.isEmpty()) {
       if (values.size() > 1) {
-        throw new InvalidTokenException(TOKEN_PARAM + ": given " + values.size() + " times (expected: once)");
+        throw new InvalidTokenException(
+            TOKEN_PARAM + ": given " + values.size() + " times (expected: once)");
       }
       String token = values.get(0);
       return token.isEmpty() ? null : token;
@@ -345,7 +385,10 @@ public final class JwtAuthenticator {
     return null;
   }
 
-  /** The first cookie named {@code name} in a {@code Cookie} header (RFC 6265, 5.4), unquoted; null if none. */
+  /**
+   * The first cookie named {@code name} in a {@code Cookie} header (RFC 6265, 5.4), unquoted; null
+   * if none.
+   */
   static String cookie(String header, String name) {
     int start = 0;
     while (start < header.length()) {
@@ -402,7 +445,8 @@ public final class JwtAuthenticator {
   private JWTClaimsSet checkedClaims(String token) {
     Objects.requireNonNull(token, "token");
     if (token.length() > MAX_TOKEN_CHARS) {
-      throw new InvalidTokenException("token: " + token.length() + " characters (expected: at most " + MAX_TOKEN_CHARS + ")");
+      throw new InvalidTokenException(
+          "token: " + token.length() + " characters (expected: at most " + MAX_TOKEN_CHARS + ")");
     }
     JWT jwt;
     try {
@@ -411,36 +455,54 @@ public final class JwtAuthenticator {
       throw malformed();
     }
     if (jwt instanceof PlainJWT) {
-      throw new InvalidTokenException("token: unsigned (alg: none) (expected: a token signed with " + algorithmNames() + ")");
+      throw new InvalidTokenException(
+          "token: unsigned (alg: none) (expected: a token signed with " + algorithmNames() + ")");
     }
     if (!(jwt instanceof SignedJWT signed)) {
-      throw new InvalidTokenException("token: encrypted (JWE) (expected: a token signed with " + algorithmNames() + ")");
+      throw new InvalidTokenException(
+          "token: encrypted (JWE) (expected: a token signed with " + algorithmNames() + ")");
     }
     JWSHeader header = signed.getHeader();
     JWSAlgorithm alg = header.getAlgorithm();
     if (!algorithms.contains(alg)) {
-      // Only the configured key's family: an RS256 key never verifies an HS256 MAC (algorithm confusion).
-      throw new InvalidTokenException("token: alg " + alg + " is not accepted (expected: " + algorithmNames() + ")");
+      // Only the configured key's family: an RS256 key never verifies an HS256 MAC (algorithm
+      // confusion).
+      throw new InvalidTokenException(
+          "token: alg " + alg + " is not accepted (expected: " + algorithmNames() + ")");
     }
     if (!verified(signed, header)) {
-      throw new InvalidTokenException("token: bad signature (expected: a token signed with the hub's " + describe + ")");
+      throw new InvalidTokenException(
+          "token: bad signature (expected: a token signed with the hub's " + describe + ")");
     }
     JWTClaimsSet claims;
     try {
       claims = signed.getJWTClaimsSet();
     } catch (ParseException | RuntimeException e) {
-      throw new InvalidTokenException("token: claims are not a valid JSON object with registered claims of their types");
+      throw new InvalidTokenException(
+          "token: claims are not a valid JSON object with registered claims of their types");
     }
     Instant now = clock.instant();
     Date exp = claims.getExpirationTime();
     if (exp != null && !now.isBefore(exp.toInstant().plus(clockSkew))) {
-      throw new InvalidTokenException("token: expired at " + exp.toInstant() + " (expected: a token valid at " + now
-          + ", clock skew " + clockSkew.toSeconds() + "s)");
+      throw new InvalidTokenException(
+          "token: expired at "
+              + exp.toInstant()
+              + " (expected: a token valid at "
+              + now
+              + ", clock skew "
+              + clockSkew.toSeconds()
+              + "s)");
     }
     Date nbf = claims.getNotBeforeTime();
     if (nbf != null && now.plus(clockSkew).isBefore(nbf.toInstant())) {
-      throw new InvalidTokenException("token: not valid before " + nbf.toInstant() + " (expected: a token valid at " + now
-          + ", clock skew " + clockSkew.toSeconds() + "s)");
+      throw new InvalidTokenException(
+          "token: not valid before "
+              + nbf.toInstant()
+              + " (expected: a token valid at "
+              + now
+              + ", clock skew "
+              + clockSkew.toSeconds()
+              + "s)");
     }
     return claims;
   }
@@ -491,11 +553,13 @@ public final class JwtAuthenticator {
   }
 
   private static InvalidTokenException badClaim(String field, String expected) {
-    return new InvalidTokenException("token: claim " + field + " has the wrong shape (expected: " + expected + ")");
+    return new InvalidTokenException(
+        "token: claim " + field + " has the wrong shape (expected: " + expected + ")");
   }
 
   private static InvalidTokenException malformed() {
-    return new InvalidTokenException("token: malformed (expected: a JWT, three base64url parts separated by dots)");
+    return new InvalidTokenException(
+        "token: malformed (expected: a JWT, three base64url parts separated by dots)");
   }
 
   private String algorithmNames() {
@@ -517,7 +581,8 @@ public final class JwtAuthenticator {
     while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }
-    return problem.withHeader("WWW-Authenticate",
+    return problem.withHeader(
+        "WWW-Authenticate",
         cause instanceof InvalidTokenException ? REALM + ", error=\"invalid_token\"" : REALM);
   }
 
@@ -538,7 +603,13 @@ public final class JwtAuthenticator {
 
   @Override
   public String toString() {
-    return "JwtAuthenticator{" + describe + ", " + algorithmNames() + ", cookie " + cookieName + "}";
+    return "JwtAuthenticator{"
+        + describe
+        + ", "
+        + algorithmNames()
+        + ", cookie "
+        + cookieName
+        + "}";
   }
 
   /** The settings besides the key; every one has a default. */
@@ -554,12 +625,20 @@ public final class JwtAuthenticator {
       this.describe = describe;
     }
 
-    /** The cookie that may carry a token ({@value #DEFAULT_COOKIE} by default); a cookie-name token (RFC 6265). */
+    /**
+     * The cookie that may carry a token ({@value #DEFAULT_COOKIE} by default); a cookie-name token
+     * (RFC 6265).
+     */
     public Builder cookieName(String cookieName) {
       Objects.requireNonNull(cookieName, "cookieName");
-      if (cookieName.isEmpty() || !cookieName.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
-        throw new IllegalArgumentException("cookieName: " + InvalidInputException.quote(cookieName)
-            + " (expected: a cookie name, RFC 6265: visible ASCII without separators)");
+      if (cookieName.isEmpty()
+          || !cookieName
+              .chars()
+              .allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+        throw new IllegalArgumentException(
+            "cookieName: "
+                + InvalidInputException.quote(cookieName)
+                + " (expected: a cookie name, RFC 6265: visible ASCII without separators)");
       }
       this.cookieName = cookieName;
       return this;
@@ -568,13 +647,16 @@ public final class JwtAuthenticator {
     /** Slack on {@code exp} and {@code nbf} ({@link #DEFAULT_CLOCK_SKEW} by default). */
     public Builder clockSkew(Duration clockSkew) {
       if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new IllegalArgumentException("clockSkew: " + clockSkew + " (expected: 0 to 10 minutes)");
+        throw new IllegalArgumentException(
+            "clockSkew: " + clockSkew + " (expected: 0 to 10 minutes)");
       }
       this.clockSkew = clockSkew;
       return this;
     }
 
-    /** The clock that says what "now" is, for {@code exp} and {@code nbf}; tests set a fixed one. */
+    /**
+     * The clock that says what "now" is, for {@code exp} and {@code nbf}; tests set a fixed one.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -584,5 +666,4 @@ public final class JwtAuthenticator {
       return new JwtAuthenticator(this);
     }
   }
-
 }

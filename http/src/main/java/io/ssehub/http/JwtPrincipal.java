@@ -15,7 +15,8 @@ import java.util.List;
  * @param publish the patterns of {@code ssehub.publish}
  * @param expiresAt the {@code exp} claim, or null when the token does not expire
  */
-public record JwtPrincipal(String name, List<ChannelPattern> subscribe, List<ChannelPattern> publish, Instant expiresAt)
+public record JwtPrincipal(
+    String name, List<ChannelPattern> subscribe, List<ChannelPattern> publish, Instant expiresAt)
     implements Principal, ChannelGrants {
   public JwtPrincipal {
     name = name == null ? "" : name;

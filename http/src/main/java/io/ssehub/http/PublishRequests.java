@@ -6,8 +6,8 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.ssehub.core.InvalidInputException;
 import io.ssehub.core.SseEvent;
@@ -34,14 +34,18 @@ public final class PublishRequests {
   private static final String JSON_TYPE = "application/json";
   private static final String FORM_TYPE = "application/x-www-form-urlencoded";
 
-  private static final ObjectReader READER = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION) // {"channel":"a","channel":"b"} is a mistake
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      // data's numbers keep their digits: 2.50 stays 2.50, 0.1 does not become 0.1000000000000000055...
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-      .build()
-      .reader();
+  private static final ObjectReader READER =
+      JsonMapper.builder()
+          .enable(
+              StreamReadFeature
+                  .STRICT_DUPLICATE_DETECTION) // {"channel":"a","channel":"b"} is a mistake
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          // data's numbers keep their digits: 2.50 stays 2.50, 0.1 does not become
+          // 0.1000000000000000055...
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+          .build()
+          .reader();
 
   private static final ObjectMapper WRITER = new ObjectMapper();
 
@@ -68,30 +72,43 @@ public final class PublishRequests {
     return parse(contentType, ByteBuffer.wrap(body));
   }
 
-  /** The media type, lower case, if it is one we read; only {@code charset=utf-8} may come with it. */
+  /**
+   * The media type, lower case, if it is one we read; only {@code charset=utf-8} may come with it.
+   */
   static String mediaType(String contentType) {
     if (contentType == null || contentType.isBlank()) {
       throw unsupported("Content-Type: missing");
     }
-    String[] parts = contentType.split(";", -1); // -1: ";" alone must not split into no part at all (found by fuzzing)
+    String[] parts =
+        contentType.split(
+            ";", -1); // -1: ";" alone must not split into no part at all (found by fuzzing)
     String type = parts[0].trim().toLowerCase(Locale.ROOT);
     if (!type.equals(JSON_TYPE) && !type.equals(FORM_TYPE)) {
-      throw unsupported("Content-Type: " + InvalidInputException.quote(contentType) + " is not supported");
+      throw unsupported(
+          "Content-Type: " + InvalidInputException.quote(contentType) + " is not supported");
     }
     for (int i = 1; i < parts.length; i++) {
       String param = parts[i].trim();
       int eq = param.indexOf('=');
       String name = (eq < 0 ? param : param.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
       String value = eq < 0 ? "" : unquote(param.substring(eq + 1).trim());
-      if (name.equals("charset") && !value.equalsIgnoreCase("utf-8") && !value.equalsIgnoreCase("utf8")) {
-        throw unsupported("Content-Type: charset " + InvalidInputException.quote(value) + " is not supported (expected: utf-8)");
+      if (name.equals("charset")
+          && !value.equalsIgnoreCase("utf-8")
+          && !value.equalsIgnoreCase("utf8")) {
+        throw unsupported(
+            "Content-Type: charset "
+                + InvalidInputException.quote(value)
+                + " is not supported (expected: utf-8)");
       }
     }
     return type;
   }
 
   private static HttpProblem unsupported(String what) {
-    return new HttpProblem(415, "unsupported_media_type", null,
+    return new HttpProblem(
+        415,
+        "unsupported_media_type",
+        null,
         what + " (expected: " + JSON_TYPE + " or " + FORM_TYPE + ", in UTF-8)");
   }
 
@@ -103,21 +120,33 @@ public final class PublishRequests {
       root = READER.readTree(text);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw HttpProblem.badRequest("invalid_json", null,
-          "body: malformed JSON" + where + ": " + e.getOriginalMessage() + " (expected: a JSON object)");
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw HttpProblem.badRequest(
+          "invalid_json",
+          null,
+          "body: malformed JSON"
+              + where
+              + ": "
+              + e.getOriginalMessage()
+              + " (expected: a JSON object)");
     } catch (NumberFormatException e) {
       // Numbers are read as BigDecimal to keep their digits; one whose exponent does not fit
       // (1e4444444444) is valid JSON that no number type holds.
-      throw HttpProblem.badRequest("invalid_json", null,
-          "body: a number that cannot be represented (" + abbreviate(e.getMessage())
+      throw HttpProblem.badRequest(
+          "invalid_json",
+          null,
+          "body: a number that cannot be represented ("
+              + abbreviate(e.getMessage())
               + ") (expected: numbers with an exponent of at most 9 digits)");
     }
     if (root == null || root.isMissingNode()) {
       throw HttpProblem.badRequest("invalid_json", null, "body: empty (expected: a JSON object)");
     }
     if (!root.isObject()) {
-      throw HttpProblem.badRequest("invalid_json", null,
+      throw HttpProblem.badRequest(
+          "invalid_json",
+          null,
           "body: a JSON " + kind(root) + " (expected: a JSON object with channel and data)");
     }
     String channel = jsonString(root, "channel", true);
@@ -129,12 +158,15 @@ public final class PublishRequests {
     Long retry = null;
     JsonNode retryNode = root.get("retry");
     if (retryNode != null && !retryNode.isNull()) {
-      if (!retryNode.isIntegralNumber() || !retryNode.canConvertToLong() || retryNode.longValue() < 0) {
+      if (!retryNode.isIntegralNumber()
+          || !retryNode.canConvertToLong()
+          || retryNode.longValue() < 0) {
         throw badRetry(abbreviate(retryNode.toString()));
       }
       retry = retryNode.longValue();
     }
-    return build(channel, dataText, jsonString(root, "type", false), jsonString(root, "id", false), retry);
+    return build(
+        channel, dataText, jsonString(root, "type", false), jsonString(root, "id", false), retry);
   }
 
   private static String jsonString(JsonNode root, String field, boolean required) {
@@ -146,8 +178,15 @@ public final class PublishRequests {
       return null;
     }
     if (!node.isTextual()) {
-      throw HttpProblem.badRequest("invalid_field", field,
-          field + ": " + abbreviate(node.toString()) + " is a JSON " + kind(node) + " (expected: a string)");
+      throw HttpProblem.badRequest(
+          "invalid_field",
+          field,
+          field
+              + ": "
+              + abbreviate(node.toString())
+              + " is a JSON "
+              + kind(node)
+              + " (expected: a string)");
     }
     return node.textValue();
   }
@@ -188,7 +227,12 @@ public final class PublishRequests {
     if (retryText != null) {
       retry = parseRetry(retryText);
     }
-    return build(channel, data, emptyToNull(formValue(form, "type")), emptyToNull(formValue(form, "id")), retry);
+    return build(
+        channel,
+        data,
+        emptyToNull(formValue(form, "type")),
+        emptyToNull(formValue(form, "id")),
+        retry);
   }
 
   private static String formValue(Map<String, List<String>> form, String field) {
@@ -197,8 +241,8 @@ public final class PublishRequests {
       return null;
     }
     if (values.size() > 1) {
-      throw HttpProblem.badRequest("invalid_field", field,
-          field + ": given " + values.size() + " times (expected: once)");
+      throw HttpProblem.badRequest(
+          "invalid_field", field, field + ": given " + values.size() + " times (expected: once)");
     }
     return values.get(0);
   }
@@ -222,21 +266,26 @@ public final class PublishRequests {
 
   // ---- both
 
-  private static PublishRequest build(String channel, String data, String type, String id, Long retry) {
+  private static PublishRequest build(
+      String channel, String data, String type, String id, Long retry) {
     try {
-      return new PublishRequest(channel, SseEvent.builder().data(data).type(type).id(id).retry(retry).build());
+      return new PublishRequest(
+          channel, SseEvent.builder().data(data).type(type).id(id).retry(retry).build());
     } catch (InvalidInputException e) {
       throw HttpProblem.badRequest("invalid_field", e.field(), e.getMessage());
     }
   }
 
   private static HttpProblem missing(String field, String expected) {
-    return HttpProblem.badRequest("missing_field", field, field + ": missing (expected: " + expected + ")");
+    return HttpProblem.badRequest(
+        "missing_field", field, field + ": missing (expected: " + expected + ")");
   }
 
   /** {@code shown}: the value as the message shows it, quoted or abbreviated. */
   private static HttpProblem badRetry(String shown) {
-    return HttpProblem.badRequest("invalid_field", "retry",
+    return HttpProblem.badRequest(
+        "invalid_field",
+        "retry",
         "retry: " + shown + " is not a non-negative integer (expected: milliseconds, as digits)");
   }
 

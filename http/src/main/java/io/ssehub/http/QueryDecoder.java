@@ -38,11 +38,11 @@ public final class QueryDecoder {
   }
 
   /**
-   * Name to values, in order of appearance. {@code what} names the input in error messages
-   * ({@code query}, {@code body}).
+   * Name to values, in order of appearance. {@code what} names the input in error messages ({@code
+   * query}, {@code body}).
    *
-   * @throws HttpProblem a 400 with code {@code errorCode} for a bad escape, {@code invalid_encoding}
-   *     for escapes that decode to invalid UTF-8
+   * @throws HttpProblem a 400 with code {@code errorCode} for a bad escape, {@code
+   *     invalid_encoding} for escapes that decode to invalid UTF-8
    */
   static Map<String, List<String>> decode(String text, String what, String errorCode) {
     Map<String, List<String>> params = new LinkedHashMap<>();
@@ -89,9 +89,15 @@ public final class QueryDecoder {
         int high = i + 1 < to ? Character.digit(text.charAt(i + 1), 16) : -1;
         int low = i + 2 < to ? Character.digit(text.charAt(i + 2), 16) : -1;
         if (high < 0 || low < 0) {
-          throw HttpProblem.badRequest(errorCode, null, what + ": bad percent-encoding "
-              + InvalidInputException.quote(text.substring(i, Math.min(i + 3, to))) + " at index " + i
-              + " (expected: % followed by two hex digits)");
+          throw HttpProblem.badRequest(
+              errorCode,
+              null,
+              what
+                  + ": bad percent-encoding "
+                  + InvalidInputException.quote(text.substring(i, Math.min(i + 3, to)))
+                  + " at index "
+                  + i
+                  + " (expected: % followed by two hex digits)");
         }
         bytes.write(high << 4 | low);
         i += 2;
@@ -122,14 +128,21 @@ public final class QueryDecoder {
   static String utf8(ByteBuffer bytes, String what) {
     int start = bytes.position();
     try {
-      CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(bytes);
+      CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(bytes);
       return chars.toString();
     } catch (CharacterCodingException e) {
-      throw HttpProblem.badRequest("invalid_encoding", null, what + ": invalid UTF-8 at byte "
-          + (bytes.position() - start) + " (expected: UTF-8 text)");
+      throw HttpProblem.badRequest(
+          "invalid_encoding",
+          null,
+          what
+              + ": invalid UTF-8 at byte "
+              + (bytes.position() - start)
+              + " (expected: UTF-8 text)");
     }
   }
 }

@@ -16,7 +16,10 @@ public final class StreamRequests {
   /** The request header browsers send when they reconnect (WHATWG HTML, 9.2.4). */
   public static final String LAST_EVENT_ID_HEADER = "Last-Event-ID";
 
-  /** The query parameter that stands for the header, for a first connection, which cannot set headers. */
+  /**
+   * The query parameter that stands for the header, for a first connection, which cannot set
+   * headers.
+   */
   public static final String LAST_EVENT_ID_PARAM = "lastEventId";
 
   /** The query parameter naming a channel; repeat it to read several on one stream. */
@@ -37,7 +40,9 @@ public final class StreamRequests {
     if (lastEventId == null) {
       List<String> values = query.get(LAST_EVENT_ID_PARAM);
       if (values != null && values.size() > 1) {
-        throw HttpProblem.badRequest("invalid_field", LAST_EVENT_ID_PARAM,
+        throw HttpProblem.badRequest(
+            "invalid_field",
+            LAST_EVENT_ID_PARAM,
             LAST_EVENT_ID_PARAM + ": given " + values.size() + " times (expected: once)");
       }
       lastEventId = values == null || values.isEmpty() ? null : values.get(0);

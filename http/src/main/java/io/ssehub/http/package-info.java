@@ -1,7 +1,7 @@
 /**
- * The HTTP API of ssehub without a server: what {@code GET /stream} and {@code POST /publish}
- * mean, and what they answer, for every transport (the Netty server, the servlet adapter, the
- * Spring Boot starter) to share instead of copying.
+ * The HTTP API of ssehub without a server: what {@code GET /stream} and {@code POST /publish} mean,
+ * and what they answer, for every transport (the Netty server, the servlet adapter, the Spring Boot
+ * starter) to share instead of copying.
  *
  * <ul>
  *   <li>{@link io.ssehub.http.StreamRequests}: query and {@code Last-Event-ID} to a {@code

@@ -7,15 +7,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CorsPolicyTest {
-  private final CorsPolicy listed = CorsPolicy.of(List.of("https://app.example.com", "http://127.0.0.1:3000"));
+  private final CorsPolicy listed =
+      CorsPolicy.of(List.of("https://app.example.com", "http://127.0.0.1:3000"));
   private final CorsPolicy any = CorsPolicy.of(List.of("*"));
 
   @Test
   void listedOriginGetsItselfAndCredentials() {
-    assertThat(listed.responseHeaders("https://app.example.com")).containsExactly(
-        java.util.Map.entry("Vary", "Origin"),
-        java.util.Map.entry("Access-Control-Allow-Origin", "https://app.example.com"),
-        java.util.Map.entry("Access-Control-Allow-Credentials", "true"));
+    assertThat(listed.responseHeaders("https://app.example.com"))
+        .containsExactly(
+            java.util.Map.entry("Vary", "Origin"),
+            java.util.Map.entry("Access-Control-Allow-Origin", "https://app.example.com"),
+            java.util.Map.entry("Access-Control-Allow-Credentials", "true"));
   }
 
   @Test
@@ -30,8 +32,10 @@ class CorsPolicyTest {
         .containsEntry("Access-Control-Allow-Origin", "*")
         .doesNotContainKey("Access-Control-Allow-Credentials");
     CorsPolicy both = CorsPolicy.of(List.of("*", "https://app.example.com"));
-    assertThat(both.responseHeaders("https://app.example.com")).containsEntry("Access-Control-Allow-Credentials", "true");
-    assertThat(both.responseHeaders("https://other.example")).doesNotContainKey("Access-Control-Allow-Credentials");
+    assertThat(both.responseHeaders("https://app.example.com"))
+        .containsEntry("Access-Control-Allow-Credentials", "true");
+    assertThat(both.responseHeaders("https://other.example"))
+        .doesNotContainKey("Access-Control-Allow-Credentials");
   }
 
   @Test
@@ -63,9 +67,17 @@ class CorsPolicyTest {
 
   @Test
   void badOriginsAreRefused() {
-    for (String bad : List.of("app.example.com", "https://app.example.com/path", "ftp://x", "https://u@x", "https://x\r\n")) {
+    for (String bad :
+        List.of(
+            "app.example.com",
+            "https://app.example.com/path",
+            "ftp://x",
+            "https://u@x",
+            "https://x\r\n")) {
       assertThatThrownBy(() -> CorsPolicy.of(List.of(bad)))
-          .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected: * or scheme://host[:port]");
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("expected: * or scheme://host[:port]");
     }
   }
 }

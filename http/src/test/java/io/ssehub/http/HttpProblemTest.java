@@ -22,9 +22,11 @@ class HttpProblemTest {
 
   @Test
   void jsonBodyHasErrorFieldAndMessageInThatOrder() {
-    HttpProblem problem = HttpProblem.badRequest("missing_field", "data", "data: missing (expected: \"x\")");
+    HttpProblem problem =
+        HttpProblem.badRequest("missing_field", "data", "data: missing (expected: \"x\")");
     assertThat(new String(problem.jsonBody(), java.nio.charset.StandardCharsets.UTF_8))
-        .isEqualTo("{\"error\":\"missing_field\",\"field\":\"data\",\"message\":\"data: missing (expected: \\\"x\\\")\"}");
+        .isEqualTo(
+            "{\"error\":\"missing_field\",\"field\":\"data\",\"message\":\"data: missing (expected: \\\"x\\\")\"}");
     assertThat(problem.status()).isEqualTo(400);
     assertThat(problem.message()).isEqualTo(problem.getMessage());
     assertThat(problem.headers()).isEmpty();
@@ -40,11 +42,13 @@ class HttpProblemTest {
 
   @Test
   void invalidInputIs400InvalidFieldWithTheCoreMessage() throws IOException {
-    HttpProblem problem = HttpProblem.of(new InvalidInputException("channel", "\"a b\" has a bad character"));
+    HttpProblem problem =
+        HttpProblem.of(new InvalidInputException("channel", "\"a b\" has a bad character"));
     assertThat(problem.status()).isEqualTo(400);
     assertThat(problem.code()).isEqualTo("invalid_field");
     assertThat(problem.field()).isEqualTo("channel");
-    assertThat(json(problem).get("message").asText()).isEqualTo("channel: \"a b\" has a bad character");
+    assertThat(json(problem).get("message").asText())
+        .isEqualTo("channel: \"a b\" has a bad character");
   }
 
   @Test
@@ -58,17 +62,22 @@ class HttpProblemTest {
 
   @Test
   void unauthenticatedRefusalIs401Unauthorized() throws IOException {
-    HttpProblem problem = HttpProblem.of(new AccessDeniedException(AccessDecision.unauthenticated("token expired")));
+    HttpProblem problem =
+        HttpProblem.of(new AccessDeniedException(AccessDecision.unauthenticated("token expired")));
     assertThat(problem.status()).isEqualTo(401);
     assertThat(problem.code()).isEqualTo("unauthorized");
     assertThat(problem.field()).isNull();
     assertThat(json(problem).get("message").asText()).contains("token expired");
-    assertThat(HttpProblem.isInternal(new AccessDeniedException(AccessDecision.unauthenticated(null)))).isFalse();
+    assertThat(
+            HttpProblem.isInternal(new AccessDeniedException(AccessDecision.unauthenticated(null))))
+        .isFalse();
   }
 
   @Test
   void forbiddenRefusalIs403Forbidden() {
-    HttpProblem problem = HttpProblem.of(new AccessDeniedException(AccessDecision.forbidden("no grant for \"secret\"")));
+    HttpProblem problem =
+        HttpProblem.of(
+            new AccessDeniedException(AccessDecision.forbidden("no grant for \"secret\"")));
     assertThat(problem.status()).isEqualTo(403);
     assertThat(problem.code()).isEqualTo("forbidden");
     assertThat(problem.message()).contains("no grant for \"secret\"");
@@ -76,7 +85,9 @@ class HttpProblemTest {
 
   @Test
   void refusalWithoutAReasonStillSaysWhat() {
-    assertThat(HttpProblem.of(new AccessDeniedException(AccessDecision.unauthenticated(null))).message())
+    assertThat(
+            HttpProblem.of(new AccessDeniedException(AccessDecision.unauthenticated(null)))
+                .message())
         .isEqualTo("credentials: missing or not valid (expected: credentials that grant access)");
     assertThat(HttpProblem.of(new AccessDeniedException(AccessDecision.forbidden(null))).message())
         .isEqualTo("access: not granted (expected: a channel these credentials grant)");
@@ -92,13 +103,23 @@ class HttpProblemTest {
 
   @Test
   void failedFuturesAreUnwrapped() {
-    CompletableFuture<Object> failed = CompletableFuture.failedFuture(new BrokerUnavailableException("redis down"));
-    CompletionException thrown = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, failed::join);
+    CompletableFuture<Object> failed =
+        CompletableFuture.failedFuture(new BrokerUnavailableException("redis down"));
+    CompletionException thrown =
+        org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, failed::join);
     assertThat(HttpProblem.of(thrown).status()).isEqualTo(503);
-    assertThat(HttpProblem.of(new ExecutionException(new AccessDeniedException(AccessDecision.forbidden("x")))).status())
+    assertThat(
+            HttpProblem.of(
+                    new ExecutionException(
+                        new AccessDeniedException(AccessDecision.forbidden("x"))))
+                .status())
         .isEqualTo(403);
-    assertThat(HttpProblem.of(new CompletionException(new CompletionException(new InvalidInputException("id", "bad"))))
-        .code()).isEqualTo("invalid_field");
+    assertThat(
+            HttpProblem.of(
+                    new CompletionException(
+                        new CompletionException(new InvalidInputException("id", "bad"))))
+                .code())
+        .isEqualTo("invalid_field");
   }
 
   @Test
@@ -107,8 +128,10 @@ class HttpProblemTest {
     assertThat(problem.status()).isEqualTo(500);
     assertThat(problem.message()).doesNotContain("secret");
     assertThat(HttpProblem.isInternal(new IllegalStateException())).isTrue();
-    assertThat(HttpProblem.isInternal(new CompletionException(new NullPointerException()))).isTrue();
-    assertThat(HttpProblem.isInternal(new CompletionException(new BrokerUnavailableException("x")))).isFalse();
+    assertThat(HttpProblem.isInternal(new CompletionException(new NullPointerException())))
+        .isTrue();
+    assertThat(HttpProblem.isInternal(new CompletionException(new BrokerUnavailableException("x"))))
+        .isFalse();
   }
 
   @Test
@@ -123,7 +146,8 @@ class HttpProblemTest {
     HttpProblem problem = HttpProblem.methodNotAllowed("PUT", "/publish", "POST");
     assertThat(problem.status()).isEqualTo(405);
     assertThat(problem.headers()).isEqualTo(Map.of("Allow", "POST"));
-    assertThat(problem.message()).isEqualTo("method: PUT is not allowed on /publish (expected: POST)");
+    assertThat(problem.message())
+        .isEqualTo("method: PUT is not allowed on /publish (expected: POST)");
   }
 
   @Test
@@ -134,14 +158,16 @@ class HttpProblemTest {
     assertThat(base.headers()).isEmpty();
     assertThat(retry.status()).isEqualTo(503);
     assertThat(retry.message()).isEqualTo(base.message());
-    assertThatThrownBy(() -> retry.headers().put("X", "y")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> retry.headers().put("X", "y"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
   void notFoundQuotesThePathWithControlCharactersEscaped() {
     HttpProblem problem = HttpProblem.notFound("/a\r\nSet-Cookie: x", "/stream");
     assertThat(problem.status()).isEqualTo(404);
-    assertThat(problem.message()).isEqualTo("path: \"/a\\r\\nSet-Cookie: x\" is not served here (expected: /stream)");
+    assertThat(problem.message())
+        .isEqualTo("path: \"/a\\r\\nSet-Cookie: x\" is not served here (expected: /stream)");
   }
 
   @Test

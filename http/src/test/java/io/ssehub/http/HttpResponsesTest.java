@@ -43,9 +43,10 @@ class HttpResponsesTest {
 
   @Test
   void streamHeadersInOrder() {
-    assertThat(HttpResponses.STREAM_HEADERS).containsExactly(
-        Map.entry("Content-Type", "text/event-stream; charset=utf-8"),
-        Map.entry("Cache-Control", "no-cache"),
-        Map.entry("X-Accel-Buffering", "no"));
+    assertThat(HttpResponses.STREAM_HEADERS)
+        .containsExactly(
+            Map.entry("Content-Type", "text/event-stream; charset=utf-8"),
+            Map.entry("Cache-Control", "no-cache"),
+            Map.entry("X-Accel-Buffering", "no"));
   }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class StreamRequestsTest {
   @Test
   void channelsInOrderWithoutDuplicates() {
-    SubscribeRequest request = StreamRequests.parse(Map.of("channel", List.of("b", "a", "b")), null);
+    SubscribeRequest request =
+        StreamRequests.parse(Map.of("channel", List.of("b", "a", "b")), null);
     assertThat(request.channels()).containsExactly("b", "a");
     assertThat(request.lastEventId()).isNull();
   }
@@ -31,39 +32,46 @@ class StreamRequestsTest {
 
   @Test
   void emptyLastEventIdIsAFreshStream() {
-    assertThat(StreamRequests.parse(Map.of("lastEventId", List.of("")), null).lastEventId()).isNull();
+    assertThat(StreamRequests.parse(Map.of("lastEventId", List.of("")), null).lastEventId())
+        .isNull();
     assertThat(StreamRequests.parse(Map.of(), "").lastEventId()).isNull();
   }
 
   @Test
   void lastEventIdParameterTwiceIs400() {
     assertThatThrownBy(() -> StreamRequests.parse(Map.of("lastEventId", List.of("1", "2")), null))
-        .isInstanceOfSatisfying(HttpProblem.class, e -> {
-          assertThat(e.status()).isEqualTo(400);
-          assertThat(e.field()).isEqualTo("lastEventId");
-        })
+        .isInstanceOfSatisfying(
+            HttpProblem.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.field()).isEqualTo("lastEventId");
+            })
         .hasMessage("lastEventId: given 2 times (expected: once)");
   }
 
   @Test
   void badChannelIs400InvalidField() {
     assertThatThrownBy(() -> StreamRequests.parse(Map.of("channel", List.of("bad name")), null))
-        .isInstanceOfSatisfying(HttpProblem.class, e -> {
-          assertThat(e.code()).isEqualTo("invalid_field");
-          assertThat(e.field()).isEqualTo("channel");
-        })
+        .isInstanceOfSatisfying(
+            HttpProblem.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("invalid_field");
+              assertThat(e.field()).isEqualTo("channel");
+            })
         .hasMessageContaining("\"bad name\"");
   }
 
   @Test
   void lastEventIdWithCrLfIs400SoNothingCanBeInjected() {
     assertThatThrownBy(() -> StreamRequests.parse(Map.of(), "1\r\nevent: evil"))
-        .isInstanceOfSatisfying(HttpProblem.class, e -> assertThat(e.field()).isEqualTo("lastEventId"));
+        .isInstanceOfSatisfying(
+            HttpProblem.class, e -> assertThat(e.field()).isEqualTo("lastEventId"));
   }
 
   @Test
   void latin1HeaderIsReadAsUtf8() {
-    String latin1 = new String("\u00e9t\u00e9".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    String latin1 =
+        new String("\u00e9t\u00e9".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     assertThat(StreamRequests.lastEventIdFromLatin1(latin1)).isEqualTo("\u00e9t\u00e9");
     assertThat(StreamRequests.lastEventIdFromLatin1("a=1,b=2")).isEqualTo("a=1,b=2");
     assertThat(StreamRequests.lastEventIdFromLatin1(null)).isNull();
@@ -77,7 +85,8 @@ class StreamRequestsTest {
   @Test
   void headerThatIsNotUtf8Is400() {
     assertThatThrownBy(() -> StreamRequests.lastEventIdFromLatin1("ok\u00ff"))
-        .isInstanceOfSatisfying(HttpProblem.class, e -> assertThat(e.code()).isEqualTo("invalid_encoding"))
+        .isInstanceOfSatisfying(
+            HttpProblem.class, e -> assertThat(e.code()).isEqualTo("invalid_encoding"))
         .hasMessage("Last-Event-ID: invalid UTF-8 at byte 2 (expected: UTF-8 text)");
   }
 }

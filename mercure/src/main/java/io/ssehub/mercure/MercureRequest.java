@@ -11,8 +11,8 @@ import java.util.function.Function;
  * @param method the HTTP method ({@code GET}, {@code HEAD}, {@code POST})
  * @param query the decoded query parameters
  * @param form the decoded {@code application/x-www-form-urlencoded} body (empty for a subscribe)
- * @param headers a request header by name (case-insensitive), null when absent; {@code Last-Event-ID}
- *     already decoded as UTF-8
+ * @param headers a request header by name (case-insensitive), null when absent; {@code
+ *     Last-Event-ID} already decoded as UTF-8
  * @param remoteAddress the client's IP address as text, or null
  */
 public record MercureRequest(

@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code ssehub_streams_open} (gauge) streams open on this node;
  *   <li>{@code ssehub_streams_opened_total}, and {@code ssehub_streams_closed_total{reason}} with
  *       reason {@code client_gone}, {@code slow_consumer}, {@code refused}, {@code limit}, {@code
- *       shutdown}, {@code start_failed}, {@code failed} (refused, limit and a shutdown refusal count
- *       streams that never opened);
+ *       shutdown}, {@code start_failed}, {@code failed} (refused, limit and a shutdown refusal
+ *       count streams that never opened);
  *   <li>{@code ssehub_events_published_total}: events this node's publishers stored;
  *   <li>{@code ssehub_events_delivered_total}: events handed to streams, one per event and stream;
  *   <li>{@code ssehub_fanout_seconds} (histogram): from the broker handing an event to the hub to
@@ -56,44 +56,63 @@ public final class HubMetrics implements HubObserver {
   private final Timer fanOut;
   private final DistributionSummary replayed;
   private final Counter reconnects;
+
   /** Set once the broker was lost, so that the next connection counts as a reconnect. */
   private final AtomicBoolean wasLost = new AtomicBoolean();
 
   public HubMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
-    opened = Counter.builder("ssehub.streams.opened").description("Streams opened").register(registry);
+    opened =
+        Counter.builder("ssehub.streams.opened").description("Streams opened").register(registry);
     for (CloseReason reason : CloseReason.values()) {
-      closed.put(reason, Counter.builder("ssehub.streams.closed")
-          .description("Streams closed, or refused before they opened, by reason")
-          .tag("reason", reason.name().toLowerCase(Locale.ROOT))
-          .register(registry));
+      closed.put(
+          reason,
+          Counter.builder("ssehub.streams.closed")
+              .description("Streams closed, or refused before they opened, by reason")
+              .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+              .register(registry));
     }
-    published = Counter.builder("ssehub.events.published")
-        .description("Events stored by the broker for this node's publishers").register(registry);
-    delivered = Counter.builder("ssehub.events.delivered")
-        .description("Events handed to streams: one per event and stream").register(registry);
-    fanOut = Timer.builder("ssehub.fanout")
-        .description("From the broker handing an event to the hub to the last local stream having it queued")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(1_000))
-        .maximumExpectedValue(Duration.ofSeconds(1))
-        .register(registry);
-    replayed = DistributionSummary.builder("ssehub.history.replay")
-        .baseUnit("events")
-        .description("Events replayed from history to each resuming stream")
-        .register(registry);
-    reconnects = Counter.builder("ssehub.broker.reconnects")
-        .description("Times the broker regained its connection after losing it").register(registry);
+    published =
+        Counter.builder("ssehub.events.published")
+            .description("Events stored by the broker for this node's publishers")
+            .register(registry);
+    delivered =
+        Counter.builder("ssehub.events.delivered")
+            .description("Events handed to streams: one per event and stream")
+            .register(registry);
+    fanOut =
+        Timer.builder("ssehub.fanout")
+            .description(
+                "From the broker handing an event to the hub to the last local stream having it queued")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(1_000))
+            .maximumExpectedValue(Duration.ofSeconds(1))
+            .register(registry);
+    replayed =
+        DistributionSummary.builder("ssehub.history.replay")
+            .baseUnit("events")
+            .description("Events replayed from history to each resuming stream")
+            .register(registry);
+    reconnects =
+        Counter.builder("ssehub.broker.reconnects")
+            .description("Times the broker regained its connection after losing it")
+            .register(registry);
   }
 
-  /** Registers the gauges read from the hub: open streams, subscribed channels, broker state. Returns this. */
+  /**
+   * Registers the gauges read from the hub: open streams, subscribed channels, broker state.
+   * Returns this.
+   */
   public HubMetrics bind(SseHub hub) {
     Gauge.builder("ssehub.streams.open", hub, SseHub::streamCount)
-        .description("Streams open on this node").register(registry);
+        .description("Streams open on this node")
+        .register(registry);
     Gauge.builder("ssehub.channels.subscribed", hub, h -> h.subscribedChannels().size())
-        .description("Channels with at least one stream on this node").register(registry);
+        .description("Channels with at least one stream on this node")
+        .register(registry);
     Gauge.builder("ssehub.broker.connected", hub, h -> h.broker().isConnected() ? 1 : 0)
-        .description("1 while the broker is connected, else 0").register(registry);
+        .description("1 while the broker is connected, else 0")
+        .register(registry);
     return this;
   }
 

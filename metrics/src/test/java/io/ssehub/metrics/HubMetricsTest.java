@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 class HubMetricsTest {
   private static final SseSink SINK = SseSink.discarding();
 
-
   @Test
   void countsWhatTheHubDoes() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -32,14 +31,17 @@ class HubMetricsTest {
       a.close();
       assertThat(registry.get("ssehub.streams.open").gauge().value()).isEqualTo(2);
       assertThat(registry.get("ssehub.streams.opened").counter().count()).isEqualTo(3);
-      assertThat(registry.get("ssehub.streams.closed").tag("reason", "client_gone").counter().count()).isEqualTo(1);
+      assertThat(
+              registry.get("ssehub.streams.closed").tag("reason", "client_gone").counter().count())
+          .isEqualTo(1);
       assertThat(registry.get("ssehub.events.published").counter().count()).isEqualTo(3);
       assertThat(registry.get("ssehub.events.delivered").counter().count()).isEqualTo(6);
       assertThat(registry.get("ssehub.fanout").timer().count()).isEqualTo(3);
       assertThat(registry.get("ssehub.channels.subscribed").gauge().value()).isEqualTo(2);
       assertThat(registry.get("ssehub.broker.connected").gauge().value()).isEqualTo(1);
     }
-    assertThat(registry.get("ssehub.streams.closed").tag("reason", "shutdown").counter().count()).isEqualTo(2);
+    assertThat(registry.get("ssehub.streams.closed").tag("reason", "shutdown").counter().count())
+        .isEqualTo(2);
   }
 
   @Test
@@ -59,6 +61,7 @@ class HubMetricsTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     new HubMetrics(registry).streamClosed(CloseReason.LIMIT);
     new HubMetrics(registry).streamClosed(CloseReason.LIMIT);
-    assertThat(registry.get("ssehub.streams.closed").tag("reason", "limit").counter().count()).isEqualTo(2);
+    assertThat(registry.get("ssehub.streams.closed").tag("reason", "limit").counter().count())
+        .isEqualTo(2);
   }
 }

@@ -61,29 +61,32 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Redis layout</h2>
+ *
  * For the ssehub channel {@code C} and no channel prefix (the default), the Redis channel {@code R}
- * is {@code C} itself, as flask-sse names it; with the channel prefix {@code P}, {@code R} is {@code
- * P + "|" + C}. Channel names cannot hold {@code |} (see {@code ChannelNames}), so a prefixed name
- * is never an unprefixed hub's channel (an unprefixed hub's {@code app:x} stays {@code app:x}, the
- * {@code x} of the prefix {@code app:} is {@code app:|x}), and the text after the last {@code |} is
- * always the channel, so two prefixes never share a name either. flask-sse apps sharing channels
- * with a prefixed hub use the prefixed names.
+ * is {@code C} itself, as flask-sse names it; with the channel prefix {@code P}, {@code R} is
+ * {@code P + "|" + C}. Channel names cannot hold {@code |} (see {@code ChannelNames}), so a
+ * prefixed name is never an unprefixed hub's channel (an unprefixed hub's {@code app:x} stays
+ * {@code app:x}, the {@code x} of the prefix {@code app:} is {@code app:|x}), and the text after
+ * the last {@code |} is always the channel, so two prefixes never share a name either. flask-sse
+ * apps sharing channels with a prefixed hub use the prefixed names.
+ *
  * <ul>
- *   <li>pub/sub channel {@code R}: one JSON message per event, as flask-sse's {@code
- *       sse.publish} writes it ({@code {"data": ..., "id": ..., "retry": ..., "type": ...}}, see
- *       {@link FlaskSseCodec}); flask-sse's readers and publishers work unchanged on it;
- *   <li>history stream {@code "ssehub:history:{" + R + "}"}, and with a prefix {@code P + "|ssehub:history:{"
- *       + R + "}"}: one entry per event, field
- *       {@code m} holding the message. An event published without an id takes its entry's id
- *       ({@code 1732570000000-0}) as its own: the published copy carries it in {@code "id"}; the
- *       entry does not repeat it (a script cannot know the id before {@code XADD} gives it). The
- *       stream is trimmed to the history size, age and bytes at each publish (exact {@code MAXLEN}
- *       and {@code MINID}, so that history means what the settings say), and expires when its
- *       channel has been idle for the history age. A read returns at most the history's bytes too;
+ *   <li>pub/sub channel {@code R}: one JSON message per event, as flask-sse's {@code sse.publish}
+ *       writes it ({@code {"data": ..., "id": ..., "retry": ..., "type": ...}}, see {@link
+ *       FlaskSseCodec}); flask-sse's readers and publishers work unchanged on it;
+ *   <li>history stream {@code "ssehub:history:{" + R + "}"}, and with a prefix {@code P +
+ *       "|ssehub:history:{" + R + "}"}: one entry per event, field {@code m} holding the message.
+ *       An event published without an id takes its entry's id ({@code 1732570000000-0}) as its own:
+ *       the published copy carries it in {@code "id"}; the entry does not repeat it (a script
+ *       cannot know the id before {@code XADD} gives it). The stream is trimmed to the history
+ *       size, age and bytes at each publish (exact {@code MAXLEN} and {@code MINID}, so that
+ *       history means what the settings say), and expires when its channel has been idle for the
+ *       history age. A read returns at most the history's bytes too;
  *   <li>byte counter, a hash: the history key with {@code :bytes} after it, so in the same slot:
- *       the stream's bytes and the length they were counted at (counted again from the entries
- *       when the length differs); it expires with the stream.
+ *       the stream's bytes and the length they were counted at (counted again from the entries when
+ *       the length differs); it expires with the stream.
  * </ul>
+ *
  * The key's hash tag is the whole Redis channel name, so on Redis Cluster the stream and the
  * channel hash to the same slot and one script appends and {@code SPUBLISH}es on one shard; two
  * keys differ whenever their channels do. Every prefixed name starts with the prefix, so Redis ACLs
@@ -91,6 +94,7 @@ import org.slf4j.LoggerFactory;
  * refused.
  *
  * <h2>Connections</h2>
+ *
  * One connection for commands and one for pub/sub, whatever the number of channels and streams (on
  * a cluster, Lettuce keeps one of each per node it needs; ARCHITECTURE.md invariant 10). The hub
  * subscribes each channel once (invariant 1); the broker keeps its own registry of channels and,
@@ -101,10 +105,11 @@ import org.slf4j.LoggerFactory;
  * BrokerUnavailableException}, it never hangs.
  *
  * <h2>What it does not do</h2>
+ *
  * <ul>
- *   <li>Events that a flask-sse app publishes straight onto the channel have no history entry:
- *       they are delivered live (with their own id, if any) but a resuming client does not get
- *       them again.
+ *   <li>Events that a flask-sse app publishes straight onto the channel have no history entry: they
+ *       are delivered live (with their own id, if any) but a resuming client does not get them
+ *       again.
  *   <li>On a cluster with sharded pub/sub (the default there), flask-sse apps, which use plain
  *       {@code PUBLISH}, are not heard; use {@code shardedPubSub(false)} to share channels with
  *       them.
@@ -158,10 +163,15 @@ public final class RedisBroker implements Broker {
 
   /** The channels the hub asked for, and whether Redis confirmed each. */
   private final Map<String, ChannelSubscription> subscriptions = new ConcurrentHashMap<>();
+
   /** Channels whose UNSUBSCRIBE may not have reached Redis (sent while disconnected). */
   private final Set<String> unsubscribing = ConcurrentHashMap.newKeySet();
-  /** Every Redis connection of this broker, and whether it is up: written on Lettuce's I/O threads. */
+
+  /**
+   * Every Redis connection of this broker, and whether it is up: written on Lettuce's I/O threads.
+   */
   private final Map<RedisChannelHandler<?, ?>, Boolean> connectionsUp = new ConcurrentHashMap<>();
+
   /** Bumped at each lost connection: a resubscription started before is stale. */
   private final AtomicLong generation = new AtomicLong();
 
@@ -172,25 +182,32 @@ public final class RedisBroker implements Broker {
   private volatile boolean closed;
 
   private volatile Listener listener;
+
   /** Connected and every subscription restored: what {@link #isConnected()} says. */
   private volatile boolean ready;
+
   /** What the listener was last told. Only the {@code events} thread touches it. */
   private boolean reported;
+
   /** The generation a resubscription runs for, or -1. Only the {@code events} thread touches it. */
   private long reconcilingGeneration = -1;
+
   /** Completes when that resubscription ends. Only the {@code events} thread touches it. */
   private CompletableFuture<Void> reconciling = CompletableFuture.completedFuture(null);
 
   private RedisBroker(Settings settings) {
     this.settings = settings;
     this.codec = new FlaskSseCodec(settings.maxDataBytes);
-    this.malformed = new MalformedMessageLog(log::warn, System::nanoTime, MalformedMessageLog.DEFAULT_INTERVAL);
+    this.malformed =
+        new MalformedMessageLog(log::warn, System::nanoTime, MalformedMessageLog.DEFAULT_INTERVAL);
     this.replies = new HistoryReplies(codec, malformed::skipped);
-    this.events = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "ssehub-redis-events");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.events =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "ssehub-redis-events");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   public static Builder builder() {
@@ -217,7 +234,10 @@ public final class RedisBroker implements Broker {
     }
     int portNumber = parseInt("SSE_REDIS_PORT", port, 6379, 1, 65535);
     int dbNumber = parseInt("SSE_REDIS_DB", db, 0, 0, Integer.MAX_VALUE);
-    String hostPart = host == null ? "localhost" : host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    String hostPart =
+        host == null
+            ? "localhost"
+            : host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     return builder().uri("redis://" + hostPart + ":" + portNumber + "/" + dbNumber);
   }
 
@@ -225,10 +245,10 @@ public final class RedisBroker implements Broker {
    * {@code uri} with every password replaced by {@code ***}: {@code redis://:secret@host:6379/0}
    * gives {@code redis://:***@host:6379/0}; {@code redis://user:pw@h} gives {@code
    * redis://user:***@h}; a lone {@code redis://secret@h} (Redis URIs take that as the password)
-   * gives {@code redis://***@h}; {@code redis://h?password=pw} gives {@code redis://h?password=***};
-   * the same for {@code rediss://}, {@code redis-sentinel://}, {@code redis-cluster://} and a
-   * cluster seed list ({@code :pw@h:7000,h:7001}). The user info runs to the last {@code @}, so a
-   * password holding {@code @} or {@code /} is masked whole.
+   * gives {@code redis://***@h}; {@code redis://h?password=pw} gives {@code
+   * redis://h?password=***}; the same for {@code rediss://}, {@code redis-sentinel://}, {@code
+   * redis-cluster://} and a cluster seed list ({@code :pw@h:7000,h:7001}). The user info runs to
+   * the last {@code @}, so a password holding {@code @} or {@code /} is masked whole.
    */
   public static String maskPassword(String uri) {
     return RedisUriSecrets.mask(uri);
@@ -257,9 +277,11 @@ public final class RedisBroker implements Broker {
     Messages messages = new Messages();
     RedisLinks connected;
     try {
-      connected = settings.cluster != null
-          ? RedisLinks.cluster((RedisClusterClient) client, settings.sharded, messages)
-          : RedisLinks.standalone((RedisClient) client, settings.uri, settings.sharded, messages);
+      connected =
+          settings.cluster != null
+              ? RedisLinks.cluster((RedisClusterClient) client, settings.sharded, messages)
+              : RedisLinks.standalone(
+                  (RedisClient) client, settings.uri, settings.sharded, messages);
     } catch (RuntimeException e) {
       throw new RedisUnavailableException(
           "Cannot connect to Redis at " + settings.display + ": " + reason(e), e);
@@ -271,17 +293,20 @@ public final class RedisBroker implements Broker {
     try {
       restored.get(settings.commandTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      log.warn("Connected to Redis at {}, but could not subscribe yet ({}); retrying in the background",
-          settings.display, reason(e));
+      log.warn(
+          "Connected to Redis at {}, but could not subscribe yet ({}); retrying in the background",
+          settings.display,
+          reason(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RedisUnavailableException("Interrupted while connecting to Redis at " + settings.display, e);
+      throw new RedisUnavailableException(
+          "Interrupted while connecting to Redis at " + settings.display, e);
     }
   }
 
   /**
-   * Connects, trying again with back-off until {@code wait} has passed (for deployments where
-   * Redis starts at the same time as the hub).
+   * Connects, trying again with back-off until {@code wait} has passed (for deployments where Redis
+   * starts at the same time as the hub).
    *
    * @throws RedisUnavailableException with the last reason if Redis could not be reached in time
    */
@@ -295,11 +320,13 @@ public final class RedisBroker implements Broker {
       } catch (RedisUnavailableException e) {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (left <= 0) {
-          throw new RedisUnavailableException(e.getMessage() + " (kept trying for " + wait + ")", e.getCause());
+          throw new RedisUnavailableException(
+              e.getMessage() + " (kept trying for " + wait + ")", e.getCause());
         }
         log.info("{}; trying again", e.getMessage());
         try {
-          Thread.sleep(Math.min(delayMillis, left)); // a retry loop on the caller's thread, by design
+          Thread.sleep(
+              Math.min(delayMillis, left)); // a retry loop on the caller's thread, by design
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           throw e;
@@ -310,39 +337,47 @@ public final class RedisBroker implements Broker {
   }
 
   private AbstractRedisClient newClient() {
-    resources = ClientResources.builder()
-        .ioThreadPoolSize(2)
-        .computationThreadPoolSize(1)
-        .reconnectDelay(() -> Delay.exponential(
-            Duration.ofMillis(50), Duration.ofSeconds(MAX_RECONNECT_DELAY_SECONDS), 2, TimeUnit.MILLISECONDS))
-        .build();
-    SocketOptions socket = SocketOptions.builder()
-        .connectTimeout(settings.commandTimeout)
-        .keepAlive(true)
-        .build();
+    resources =
+        ClientResources.builder()
+            .ioThreadPoolSize(2)
+            .computationThreadPoolSize(1)
+            .reconnectDelay(
+                () ->
+                    Delay.exponential(
+                        Duration.ofMillis(50),
+                        Duration.ofSeconds(MAX_RECONNECT_DELAY_SECONDS),
+                        2,
+                        TimeUnit.MILLISECONDS))
+            .build();
+    SocketOptions socket =
+        SocketOptions.builder().connectTimeout(settings.commandTimeout).keepAlive(true).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(settings.commandTimeout);
     if (settings.cluster != null) {
       RedisClusterClient cluster = RedisClusterClient.create(resources, settings.cluster);
-      cluster.setOptions(ClusterClientOptions.builder()
-          .autoReconnect(true)
-          // Fail fast rather than queue: a publish must succeed or fail, not wait for Redis.
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          .timeoutOptions(timeouts)
-          .socketOptions(socket)
-          // Lettuce 7 refreshes the topology on MOVED/ASK and reconnects by default; add a periodic refresh.
-          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-              .enablePeriodicRefresh(Duration.ofSeconds(30))
-              .build())
-          .build());
+      cluster.setOptions(
+          ClusterClientOptions.builder()
+              .autoReconnect(true)
+              // Fail fast rather than queue: a publish must succeed or fail, not wait for Redis.
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .timeoutOptions(timeouts)
+              .socketOptions(socket)
+              // Lettuce 7 refreshes the topology on MOVED/ASK and reconnects by default; add a
+              // periodic refresh.
+              .topologyRefreshOptions(
+                  ClusterTopologyRefreshOptions.builder()
+                      .enablePeriodicRefresh(Duration.ofSeconds(30))
+                      .build())
+              .build());
       return cluster;
     }
     RedisClient standalone = RedisClient.create(resources);
-    standalone.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(timeouts)
-        .socketOptions(socket)
-        .build());
+    standalone.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(timeouts)
+            .socketOptions(socket)
+            .build());
     return standalone;
   }
 
@@ -357,21 +392,34 @@ public final class RedisBroker implements Broker {
   public CompletableFuture<SseEvent> publish(String channel, SseEvent event) {
     RedisLinks current = links;
     if (current == null) {
-      return CompletableFuture.failedFuture(unavailable("publish to " + channel, closed ? "the broker is closed"
-          : "not connected (call connect())", null));
+      return CompletableFuture.failedFuture(
+          unavailable(
+              "publish to " + channel,
+              closed ? "the broker is closed" : "not connected (call connect())",
+              null));
     }
     FlaskSseCodec.Encoded encoded = FlaskSseCodec.encode(event);
     String redisChannel = redisChannel(channel);
-    return eval(current, Scripts.PUBLISH, ScriptOutputType.VALUE, historyKey(redisChannel),
-            redisChannel, encoded.head(), encoded.tail(), encoded.hasId() ? "0" : "1",
-            Integer.toString(settings.historySize), Long.toString(settings.historyTtl.toMillis()),
-            current.publishCommand(), Long.toString(settings.historyMaxBytes))
-        .handle((entryId, failure) -> {
-          if (failure != null) {
-            throw unavailable("publish to " + channel, reason(failure), failure);
-          }
-          return event.id() != null ? event : event.withId(text(entryId));
-        });
+    return eval(
+            current,
+            Scripts.PUBLISH,
+            ScriptOutputType.VALUE,
+            historyKey(redisChannel),
+            redisChannel,
+            encoded.head(),
+            encoded.tail(),
+            encoded.hasId() ? "0" : "1",
+            Integer.toString(settings.historySize),
+            Long.toString(settings.historyTtl.toMillis()),
+            current.publishCommand(),
+            Long.toString(settings.historyMaxBytes))
+        .handle(
+            (entryId, failure) -> {
+              if (failure != null) {
+                throw unavailable("publish to " + channel, reason(failure), failure);
+              }
+              return event.id() != null ? event : event.withId(text(entryId));
+            });
   }
 
   @Override
@@ -403,12 +451,15 @@ public final class RedisBroker implements Broker {
     if (current == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return current.unsubscribe(redisChannel(channel)).handle((ok, failure) -> {
-      if (failure == null && !subscriptions.containsKey(channel)) {
-        unsubscribing.remove(channel);
-      } // else: sent again once the connection is back
-      return null;
-    });
+    return current
+        .unsubscribe(redisChannel(channel))
+        .handle(
+            (ok, failure) -> {
+              if (failure == null && !subscriptions.containsKey(channel)) {
+                unsubscribing.remove(channel);
+              } // else: sent again once the connection is back
+              return null;
+            });
   }
 
   @Override
@@ -423,10 +474,18 @@ public final class RedisBroker implements Broker {
 
   @Override
   public String describe() {
-    return "redis " + settings.display + " (" + (settings.sharded ? "sharded pub/sub" : "pub/sub")
+    return "redis "
+        + settings.display
+        + " ("
+        + (settings.sharded ? "sharded pub/sub" : "pub/sub")
         + (settings.prefix.isEmpty() ? "" : ", channel prefix " + settings.prefix)
-        + ", history: " + settings.historySize + " events, " + settings.historyMaxBytes + " bytes, "
-        + settings.historyTtl + ")";
+        + ", history: "
+        + settings.historySize
+        + " events, "
+        + settings.historyMaxBytes
+        + " bytes, "
+        + settings.historyTtl
+        + ")";
   }
 
   @Override
@@ -452,8 +511,8 @@ public final class RedisBroker implements Broker {
       }
     }
     for (ChannelSubscription subscription : subscriptions.values()) {
-      subscription.confirmed.completeExceptionally(unavailable("subscribe " + subscription.channel,
-          "the broker is closed", null));
+      subscription.confirmed.completeExceptionally(
+          unavailable("subscribe " + subscription.channel, "the broker is closed", null));
     }
   }
 
@@ -470,12 +529,17 @@ public final class RedisBroker implements Broker {
     return settings.channelHead + channel;
   }
 
-  /** The history stream of a Redis channel: its hash tag is the channel name (see the class doc). */
+  /**
+   * The history stream of a Redis channel: its hash tag is the channel name (see the class doc).
+   */
   String historyKey(String redisChannel) {
     return settings.channelHead + "ssehub:history:{" + redisChannel + "}";
   }
 
-  /** The hash that keeps a history stream's byte total, in the stream's hash slot (see the class doc). */
+  /**
+   * The hash that keeps a history stream's byte total, in the stream's hash slot (see the class
+   * doc).
+   */
   static String byteCounterKey(String historyKey) {
     return historyKey + ":bytes";
   }
@@ -488,34 +552,45 @@ public final class RedisBroker implements Broker {
    * after reconnecting sends it again. Timed out on a live connection: sent again a little later.
    */
   private CompletableFuture<Void> send(RedisLinks current, ChannelSubscription subscription) {
-    return current.subscribe(redisChannel(subscription.channel)).handle((ok, failure) -> {
-      if (failure == null) {
-        subscription.confirmed.complete(null);
-        return null;
-      }
-      Throwable cause = unwrap(failure);
-      if (cause instanceof RedisCommandExecutionException && subscriptions.get(subscription.channel) == subscription) {
-        subscriptions.remove(subscription.channel, subscription);
-        subscription.confirmed.completeExceptionally(
-            unavailable("subscribe " + subscription.channel, reason(cause), cause));
-      } else if (!closed && current.isOpen() && subscriptions.get(subscription.channel) == subscription) {
-        events.schedule(() -> {
-          RedisLinks now = links;
-          if (now != null && !subscription.confirmed.isDone() && subscriptions.get(subscription.channel) == subscription) {
-            send(now, subscription);
-          }
-        }, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      throw new CompletionException(cause);
-    });
+    return current
+        .subscribe(redisChannel(subscription.channel))
+        .handle(
+            (ok, failure) -> {
+              if (failure == null) {
+                subscription.confirmed.complete(null);
+                return null;
+              }
+              Throwable cause = unwrap(failure);
+              if (cause instanceof RedisCommandExecutionException
+                  && subscriptions.get(subscription.channel) == subscription) {
+                subscriptions.remove(subscription.channel, subscription);
+                subscription.confirmed.completeExceptionally(
+                    unavailable("subscribe " + subscription.channel, reason(cause), cause));
+              } else if (!closed
+                  && current.isOpen()
+                  && subscriptions.get(subscription.channel) == subscription) {
+                events.schedule(
+                    () -> {
+                      RedisLinks now = links;
+                      if (now != null
+                          && !subscription.confirmed.isDone()
+                          && subscriptions.get(subscription.channel) == subscription) {
+                        send(now, subscription);
+                      }
+                    },
+                    RETRY_DELAY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+              }
+              throw new CompletionException(cause);
+            });
   }
 
   /**
    * Runs on {@code events} once every connection is up: subscribes every channel again (Lettuce
    * resubscribes the ones it had confirmed, but not those asked for while disconnected, and its
-   * futures are not ours to wait for; SUBSCRIBE is idempotent), sends lost UNSUBSCRIBEs again,
-   * then reports the broker connected: the hub's catch-up then reads history knowing that live
-   * events flow again (ARCHITECTURE.md invariants 1 and 7).
+   * futures are not ours to wait for; SUBSCRIBE is idempotent), sends lost UNSUBSCRIBEs again, then
+   * reports the broker connected: the hub's catch-up then reads history knowing that live events
+   * flow again (ARCHITECTURE.md invariants 1 and 7).
    */
   private void reconcile(CompletableFuture<Void> done) {
     RedisLinks current = links;
@@ -531,49 +606,62 @@ public final class RedisBroker implements Broker {
     reconcilingGeneration = gen;
     CompletableFuture<Void> finished = new CompletableFuture<>();
     reconciling = finished;
-    finished.whenComplete((ok, failure) -> {
-      if (failure != null) {
-        done.completeExceptionally(failure);
-      } else {
-        done.complete(null);
-      }
-    });
+    finished.whenComplete(
+        (ok, failure) -> {
+          if (failure != null) {
+            done.completeExceptionally(failure);
+          } else {
+            done.complete(null);
+          }
+        });
     List<CompletableFuture<Void>> sent = new ArrayList<>();
     for (ChannelSubscription subscription : subscriptions.values()) {
       sent.add(send(current, subscription));
     }
     for (String channel : unsubscribing) {
       if (!subscriptions.containsKey(channel)) {
-        current.unsubscribe(redisChannel(channel)).thenRun(() -> {
-          if (!subscriptions.containsKey(channel)) {
-            unsubscribing.remove(channel);
-          }
-        });
+        current
+            .unsubscribe(redisChannel(channel))
+            .thenRun(
+                () -> {
+                  if (!subscriptions.containsKey(channel)) {
+                    unsubscribing.remove(channel);
+                  }
+                });
       }
     }
     CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
         .orTimeout(settings.commandTimeout.toMillis() * 2, TimeUnit.MILLISECONDS)
-        .whenComplete((ok, failure) -> execute(() -> {
-          if (reconcilingGeneration == gen) {
-            reconcilingGeneration = -1;
-          }
-          if (closed || generation.get() != gen) {
-            finished.complete(null); // lost again meanwhile: the next reconnection starts over
-            return;
-          }
-          if (failure != null) {
-            log.warn("Could not restore the subscriptions on Redis at {} ({}); trying again",
-                settings.display, reason(failure));
-            events.schedule(() -> reconcile(new CompletableFuture<>()), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-            finished.completeExceptionally(failure);
-            return;
-          }
-          if (allUp()) {
-            ready = true;
-            report(true);
-          }
-          finished.complete(null);
-        }));
+        .whenComplete(
+            (ok, failure) ->
+                execute(
+                    () -> {
+                      if (reconcilingGeneration == gen) {
+                        reconcilingGeneration = -1;
+                      }
+                      if (closed || generation.get() != gen) {
+                        finished.complete(
+                            null); // lost again meanwhile: the next reconnection starts over
+                        return;
+                      }
+                      if (failure != null) {
+                        log.warn(
+                            "Could not restore the subscriptions on Redis at {} ({}); trying again",
+                            settings.display,
+                            reason(failure));
+                        events.schedule(
+                            () -> reconcile(new CompletableFuture<>()),
+                            RETRY_DELAY.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                        finished.completeExceptionally(failure);
+                        return;
+                      }
+                      if (allUp()) {
+                        ready = true;
+                        report(true);
+                      }
+                      finished.complete(null);
+                    }));
   }
 
   private boolean allUp() {
@@ -597,7 +685,10 @@ public final class RedisBroker implements Broker {
       return;
     }
     reported = connected;
-    log.info("Redis at {} {}", settings.display, connected ? "connected, subscriptions restored" : "disconnected");
+    log.info(
+        "Redis at {} {}",
+        settings.display,
+        connected ? "connected, subscriptions restored" : "disconnected");
     Listener current = listener;
     if (current != null) {
       try {
@@ -623,11 +714,12 @@ public final class RedisBroker implements Broker {
       Boolean before = connectionsUp.put(connection, true);
       // A reconnection, or a new connection while not ready: see whether all is back.
       if (!Boolean.TRUE.equals(before)) {
-        execute(() -> {
-          if (!ready && allUp()) {
-            reconcile(new CompletableFuture<>());
-          }
-        });
+        execute(
+            () -> {
+              if (!ready && allUp()) {
+                reconcile(new CompletableFuture<>());
+              }
+            });
       }
     }
 
@@ -644,8 +736,8 @@ public final class RedisBroker implements Broker {
   }
 
   /**
-   * Messages from Redis, on Lettuce's I/O thread: in order per channel
-   * (ARCHITECTURE.md invariant 3), never blocking.
+   * Messages from Redis, on Lettuce's I/O thread: in order per channel (ARCHITECTURE.md invariant
+   * 3), never blocking.
    */
   private final class Messages extends RedisPubSubAdapter<String, byte[]> {
     @Override
@@ -697,25 +789,33 @@ public final class RedisBroker implements Broker {
     public CompletableFuture<String> lastId(String channel) {
       RedisLinks current = links;
       if (current == null) {
-        return CompletableFuture.failedFuture(unavailable("read history of " + channel, "not connected", null));
+        return CompletableFuture.failedFuture(
+            unavailable("read history of " + channel, "not connected", null));
       }
-      return RedisBroker.this.<Object>eval(current, Scripts.LAST_ID, ScriptOutputType.VALUE,
-              historyKey(redisChannel(channel)), Long.toString(settings.historyTtl.toMillis()))
+      return RedisBroker.this
+          .<Object>eval(
+              current,
+              Scripts.LAST_ID,
+              ScriptOutputType.VALUE,
+              historyKey(redisChannel(channel)),
+              Long.toString(settings.historyTtl.toMillis()))
           .thenCompose(id -> current.barrier(redisChannel(channel)).thenApply(ignored -> id))
-          .handle((id, failure) -> {
-            if (failure != null) {
-              throw unavailable("read history of " + channel, reason(failure), failure);
-            }
-            String last = text(id);
-            return last.isEmpty() ? StreamId.ZERO.toString() : last;
-          });
+          .handle(
+              (id, failure) -> {
+                if (failure != null) {
+                  throw unavailable("read history of " + channel, reason(failure), failure);
+                }
+                String last = text(id);
+                return last.isEmpty() ? StreamId.ZERO.toString() : last;
+              });
     }
 
     @Override
     public CompletableFuture<Replay> after(String channel, String lastEventId) {
       RedisLinks current = links;
       if (current == null) {
-        return CompletableFuture.failedFuture(unavailable("read history of " + channel, "not connected", null));
+        return CompletableFuture.failedFuture(
+            unavailable("read history of " + channel, "not connected", null));
       }
       String key = historyKey(redisChannel(channel));
       String ttl = Long.toString(settings.historyTtl.toMillis());
@@ -723,30 +823,44 @@ public final class RedisBroker implements Broker {
       StreamId streamId = StreamId.parse(lastEventId);
       CompletableFuture<Replay> replay;
       if (streamId != null) {
-        replay = this.<List<Object>>runAfter(current, key, ttl, "range", "(" + streamId, maxBytes)
-            .thenCompose(reply -> {
-              Replay byId = replies.afterStreamId(channel, streamId, reply);
-              // Not ours after all? A publisher may use ids that look like stream ids.
-              return byId.complete() ? CompletableFuture.completedFuture(byId) : find(current, channel, key, ttl, lastEventId);
-            });
+        replay =
+            this.<List<Object>>runAfter(current, key, ttl, "range", "(" + streamId, maxBytes)
+                .thenCompose(
+                    reply -> {
+                      Replay byId = replies.afterStreamId(channel, streamId, reply);
+                      // Not ours after all? A publisher may use ids that look like stream ids.
+                      return byId.complete()
+                          ? CompletableFuture.completedFuture(byId)
+                          : find(current, channel, key, ttl, lastEventId);
+                    });
       } else {
         replay = find(current, channel, key, ttl, lastEventId);
       }
       // See RedisLinks.barrier: no live message of a returned event may arrive after the reply.
-      return replay.thenCompose(result -> current.barrier(redisChannel(channel)).thenApply(ignored -> result))
-          .handle((result, failure) -> {
-        if (failure != null) {
-          Throwable cause = unwrap(failure);
-          throw cause instanceof BrokerUnavailableException unavailable ? unavailable
-              : unavailable("read history of " + channel, reason(cause), cause);
-        }
-        return result;
-      });
+      return replay
+          .thenCompose(
+              result -> current.barrier(redisChannel(channel)).thenApply(ignored -> result))
+          .handle(
+              (result, failure) -> {
+                if (failure != null) {
+                  Throwable cause = unwrap(failure);
+                  throw cause instanceof BrokerUnavailableException unavailable
+                      ? unavailable
+                      : unavailable("read history of " + channel, reason(cause), cause);
+                }
+                return result;
+              });
     }
 
-    private CompletableFuture<Replay> find(RedisLinks current, String channel, String key, String ttl, String id) {
-      return this.<List<Object>>runAfter(current, key, ttl, "find", HistoryReplies.idNeedle(id),
-          Long.toString(settings.historyMaxBytes))
+    private CompletableFuture<Replay> find(
+        RedisLinks current, String channel, String key, String ttl, String id) {
+      return this.<List<Object>>runAfter(
+              current,
+              key,
+              ttl,
+              "find",
+              HistoryReplies.idNeedle(id),
+              Long.toString(settings.historyMaxBytes))
           .thenApply(reply -> replies.afterFound(channel, reply));
     }
 
@@ -758,26 +872,37 @@ public final class RedisBroker implements Broker {
   // ---- scripts
 
   /**
-   * EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT: restarted, or another node).
-   * Every script runs on a history stream and its byte counter.
+   * EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT: restarted, or another
+   * node). Every script runs on a history stream and its byte counter.
    */
   private <T> CompletableFuture<T> eval(
-      RedisLinks current, Scripts.Script script, ScriptOutputType type, String key, String... args) {
+      RedisLinks current,
+      Scripts.Script script,
+      ScriptOutputType type,
+      String key,
+      String... args) {
     String[] keys = {key, byteCounterKey(key)};
     byte[][] values = new byte[args.length][];
     for (int i = 0; i < args.length; i++) {
       values[i] = args[i].getBytes(StandardCharsets.UTF_8);
     }
-    CompletableFuture<T> first = current.commands().<T>evalsha(script.sha1(), type, keys, values).toCompletableFuture();
-    return first.handle((result, failure) -> {
-      if (failure == null) {
-        return CompletableFuture.completedFuture(result);
-      }
-      if (unwrap(failure) instanceof RedisNoScriptException) {
-        return current.commands().<T>eval(script.source(), type, keys, values).toCompletableFuture();
-      }
-      return CompletableFuture.<T>failedFuture(unwrap(failure));
-    }).thenCompose(future -> future);
+    CompletableFuture<T> first =
+        current.commands().<T>evalsha(script.sha1(), type, keys, values).toCompletableFuture();
+    return first
+        .handle(
+            (result, failure) -> {
+              if (failure == null) {
+                return CompletableFuture.completedFuture(result);
+              }
+              if (unwrap(failure) instanceof RedisNoScriptException) {
+                return current
+                    .commands()
+                    .<T>eval(script.source(), type, keys, values)
+                    .toCompletableFuture();
+              }
+              return CompletableFuture.<T>failedFuture(unwrap(failure));
+            })
+        .thenCompose(future -> future);
   }
 
   // ---- errors
@@ -805,7 +930,8 @@ public final class RedisBroker implements Broker {
 
   private static Throwable unwrap(Throwable failure) {
     Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
       cause = cause.getCause();
     }
     return cause;
@@ -834,7 +960,8 @@ public final class RedisBroker implements Broker {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(name + ": " + value + " (expected: an integer from " + min + " to " + max + ")");
+    throw new IllegalArgumentException(
+        name + ": " + value + " (expected: an integer from " + min + " to " + max + ")");
   }
 
   // ---- settings
@@ -878,8 +1005,8 @@ public final class RedisBroker implements Broker {
      */
     public Builder clientName(String clientName) {
       if (clientName != null && !clientName.matches("[A-Za-z0-9_.:-]{1,64}")) {
-        throw new IllegalArgumentException("clientName: \"" + clientName
-            + "\" (expected: 1 to 64 letters, digits or -_.:)");
+        throw new IllegalArgumentException(
+            "clientName: \"" + clientName + "\" (expected: 1 to 64 letters, digits or -_.:)");
       }
       this.clientName = clientName;
       return this;
@@ -887,9 +1014,10 @@ public final class RedisBroker implements Broker {
 
     /**
      * Where Redis is, as Lettuce reads URIs: {@code redis://[user:password@]host[:port][/db]},
-     * {@code rediss://...} (TLS), {@code redis-sentinel://[password@]host[:port][,host2[:port2]][/db]#master};
-     * or {@code redis-cluster://[user:password@]host:port[,host:port...]} for a Redis Cluster
-     * through these seed nodes. Default {@value RedisBroker#DEFAULT_URI}.
+     * {@code rediss://...} (TLS), {@code
+     * redis-sentinel://[password@]host[:port][,host2[:port2]][/db]#master}; or {@code
+     * redis-cluster://[user:password@]host:port[,host:port...]} for a Redis Cluster through these
+     * seed nodes. Default {@value RedisBroker#DEFAULT_URI}.
      */
     public Builder uri(String uri) {
       this.uri = Objects.requireNonNull(uri, "uri");
@@ -915,8 +1043,10 @@ public final class RedisBroker implements Broker {
     public Builder channelPrefix(String channelPrefix) {
       Objects.requireNonNull(channelPrefix, "channelPrefix");
       if (channelPrefix.indexOf('{') >= 0 || channelPrefix.indexOf('}') >= 0) {
-        throw new IllegalArgumentException("channelPrefix: \"" + channelPrefix
-            + "\" (expected: no '{' or '}', which would change the cluster hash slot of history keys)");
+        throw new IllegalArgumentException(
+            "channelPrefix: \""
+                + channelPrefix
+                + "\" (expected: no '{' or '}', which would change the cluster hash slot of history keys)");
       }
       this.channelPrefix = channelPrefix;
       return this;
@@ -938,7 +1068,8 @@ public final class RedisBroker implements Broker {
      */
     public Builder historyMaxBytes(long historyMaxBytes) {
       if (historyMaxBytes <= 0) {
-        throw new IllegalArgumentException("historyMaxBytes: " + historyMaxBytes + " (expected: > 0)");
+        throw new IllegalArgumentException(
+            "historyMaxBytes: " + historyMaxBytes + " (expected: > 0)");
       }
       this.historyMaxBytes = historyMaxBytes;
       return this;
@@ -947,7 +1078,8 @@ public final class RedisBroker implements Broker {
     /** How long events stay in history; an idle channel's history goes away after this too. */
     public Builder historyTtl(Duration historyTtl) {
       if (historyTtl.toMillis() < 1) {
-        throw new IllegalArgumentException("historyTtl: " + historyTtl + " (expected: at least 1 ms)");
+        throw new IllegalArgumentException(
+            "historyTtl: " + historyTtl + " (expected: at least 1 ms)");
       }
       this.historyTtl = historyTtl;
       return this;
@@ -967,13 +1099,17 @@ public final class RedisBroker implements Broker {
     /** How long a Redis command (a publish, a history read) may take before it fails. */
     public Builder commandTimeout(Duration commandTimeout) {
       if (commandTimeout.toMillis() < 1) {
-        throw new IllegalArgumentException("commandTimeout: " + commandTimeout + " (expected: at least 1 ms)");
+        throw new IllegalArgumentException(
+            "commandTimeout: " + commandTimeout + " (expected: at least 1 ms)");
       }
       this.commandTimeout = commandTimeout;
       return this;
     }
 
-    /** The largest {@code data} accepted from a Redis message, in UTF-8 bytes; larger ones are skipped. */
+    /**
+     * The largest {@code data} accepted from a Redis message, in UTF-8 bytes; larger ones are
+     * skipped.
+     */
     public Builder maxDataBytes(int maxDataBytes) {
       if (maxDataBytes < 1) {
         throw new IllegalArgumentException("maxDataBytes: " + maxDataBytes + " (expected: > 0)");
@@ -985,7 +1121,8 @@ public final class RedisBroker implements Broker {
     /**
      * A broker with these settings, not connected yet: call {@link RedisBroker#connect()}.
      *
-     * @throws IllegalArgumentException for a URI Lettuce cannot read, or both a URI and cluster nodes
+     * @throws IllegalArgumentException for a URI Lettuce cannot read, or both a URI and cluster
+     *     nodes
      */
     public RedisBroker build() {
       if (uri != null && cluster != null) {
@@ -997,7 +1134,9 @@ public final class RedisBroker implements Broker {
       if (cluster != null) {
         seeds = new ArrayList<>();
         for (String node : cluster) {
-          seeds.add(parse("redis://" + node, "cluster: " + maskPassword(node) + " (expected: host:port)"));
+          seeds.add(
+              parse(
+                  "redis://" + node, "cluster: " + maskPassword(node) + " (expected: host:port)"));
         }
         display = "cluster " + maskPassword(String.join(",", cluster));
       } else {
@@ -1017,15 +1156,29 @@ public final class RedisBroker implements Broker {
         }
       }
       boolean sharded = shardedPubSub != null ? shardedPubSub : seeds != null;
-      List<String> secrets = RedisUriSecrets.secrets(
-          cluster != null ? String.join(",", cluster) : uri != null ? uri : DEFAULT_URI);
-      return new RedisBroker(new Settings(single, seeds == null ? null : List.copyOf(seeds), display, secrets,
-          channelPrefix, channelPrefix.isEmpty() ? "" : channelPrefix + PREFIX_SEPARATOR, historySize,
-          historyMaxBytes, historyTtl,
-          sharded, commandTimeout, maxDataBytes));
+      List<String> secrets =
+          RedisUriSecrets.secrets(
+              cluster != null ? String.join(",", cluster) : uri != null ? uri : DEFAULT_URI);
+      return new RedisBroker(
+          new Settings(
+              single,
+              seeds == null ? null : List.copyOf(seeds),
+              display,
+              secrets,
+              channelPrefix,
+              channelPrefix.isEmpty() ? "" : channelPrefix + PREFIX_SEPARATOR,
+              historySize,
+              historyMaxBytes,
+              historyTtl,
+              sharded,
+              commandTimeout,
+              maxDataBytes));
     }
 
-    /** {@code redis-cluster://[userinfo@]h:p,h:p[/...]}: each seed as a {@code redis://} URI with the user info. */
+    /**
+     * {@code redis-cluster://[userinfo@]h:p,h:p[/...]}: each seed as a {@code redis://} URI with
+     * the user info.
+     */
     private static List<RedisURI> clusterSeeds(String text) {
       String rest = text.substring(CLUSTER_SCHEME.length());
       int slash = rest.indexOf('/');
@@ -1043,12 +1196,18 @@ public final class RedisBroker implements Broker {
         if (node.isBlank()) {
           continue;
         }
-        seeds.add(parse("redis://" + userInfo + node.trim(), "uri: " + maskPassword(text)
-            + " (expected: redis-cluster://[user:password@]host:port[,host:port...])"));
+        seeds.add(
+            parse(
+                "redis://" + userInfo + node.trim(),
+                "uri: "
+                    + maskPassword(text)
+                    + " (expected: redis-cluster://[user:password@]host:port[,host:port...])"));
       }
       if (seeds.isEmpty()) {
-        throw new IllegalArgumentException("uri: " + maskPassword(text)
-            + " (expected: redis-cluster://[user:password@]host:port[,host:port...])");
+        throw new IllegalArgumentException(
+            "uri: "
+                + maskPassword(text)
+                + " (expected: redis-cluster://[user:password@]host:port[,host:port...])");
       }
       return seeds;
     }
@@ -1060,21 +1219,32 @@ public final class RedisBroker implements Broker {
     private static RedisURI parse(String text, String problem) {
       try {
         RedisURI parsed = RedisURI.create(text);
-        if (parsed.getHost() == null && parsed.getSentinels().isEmpty() && parsed.getSocket() == null) {
+        if (parsed.getHost() == null
+            && parsed.getSentinels().isEmpty()
+            && parsed.getSocket() == null) {
           throw new IllegalArgumentException("no host");
         }
         String host = parsed.getHost();
         if (host != null && host.indexOf(':') >= 0 && !host.matches("[0-9a-fA-F:.]+")) {
-          throw new IllegalArgumentException("the port after the host is not a number"); // Lettuce keeps it in the host
+          throw new IllegalArgumentException(
+              "the port after the host is not a number"); // Lettuce keeps it in the host
         }
         return parsed;
       } catch (RuntimeException e) {
-        String why = RedisUriSecrets.maskText(
-            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), RedisUriSecrets.secrets(text));
-        throw new IllegalArgumentException(problem != null ? problem + ": " + why
-            : "uri: " + maskPassword(text) + " is not a Redis URI (" + why + "; expected: "
-                + "redis://[user:password@]host[:port][/db], rediss://..., redis-sentinel://...#master "
-                + "or redis-cluster://host:port[,host:port...])");
+        String why =
+            RedisUriSecrets.maskText(
+                e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
+                RedisUriSecrets.secrets(text));
+        throw new IllegalArgumentException(
+            problem != null
+                ? problem + ": " + why
+                : "uri: "
+                    + maskPassword(text)
+                    + " is not a Redis URI ("
+                    + why
+                    + "; expected: "
+                    + "redis://[user:password@]host[:port][/db], rediss://..., redis-sentinel://...#master "
+                    + "or redis-cluster://host:port[,host:port...])");
       }
     }
   }

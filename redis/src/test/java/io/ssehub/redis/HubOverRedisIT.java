@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Two nodes (two hubs, two Redis brokers) on one redis-server, with streams spread over both:
- * every event reaches every stream of its channel once, in order, and a client that resumes on
- * the other node misses nothing and gets nothing twice while events keep coming.
+ * Two nodes (two hubs, two Redis brokers) on one redis-server, with streams spread over both: every
+ * event reaches every stream of its channel once, in order, and a client that resumes on the other
+ * node misses nothing and gets nothing twice while events keep coming.
  */
 @ExtendWith(RedisExtension.class)
 class HubOverRedisIT {
@@ -90,8 +90,11 @@ class HubOverRedisIT {
 
     List<CompletableFuture<SseEvent>> published = new ArrayList<>();
     for (int n = 0; n < 400; n++) {
-      published.add(hubs.get(n % 2).publish(channel(n % CHANNELS),
-          SseEvent.builder().type("tick").data("event " + n + "\nsecond line").build()));
+      published.add(
+          hubs.get(n % 2)
+              .publish(
+                  channel(n % CHANNELS),
+                  SseEvent.builder().type("tick").data("event " + n + "\nsecond line").build()));
     }
     List<List<String>> idsByChannel = new ArrayList<>();
     for (int c = 0; c < CHANNELS; c++) {
@@ -102,23 +105,30 @@ class HubOverRedisIT {
     }
     idsByChannel.forEach(ids -> ids.sort(byStreamId()));
 
-    await().atMost(TIMEOUT).until(() -> {
-      for (int i = 0; i < SINKS; i++) {
-        if (sinks.get(i).events().size() < idsByChannel.get(i % CHANNELS).size()) {
-          return false;
-        }
-      }
-      return true;
-    });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> {
+              for (int i = 0; i < SINKS; i++) {
+                if (sinks.get(i).events().size() < idsByChannel.get(i % CHANNELS).size()) {
+                  return false;
+                }
+              }
+              return true;
+            });
     for (int i = 0; i < SINKS; i++) {
       CollectingSink sink = sinks.get(i);
       List<String> expected = idsByChannel.get(i % CHANNELS);
-      assertThat(sink.events()).extracting(SseParser.Event::id)
-          .as("sink %d on node %d", i, i / CHANNELS % 2).containsExactlyElementsOf(expected);
-      assertThat(sink.events()).allSatisfy(e -> {
-        assertThat(e.type()).isEqualTo("tick");
-        assertThat(e.data()).endsWith("\nsecond line");
-      });
+      assertThat(sink.events())
+          .extracting(SseParser.Event::id)
+          .as("sink %d on node %d", i, i / CHANNELS % 2)
+          .containsExactlyElementsOf(expected);
+      assertThat(sink.events())
+          .allSatisfy(
+              e -> {
+                assertThat(e.type()).isEqualTo("tick");
+                assertThat(e.data()).endsWith("\nsecond line");
+              });
     }
   }
 
@@ -130,11 +140,13 @@ class HubOverRedisIT {
     await().atMost(TIMEOUT).until(reference::started);
 
     int total = 300;
-    CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
-      for (int n = 0; n < total; n++) {
-        get(hubs.get(n % 2).publish(channel, SseEvent.of("e" + n)));
-      }
-    });
+    CompletableFuture<Void> publisher =
+        CompletableFuture.runAsync(
+            () -> {
+              for (int n = 0; n < total; n++) {
+                get(hubs.get(n % 2).publish(channel, SseEvent.of("e" + n)));
+              }
+            });
     await().atMost(TIMEOUT).until(() -> reference.events().size() >= 50);
     String lastEventId = reference.lastEventId();
     CollectingSink resumed = new CollectingSink();
@@ -146,7 +158,9 @@ class HubOverRedisIT {
     List<String> missed = all.subList(all.indexOf(lastEventId) + 1, all.size());
     await().atMost(TIMEOUT).until(() -> resumed.events().size() >= missed.size());
 
-    assertThat(resumed.events()).extracting(SseParser.Event::type).doesNotContain(SseEvent.HISTORY_CUT_TYPE);
+    assertThat(resumed.events())
+        .extracting(SseParser.Event::type)
+        .doesNotContain(SseEvent.HISTORY_CUT_TYPE);
     assertThat(resumed.events()).extracting(SseParser.Event::id).containsExactlyElementsOf(missed);
     assertThat(all).isSortedAccordingTo(byStreamId()).doesNotHaveDuplicates();
   }
@@ -156,20 +170,22 @@ class HubOverRedisIT {
     private final List<SseParser.Event> events = new ArrayList<>();
     private boolean started;
     private String lastEventId = "";
-    private final SseParser parser = new SseParser(new SseParser.Listener() {
-      @Override
-      public void onEvent(SseParser.Event event) {
-        events.add(event);
-        lastEventId = event.id();
-        started = true;
-      }
+    private final SseParser parser =
+        new SseParser(
+            new SseParser.Listener() {
+              @Override
+              public void onEvent(SseParser.Event event) {
+                events.add(event);
+                lastEventId = event.id();
+                started = true;
+              }
 
-      @Override
-      public void onIdOnly(String id) {
-        lastEventId = id;
-        started = true;
-      }
-    });
+              @Override
+              public void onIdOnly(String id) {
+                lastEventId = id;
+                started = true;
+              }
+            });
 
     @Override
     public synchronized void send(byte[] bytes) {

@@ -29,8 +29,9 @@ final class RawSubscriber implements AutoCloseable {
       in = new BufferedInputStream(socket.getInputStream());
       byte[] name = channel.getBytes(StandardCharsets.UTF_8);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      out.writeBytes(("*2\r\n$" + command.length() + "\r\n" + command + "\r\n$" + name.length + "\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.writeBytes(
+          ("*2\r\n$" + command.length() + "\r\n" + command + "\r\n$" + name.length + "\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.writeBytes(name);
       out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().write(out.toByteArray());
@@ -65,21 +66,23 @@ final class RawSubscriber implements AutoCloseable {
       case '+':
       case '-':
         return line;
-      case '$': {
-        int length = Integer.parseInt(line);
-        byte[] bytes = in.readNBytes(length + 2);
-        byte[] value = new byte[length];
-        System.arraycopy(bytes, 0, value, 0, length);
-        return value;
-      }
-      case '*': {
-        int count = Integer.parseInt(line);
-        List<Object> items = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-          items.add(read());
+      case '$':
+        {
+          int length = Integer.parseInt(line);
+          byte[] bytes = in.readNBytes(length + 2);
+          byte[] value = new byte[length];
+          System.arraycopy(bytes, 0, value, 0, length);
+          return value;
         }
-        return items;
-      }
+      case '*':
+        {
+          int count = Integer.parseInt(line);
+          List<Object> items = new ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            items.add(read());
+          }
+          return items;
+        }
       default:
         throw new IOException("unexpected RESP type " + (char) type);
     }

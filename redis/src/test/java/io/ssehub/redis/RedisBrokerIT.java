@@ -55,8 +55,10 @@ class RedisBrokerIT {
     return broker(redis, listener, b -> {});
   }
 
-  private RedisBroker broker(RedisServer server, RecordingListener listener, Consumer<RedisBroker.Builder> settings) {
-    RedisBroker.Builder builder = RedisBroker.builder().uri(server.uri().toString()).commandTimeout(COMMAND_TIMEOUT);
+  private RedisBroker broker(
+      RedisServer server, RecordingListener listener, Consumer<RedisBroker.Builder> settings) {
+    RedisBroker.Builder builder =
+        RedisBroker.builder().uri(server.uri().toString()).commandTimeout(COMMAND_TIMEOUT);
     settings.accept(builder);
     RedisBroker broker = builder.build();
     brokers.add(broker);
@@ -105,7 +107,10 @@ class RedisBrokerIT {
       RecordingListener listener = new RecordingListener();
       RedisBroker broker = broker(listener);
       get(broker.subscribe(channel));
-      SseEvent stored = get(broker.publish(channel, SseEvent.builder().data("x").id("order-42").retry(100L).build()));
+      SseEvent stored =
+          get(
+              broker.publish(
+                  channel, SseEvent.builder().data("x").id("order-42").retry(100L).build()));
       assertThat(stored.id()).isEqualTo("order-42");
       assertThat(listener.next(channel)).isEqualTo(stored);
     }
@@ -131,7 +136,11 @@ class RedisBrokerIT {
       for (RecordingListener listener : List.of(a, b)) {
         List<RecordingListener.Received> received = listener.next(100);
         for (String ch : channels) {
-          List<SseEvent> got = received.stream().filter(r -> r.channel().equals(ch)).map(RecordingListener.Received::event).toList();
+          List<SseEvent> got =
+              received.stream()
+                  .filter(r -> r.channel().equals(ch))
+                  .map(RecordingListener.Received::event)
+                  .toList();
           List<SseEvent> sent = new ArrayList<>();
           for (int i = 0; i < 100; i++) {
             if (channels.get(i % 4 < 2 ? 0 : 1).equals(ch)) {
@@ -140,12 +149,21 @@ class RedisBrokerIT {
           }
           assertThat(got).as("events of %s", ch).containsExactlyInAnyOrderElementsOf(sent);
           // Redis order is the order of the ids it gave.
-          assertThat(got).extracting(e -> e.id()).isSortedAccordingTo(
-              (x, y) -> io.ssehub.redis.internal.StreamId.parse(x).compareTo(io.ssehub.redis.internal.StreamId.parse(y)));
-          // Each node's publishes, pipelined on its one connection, arrive in the order it made them.
+          assertThat(got)
+              .extracting(e -> e.id())
+              .isSortedAccordingTo(
+                  (x, y) ->
+                      io.ssehub.redis.internal.StreamId.parse(x)
+                          .compareTo(io.ssehub.redis.internal.StreamId.parse(y)));
+          // Each node's publishes, pipelined on its one connection, arrive in the order it made
+          // them.
           for (int parity = 0; parity < 2; parity++) {
             final int p = parity;
-            assertThat(got.stream().map(e -> Integer.parseInt(e.data().substring(1))).filter(i -> i % 2 == p).toList())
+            assertThat(
+                    got.stream()
+                        .map(e -> Integer.parseInt(e.data().substring(1)))
+                        .filter(i -> i % 2 == p)
+                        .toList())
                 .isSorted();
           }
         }
@@ -193,7 +211,10 @@ class RedisBrokerIT {
           get(broker.subscribe(channel + "-" + i));
         }
         int after = clients(own);
-        assertThat(after - before).as("connections of one broker with 100 channels").isLessThanOrEqualTo(3).isEqualTo(2);
+        assertThat(after - before)
+            .as("connections of one broker with 100 channels")
+            .isLessThanOrEqualTo(3)
+            .isEqualTo(2);
         for (int i = 0; i < 100; i++) {
           assertThat(numsub(own, channel + "-" + i)).isEqualTo(1);
         }
@@ -207,7 +228,8 @@ class RedisBrokerIT {
     }
 
     private int clients(RedisServer server) {
-      return (int) server.commandString("CLIENT", "LIST").lines().filter(line -> !line.isBlank()).count();
+      return (int)
+          server.commandString("CLIENT", "LIST").lines().filter(line -> !line.isBlank()).count();
     }
   }
 
@@ -231,7 +253,8 @@ class RedisBrokerIT {
       RedisBroker broker = broker(listener);
       get(broker.subscribe(channel));
       redis.command("PUBLISH", channel, "{\"data\": \"x\", \"id\": \"ext-1\", \"retry\": 500}");
-      assertThat(listener.next(channel)).isEqualTo(SseEvent.builder().data("x").id("ext-1").retry(500L).build());
+      assertThat(listener.next(channel))
+          .isEqualTo(SseEvent.builder().data("x").id("ext-1").retry(500L).build());
     }
 
     @Test
@@ -240,18 +263,29 @@ class RedisBrokerIT {
       RedisBroker broker = broker(listener);
       get(broker.subscribe(channel));
       redis.command("PUBLISH", channel, "[\"myevent\", \"{\\\"message\\\": \\\"Hello!\\\"}\"]");
-      assertThat(listener.next(channel)).isEqualTo(
-          SseEvent.builder().type("myevent").data("{\"message\": \"Hello!\"}").build());
+      assertThat(listener.next(channel))
+          .isEqualTo(SseEvent.builder().type("myevent").data("{\"message\": \"Hello!\"}").build());
     }
 
     @Test
     void publishedMessageIsExactlyFlaskSseJson() {
       RedisBroker broker = broker(new RecordingListener());
-      try (RawSubscriber raw = new RawSubscriber(redis.host(), redis.port(), "SUBSCRIBE", channel)) {
-        SseEvent stored = get(broker.publish(channel,
-            SseEvent.builder().data("{\"message\": \"Hello!\"}\né").type("greeting").retry(3000L).build()));
-        assertThat(raw.nextMessage()).isEqualTo("{\"data\": \"{\\\"message\\\": \\\"Hello!\\\"}\\n\\u00e9\", \"id\": \""
-            + stored.id() + "\", \"retry\": 3000, \"type\": \"greeting\"}");
+      try (RawSubscriber raw =
+          new RawSubscriber(redis.host(), redis.port(), "SUBSCRIBE", channel)) {
+        SseEvent stored =
+            get(
+                broker.publish(
+                    channel,
+                    SseEvent.builder()
+                        .data("{\"message\": \"Hello!\"}\né")
+                        .type("greeting")
+                        .retry(3000L)
+                        .build()));
+        assertThat(raw.nextMessage())
+            .isEqualTo(
+                "{\"data\": \"{\\\"message\\\": \\\"Hello!\\\"}\\n\\u00e9\", \"id\": \""
+                    + stored.id()
+                    + "\", \"retry\": 3000, \"type\": \"greeting\"}");
 
         get(broker.publish(channel, SseEvent.builder().data("plain").id("own-id").build()));
         assertThat(raw.nextMessage()).isEqualTo("{\"data\": \"plain\", \"id\": \"own-id\"}");
@@ -263,9 +297,17 @@ class RedisBrokerIT {
       RecordingListener listener = new RecordingListener();
       RedisBroker broker = broker(listener);
       get(broker.subscribe(channel));
-      for (String bad : List.of("not json", "42", "{\"type\": \"no data\"}", "[\"a\", \"b\", \"c\"]",
-          "{\"data\": \"x\", \"type\": \"a\\r\\ndata: injected\"}", "{\"data\": \"x\", \"id\": \"1\\u0000\"}",
-          "{\"data\": \"x\", \"retry\": -5}", "{\"data\": \"x\", \"retry\": 2.5}", "\u0000\u0001")) {
+      for (String bad :
+          List.of(
+              "not json",
+              "42",
+              "{\"type\": \"no data\"}",
+              "[\"a\", \"b\", \"c\"]",
+              "{\"data\": \"x\", \"type\": \"a\\r\\ndata: injected\"}",
+              "{\"data\": \"x\", \"id\": \"1\\u0000\"}",
+              "{\"data\": \"x\", \"retry\": -5}",
+              "{\"data\": \"x\", \"retry\": 2.5}",
+              "\u0000\u0001")) {
         redis.command("PUBLISH", channel, bad);
       }
       SseEvent good = get(broker.publish(channel, event("good")));
@@ -301,16 +343,21 @@ class RedisBrokerIT {
       get(subscriber.subscribe(channel));
 
       SseEvent foreign = get(unprefixed.publish("app:" + channel, event("foreign")));
-      // Published after the foreign one has run on Redis: had that one reached the subscriber, it would come first.
+      // Published after the foreign one has run on Redis: had that one reached the subscriber, it
+      // would come first.
       SseEvent own = get(samePrefix.publish(channel, event("own")));
 
       assertThat(prefixed.next(channel)).isEqualTo(own);
       prefixed.expectNoMoreEvents();
-      assertThat(numsub(redis, "app:|" + channel)).as("flask-sse apps use the prefixed name").isEqualTo(1);
+      assertThat(numsub(redis, "app:|" + channel))
+          .as("flask-sse apps use the prefixed name")
+          .isEqualTo(1);
       assertThat(after(subscriber, channel, "0-0")).isEqualTo(new Replay(true, List.of(own)));
-      assertThat(after(unprefixed, "app:" + channel, "0-0")).isEqualTo(new Replay(true, List.of(foreign)));
+      assertThat(after(unprefixed, "app:" + channel, "0-0"))
+          .isEqualTo(new Replay(true, List.of(foreign)));
       assertThat((Long) redis.command("XLEN", "ssehub:history:{app:" + channel + "}")).isEqualTo(1);
-      assertThat((Long) redis.command("XLEN", "app:|ssehub:history:{app:|" + channel + "}")).isEqualTo(1);
+      assertThat((Long) redis.command("XLEN", "app:|ssehub:history:{app:|" + channel + "}"))
+          .isEqualTo(1);
     }
 
     @Test
@@ -329,9 +376,11 @@ class RedisBrokerIT {
       plain.expectNoMoreEvents();
       assertThat(after(subscriber, named, "0-0")).isEqualTo(new Replay(true, List.of(own)));
       // Each history holds its own event only. (Not checked by resuming from the foreign id: two
-      // streams' ids made in the same millisecond are equal, so that id may name an event here too.)
+      // streams' ids made in the same millisecond are equal, so that id may name an event here
+      // too.)
       assertThat((Long) redis.command("XLEN", "ssehub:history:{" + named + "}")).isEqualTo(1);
-      assertThat((Long) redis.command("XLEN", "app:|ssehub:history:{app:|" + channel + "}")).isEqualTo(1);
+      assertThat((Long) redis.command("XLEN", "app:|ssehub:history:{app:|" + channel + "}"))
+          .isEqualTo(1);
       assertThat(after(prefixed, channel, "0-0")).isEqualTo(new Replay(true, List.of(foreign)));
     }
 
@@ -379,7 +428,8 @@ class RedisBrokerIT {
       assertThat(after(broker, e1.id())).isEqualTo(new Replay(true, List.of(e2, e3)));
       assertThat(after(broker, e2.id())).isEqualTo(new Replay(true, List.of(e3)));
       assertThat(get(broker.history().lastId(channel))).matches("\\d+-\\d+");
-      assertThat(after(broker, get(broker.history().lastId(channel)))).isEqualTo(new Replay(true, List.of()));
+      assertThat(after(broker, get(broker.history().lastId(channel))))
+          .isEqualTo(new Replay(true, List.of()));
     }
 
     @Test
@@ -389,11 +439,13 @@ class RedisBrokerIT {
       SseEvent b = get(broker.publish(channel, SseEvent.builder().data("b").id("b").build()));
       SseEvent odd = get(broker.publish(channel, SseEvent.builder().data("odd").id("5-3").build()));
       SseEvent c = get(broker.publish(channel, event("c")));
-      SseEvent b2 = get(broker.publish(channel, SseEvent.builder().data("b again").id("b").build()));
+      SseEvent b2 =
+          get(broker.publish(channel, SseEvent.builder().data("b again").id("b").build()));
 
       assertThat(after(broker, "a")).isEqualTo(new Replay(true, List.of(b, odd, c, b2)));
       assertThat(after(broker, "b")).isEqualTo(new Replay(true, List.of()));
-      assertThat(after(broker, "5-3")).as("a publisher id that looks like a stream id")
+      assertThat(after(broker, "5-3"))
+          .as("a publisher id that looks like a stream id")
           .isEqualTo(new Replay(true, List.of(c, b2)));
       assertThat(after(broker, "nope")).isEqualTo(new Replay(false, List.of(a, b, odd, c, b2)));
       assertThat(after(broker, "b\"")).isEqualTo(new Replay(false, List.of(a, b, odd, c, b2)));
@@ -408,7 +460,8 @@ class RedisBrokerIT {
       }
       assertThat(after(broker, "0-0")).isEqualTo(new Replay(false, all.subList(2, 5)));
       assertThat(after(broker, all.get(0).id())).isEqualTo(new Replay(false, all.subList(2, 5)));
-      assertThat(after(broker, all.get(1).id())).as("the last trimmed one: nothing after it is lost")
+      assertThat(after(broker, all.get(1).id()))
+          .as("the last trimmed one: nothing after it is lost")
           .isEqualTo(new Replay(true, all.subList(2, 5)));
       assertThat(after(broker, all.get(2).id())).isEqualTo(new Replay(true, all.subList(3, 5)));
       assertThat((Long) redis.command("XLEN", "ssehub:history:{" + channel + "}")).isEqualTo(3);
@@ -429,7 +482,8 @@ class RedisBrokerIT {
       for (Object entry : (List<?>) redis.command("XRANGE", key(), "-", "+")) {
         List<?> fields = (List<?>) ((List<?>) entry).get(1);
         for (int f = 1; f < fields.size(); f += 2) {
-          total += ((String) fields.get(f)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+          total +=
+              ((String) fields.get(f)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         }
       }
       return total;
@@ -441,7 +495,8 @@ class RedisBrokerIT {
 
     @Test
     void trimmedByBytes() {
-      RedisBroker broker = broker(redis, new RecordingListener(), b -> b.historyMaxBytes(3 * 1025 + 1000));
+      RedisBroker broker =
+          broker(redis, new RecordingListener(), b -> b.historyMaxBytes(3 * 1025 + 1000));
       List<SseEvent> all = new ArrayList<>();
       for (int i = 1; i <= 6; i++) {
         all.add(get(broker.publish(channel, kilobyte(i))));
@@ -450,12 +505,15 @@ class RedisBrokerIT {
       assertThat(storedBytes()).isEqualTo(3 * 1025);
       assertThat(counted()).isEqualTo(3 * 1025);
       assertThat(after(broker, "0-0")).isEqualTo(new Replay(false, all.subList(3, 6)));
-      assertThat(after(broker, all.get(1).id())).as("from before the cut")
+      assertThat(after(broker, all.get(1).id()))
+          .as("from before the cut")
           .isEqualTo(new Replay(false, all.subList(3, 6)));
-      assertThat(after(broker, all.get(2).id())).as("the last trimmed one: nothing after it is lost")
+      assertThat(after(broker, all.get(2).id()))
+          .as("the last trimmed one: nothing after it is lost")
           .isEqualTo(new Replay(true, all.subList(3, 6)));
       assertThat(after(broker, all.get(4).id())).isEqualTo(new Replay(true, all.subList(5, 6)));
-      assertThat((Long) redis.command("PTTL", key() + ":bytes")).as("the counter expires with the stream")
+      assertThat((Long) redis.command("PTTL", key() + ":bytes"))
+          .as("the counter expires with the stream")
           .isBetween(1L, Duration.ofHours(1).toMillis());
     }
 
@@ -503,7 +561,8 @@ class RedisBrokerIT {
       redis.command("DEL", key() + ":bytes"); // evicted, say
       get(broker.publish(channel, kilobyte(3)));
       assertThat(counted()).isEqualTo(3 * 1025);
-      redis.command("XADD", key(), "*", "m", "{\"data\": \"" + "z".repeat(2000) + "\"}"); // another writer
+      redis.command(
+          "XADD", key(), "*", "m", "{\"data\": \"" + "z".repeat(2000) + "\"}"); // another writer
       SseEvent last = get(broker.publish(channel, kilobyte(4)));
       assertThat(storedBytes()).isEqualTo(counted()).isLessThanOrEqualTo(3 * 1025);
       assertThat(after(broker, "0-0").events()).last().isEqualTo(last);
@@ -511,9 +570,11 @@ class RedisBrokerIT {
 
     @Test
     void oneReadBringsAtMostTheByteBound() {
-      RedisBroker writer = broker(redis, new RecordingListener(), b -> b.historyMaxBytes(10 * 1025));
+      RedisBroker writer =
+          broker(redis, new RecordingListener(), b -> b.historyMaxBytes(10 * 1025));
       RedisBroker reader = broker(redis, new RecordingListener(), b -> b.historyMaxBytes(2 * 1025));
-      SseEvent own = get(writer.publish(channel, SseEvent.builder().data("own").id("order-1").build()));
+      SseEvent own =
+          get(writer.publish(channel, SseEvent.builder().data("own").id("order-1").build()));
       List<SseEvent> all = new ArrayList<>();
       for (int i = 1; i <= 5; i++) {
         all.add(get(writer.publish(channel, kilobyte(i))));
@@ -524,7 +585,8 @@ class RedisBrokerIT {
       assertThat(after(reader, all.get(1).id())).isEqualTo(new Replay(false, all.subList(3, 5)));
       assertThat(after(reader, all.get(2).id())).isEqualTo(new Replay(true, all.subList(3, 5)));
       assertThat(after(writer, "order-1")).isEqualTo(new Replay(true, all));
-      assertThat(after(reader, "order-1")).as("found, but more after it than one read brings")
+      assertThat(after(reader, "order-1"))
+          .as("found, but more after it than one read brings")
           .isEqualTo(new Replay(false, all.subList(3, 5)));
     }
 
@@ -549,10 +611,14 @@ class RedisBrokerIT {
       assertThat(after(broker, "0-0")).isEqualTo(new Replay(true, List.of(e1, e2)));
 
       // e1 is older than the TTL, e2 not yet: reads drop e1 and say the beginning was cut.
-      await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
-        Replay replay = after(broker, "0-0");
-        return replay.equals(new Replay(false, List.of(e2)));
-      });
+      await()
+          .atMost(TIMEOUT)
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                Replay replay = after(broker, "0-0");
+                return replay.equals(new Replay(false, List.of(e2)));
+              });
       assertThat(after(broker, e1.id())).isEqualTo(new Replay(true, List.of(e2)));
 
       // Idle for the TTL: the whole stream expires; the head is the beginning again.
@@ -564,7 +630,8 @@ class RedisBrokerIT {
 
     @Test
     void everyEventExpiredButTheLastIdStillUpToDate() {
-      RedisBroker broker = broker(redis, new RecordingListener(), b -> b.historyTtl(Duration.ofMillis(300)));
+      RedisBroker broker =
+          broker(redis, new RecordingListener(), b -> b.historyTtl(Duration.ofMillis(300)));
       SseEvent e1 = get(broker.publish(channel, event("1")));
       String key = "ssehub:history:{" + channel + "}";
       redis.command("PERSIST", key); // keep the stream itself past its TTL
@@ -590,7 +657,8 @@ class RedisBrokerIT {
 
     private long redisMillis() {
       List<?> time = (List<?>) redis.command("TIME");
-      return Long.parseLong((String) time.get(0)) * 1000 + Long.parseLong((String) time.get(1)) / 1000;
+      return Long.parseLong((String) time.get(0)) * 1000
+          + Long.parseLong((String) time.get(1)) / 1000;
     }
   }
 
@@ -612,11 +680,19 @@ class RedisBrokerIT {
 
         long start = System.nanoTime();
         CompletableFuture<SseEvent> failed = broker.publish(channel, event("lost"));
-        assertThatThrownBy(() -> failed.get(COMMAND_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS))
+        assertThatThrownBy(
+                () -> failed.get(COMMAND_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS))
             .hasCauseInstanceOf(BrokerUnavailableException.class)
-            .cause().hasMessageContaining(own.uri().toString());
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(COMMAND_TIMEOUT.plusSeconds(1));
-        assertThatThrownBy(() -> broker.history().lastId(channel).get(COMMAND_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS))
+            .cause()
+            .hasMessageContaining(own.uri().toString());
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .isLessThan(COMMAND_TIMEOUT.plusSeconds(1));
+        assertThatThrownBy(
+                () ->
+                    broker
+                        .history()
+                        .lastId(channel)
+                        .get(COMMAND_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS))
             .hasCauseInstanceOf(BrokerUnavailableException.class);
 
         // Asked for while Redis is down: confirmed once it is back.
@@ -688,8 +764,11 @@ class RedisBrokerIT {
       RedisServer own = RedisServer.startOnFreePort();
       int port = own.port();
       own.close(); // nothing listens there now
-      RedisBroker broker = RedisBroker.builder()
-          .uri("redis://:secret@127.0.0.1:" + port + "/0").commandTimeout(COMMAND_TIMEOUT).build();
+      RedisBroker broker =
+          RedisBroker.builder()
+              .uri("redis://:secret@127.0.0.1:" + port + "/0")
+              .commandTimeout(COMMAND_TIMEOUT)
+              .build();
       brokers.add(broker);
       assertThatThrownBy(broker::connect)
           .isInstanceOf(RedisUnavailableException.class)
@@ -700,17 +779,23 @@ class RedisBrokerIT {
           .isInstanceOf(RedisUnavailableException.class)
           .hasMessageContaining("kept trying for PT0.3S")
           .hasMessageNotContaining("secret");
-      assertThat(broker.publish(channel, event("x"))).failsWithin(TIMEOUT)
-          .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(BrokerUnavailableException.class);
+      assertThat(broker.publish(channel, event("x")))
+          .failsWithin(TIMEOUT)
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(BrokerUnavailableException.class);
     }
 
     @Test
     void wrongPasswordNamedMasked() {
       RedisServer own = RedisServer.startOnFreePort();
       try {
-        own.command("CONFIG", "SET", "requirepass", "right"); // the test kit's own commands stop here
-        RedisBroker broker = RedisBroker.builder()
-            .uri("redis://:wrong@127.0.0.1:" + own.port() + "/0").commandTimeout(COMMAND_TIMEOUT).build();
+        own.command(
+            "CONFIG", "SET", "requirepass", "right"); // the test kit's own commands stop here
+        RedisBroker broker =
+            RedisBroker.builder()
+                .uri("redis://:wrong@127.0.0.1:" + own.port() + "/0")
+                .commandTimeout(COMMAND_TIMEOUT)
+                .build();
         brokers.add(broker);
         assertThatThrownBy(broker::connect)
             .isInstanceOf(RedisUnavailableException.class)
@@ -718,11 +803,14 @@ class RedisBrokerIT {
             .hasMessageNotContaining("wrong@");
 
         RecordingListener listener = new RecordingListener();
-        RedisBroker good = broker(own, listener, b -> b.uri("redis://:right@127.0.0.1:" + own.port() + "/0"));
+        RedisBroker good =
+            broker(own, listener, b -> b.uri("redis://:right@127.0.0.1:" + own.port() + "/0"));
         get(good.subscribe(channel));
         SseEvent stored = get(good.publish(channel, event("authenticated")));
         assertThat(listener.next(channel)).isEqualTo(stored);
-        assertThat(good.describe()).contains("redis://:***@127.0.0.1:" + own.port()).doesNotContain("right");
+        assertThat(good.describe())
+            .contains("redis://:***@127.0.0.1:" + own.port())
+            .doesNotContain("right");
       } finally {
         brokers.forEach(RedisBroker::close);
         brokers.clear();

@@ -38,9 +38,10 @@ class RedisClusterIT {
 
   private RedisBroker broker(RecordingListener listener, boolean viaUri) {
     List<String> seeds = cluster.seedUris().stream().map(URI::getAuthority).toList();
-    RedisBroker.Builder builder = viaUri
-        ? RedisBroker.builder().uri("redis-cluster://" + String.join(",", seeds))
-        : RedisBroker.builder().cluster(seeds);
+    RedisBroker.Builder builder =
+        viaUri
+            ? RedisBroker.builder().uri("redis-cluster://" + String.join(",", seeds))
+            : RedisBroker.builder().cluster(seeds);
     RedisBroker broker = builder.commandTimeout(Duration.ofSeconds(5)).build();
     brokers.add(broker);
     broker.start(listener);
@@ -86,7 +87,9 @@ class RedisClusterIT {
     for (int shard = 0; shard < 3; shard++) {
       RedisServer owner = cluster.nodes().get(shard);
       List<?> counts = (List<?>) owner.command("PUBSUB", "SHARDNUMSUB", channels.get(shard));
-      assertThat(counts.get(1)).as("sharded subscribers of %s on its shard", channels.get(shard)).isEqualTo(2L);
+      assertThat(counts.get(1))
+          .as("sharded subscribers of %s on its shard", channels.get(shard))
+          .isEqualTo(2L);
     }
 
     List<SseEvent> sent = new ArrayList<>();
@@ -97,15 +100,20 @@ class RedisClusterIT {
     for (RecordingListener listener : List.of(a, b)) {
       List<RecordingListener.Received> received = listener.next(30);
       for (String channel : channels) {
-        List<SseEvent> got = received.stream().filter(r -> r.channel().equals(channel))
-            .map(RecordingListener.Received::event).toList();
+        List<SseEvent> got =
+            received.stream()
+                .filter(r -> r.channel().equals(channel))
+                .map(RecordingListener.Received::event)
+                .toList();
         List<SseEvent> expected = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
           if (channels.get(i % 3).equals(channel)) {
             expected.add(sent.get(i));
           }
         }
-        assertThat(got).as("events of %s, in publish order", channel).containsExactlyElementsOf(expected);
+        assertThat(got)
+            .as("events of %s, in publish order", channel)
+            .containsExactlyElementsOf(expected);
       }
       listener.expectNoMoreEvents();
     }
@@ -125,9 +133,12 @@ class RedisClusterIT {
       SseEvent e3 = get(broker.publish(channel, SseEvent.of("3")));
 
       assertThat((Long) cluster.nodes().get(shard).command("XLEN", key)).isEqualTo(3);
-      assertThat(get(broker.history().after(channel, beginning))).isEqualTo(new Replay(true, List.of(e1, e2, e3)));
-      assertThat(get(broker.history().after(channel, e1.id()))).isEqualTo(new Replay(true, List.of(e2, e3)));
-      assertThat(get(broker.history().after(channel, "own"))).isEqualTo(new Replay(true, List.of(e3)));
+      assertThat(get(broker.history().after(channel, beginning)))
+          .isEqualTo(new Replay(true, List.of(e1, e2, e3)));
+      assertThat(get(broker.history().after(channel, e1.id())))
+          .isEqualTo(new Replay(true, List.of(e2, e3)));
+      assertThat(get(broker.history().after(channel, "own")))
+          .isEqualTo(new Replay(true, List.of(e3)));
       assertThat(get(broker.history().lastId(channel))).isEqualTo(e3.id());
     }
   }
@@ -143,8 +154,12 @@ class RedisClusterIT {
     String channel = channelOnShard("plain", 2);
     get(broker.subscribe(channel));
     // flask-sse publishes with plain PUBLISH, on whichever node it is connected to.
-    cluster.nodes().get(0).command("PUBLISH", channel, "{\"data\": \"from flask\", \"type\": \"t\"}");
-    assertThat(listener.next(channel)).isEqualTo(SseEvent.builder().data("from flask").type("t").build());
+    cluster
+        .nodes()
+        .get(0)
+        .command("PUBLISH", channel, "{\"data\": \"from flask\", \"type\": \"t\"}");
+    assertThat(listener.next(channel))
+        .isEqualTo(SseEvent.builder().data("from flask").type("t").build());
     SseEvent stored = get(broker.publish(channel, SseEvent.of("from ssehub")));
     assertThat(listener.next(channel)).isEqualTo(stored);
   }
@@ -163,11 +178,13 @@ class RedisClusterIT {
     // Per node: one command and one pub/sub connection; the node Lettuce picked as default has
     // one more of each (the cluster connections' own default connections).
     assertThat(added).allSatisfy(count -> assertThat(count).isBetween(2, 4));
-    assertThat(added.stream().mapToInt(Integer::intValue).sum()).as("connections of one broker: %s", added)
+    assertThat(added.stream().mapToInt(Integer::intValue).sum())
+        .as("connections of one broker: %s", added)
         .isLessThanOrEqualTo(8);
   }
 
   private static int clients(RedisServer node) {
-    return (int) node.commandString("CLIENT", "LIST").lines().filter(line -> !line.isBlank()).count();
+    return (int)
+        node.commandString("CLIENT", "LIST").lines().filter(line -> !line.isBlank()).count();
   }
 }

@@ -11,14 +11,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Through Sentinel: a {@code redis-sentinel://} URI finds the master, and everything works on it. */
+/**
+ * Through Sentinel: a {@code redis-sentinel://} URI finds the master, and everything works on it.
+ */
 @ExtendWith(RedisExtension.class)
 class RedisSentinelIT {
 
   @Test
   void publishesSubscribesAndReplaysThroughSentinel(RedisSentinel sentinel) throws Exception {
     RecordingListener listener = new RecordingListener();
-    RedisBroker broker = RedisBroker.builder().uri(sentinel.uri().toString()).commandTimeout(Duration.ofSeconds(2)).build();
+    RedisBroker broker =
+        RedisBroker.builder()
+            .uri(sentinel.uri().toString())
+            .commandTimeout(Duration.ofSeconds(2))
+            .build();
     try {
       broker.start(listener);
       broker.connect();

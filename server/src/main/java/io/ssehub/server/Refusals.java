@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The requests and connections the server refused, counted per cause (ready to be read by a
- * metrics registry: {@link #count}, {@link #snapshot}). Each cause is logged at most once a minute,
- * with its count so far, never once per request: under abuse the log stays readable.
+ * The requests and connections the server refused, counted per cause (ready to be read by a metrics
+ * registry: {@link #count}, {@link #snapshot}). Each cause is logged at most once a minute, with
+ * its count so far, never once per request: under abuse the log stays readable.
  *
  * <p>Thread-safe: counted from every event loop.
  */
@@ -39,7 +39,9 @@ public final class Refusals {
     UNAUTHENTICATED,
     /** A token that does not grant the channel, or anonymous publishing from afar: 403. */
     FORBIDDEN,
-    /** A publish while more deliveries wait to be written than {@code --max-fanout-backlog}: 503. */
+    /**
+     * A publish while more deliveries wait to be written than {@code --max-fanout-backlog}: 503.
+     */
     FANOUT_BACKLOG;
 
     String label() {
@@ -66,7 +68,10 @@ public final class Refusals {
     }
   }
 
-  /** Counts one refusal, and logs the cause if it was not logged in the last minute. Returns whether it logged. */
+  /**
+   * Counts one refusal, and logs the cause if it was not logged in the last minute. Returns whether
+   * it logged.
+   */
   public boolean record(Cause cause) {
     LongAdder count = counts.get(cause);
     count.increment();
@@ -74,7 +79,10 @@ public final class Refusals {
     long now = nanoTime.getAsLong();
     long due = next.get();
     if (now - due >= 0 && next.compareAndSet(due, now + LOG_EVERY_NANOS)) {
-      log.warn("Refused: {} ({} so far; this cause is logged at most once a minute)", cause.label(), count.sum());
+      log.warn(
+          "Refused: {} ({} so far; this cause is logged at most once a minute)",
+          cause.label(),
+          count.sum());
       return true;
     }
     return false;

@@ -1,5 +1,10 @@
 package io.ssehub.server;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -7,11 +12,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.ssehub.core.SseHub;
@@ -51,12 +51,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>HTTP API: {@code GET /stream?channel=NAME} (repeatable; {@code Last-Event-ID} header or
- * {@code lastEventId} parameter to resume), {@code POST /publish} (JSON or form: {@code channel},
- * {@code data}, {@code type}, {@code id}, {@code retry}), {@code GET /health}, {@code GET
- * /health/live}, {@code GET /health/ready}, {@code GET /metrics} (Prometheus text), and a demo page
- * at {@code /}; with {@link Builder#ui}, the dashboard at {@code GET /ui} and its {@code GET
- * /ui/stream}. Errors are JSON: {@code {"error":"<code>","message":"...","field":"..."}}.
+ * <p>HTTP API: {@code GET /stream?channel=NAME} (repeatable; {@code Last-Event-ID} header or {@code
+ * lastEventId} parameter to resume), {@code POST /publish} (JSON or form: {@code channel}, {@code
+ * data}, {@code type}, {@code id}, {@code retry}), {@code GET /health}, {@code GET /health/live},
+ * {@code GET /health/ready}, {@code GET /metrics} (Prometheus text), and a demo page at {@code /};
+ * with {@link Builder#ui}, the dashboard at {@code GET /ui} and its {@code GET /ui/stream}. Errors
+ * are JSON: {@code {"error":"<code>","message":"...","field":"..."}}.
  *
  * <p>The server owns its hub: {@link #close()} ends every stream cleanly (each gets a comment and
  * the end of its response, and reconnects), closes the hub, then the event loops. Event loop
@@ -75,8 +75,8 @@ import org.slf4j.LoggerFactory;
  * HubMetrics} on the same registry as its observer (the default hub is).
  *
  * <p>Protocols: HTTP/1.1, and HTTP/2 with prior knowledge on the same cleartext port; with {@link
- * Builder#tls TLS}, HTTP/2 and HTTP/1.1 as the client picks by ALPN. On HTTP/2 a browser holds
- * its streams on one connection, past HTTP/1.1's six per origin.
+ * Builder#tls TLS}, HTTP/2 and HTTP/1.1 as the client picks by ALPN. On HTTP/2 a browser holds its
+ * streams on one connection, past HTTP/1.1's six per origin.
  */
 public final class SseHubServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SseHubServer.class);
@@ -97,7 +97,10 @@ public final class SseHubServer implements AutoCloseable {
    */
   public static final int BODY_ALLOWANCE_BYTES = 16 * 1024;
 
-  /** How often the event loops are probed for how far behind they run: the push-back reacts within this. */
+  /**
+   * How often the event loops are probed for how far behind they run: the push-back reacts within
+   * this.
+   */
   private static final Duration LOOP_DELAY_PROBE_INTERVAL = Duration.ofMillis(50);
 
   /** The request headers' total size, by default: room for a token cookie. */
@@ -109,7 +112,10 @@ public final class SseHubServer implements AutoCloseable {
   /** How long a connection may take to send a complete request, by default. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
-  /** The {@code retry:} and {@code Retry-After} told to a client over a connection limit, by default. */
+  /**
+   * The {@code retry:} and {@code Retry-After} told to a client over a connection limit, by
+   * default.
+   */
   public static final Duration DEFAULT_OVER_LIMIT_RETRY = Duration.ofSeconds(30);
 
   private final String host;
@@ -117,14 +123,18 @@ public final class SseHubServer implements AutoCloseable {
   private final SseHub hub;
   private final int maxBodyBytes;
   private final Duration shutdownTimeout;
+
   /** Event loops serving connections; 0 for Netty's default (two per core). */
   private final int ioThreads;
+
   private final ServerOptions options;
   private final Refusals refusals = new Refusals();
   private final MeterRegistry meterRegistry;
   private final boolean ui;
+
   /** Null: cleartext. */
   private final SslContext tls;
+
   private final Transport transport = Transport.best();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -132,41 +142,65 @@ public final class SseHubServer implements AutoCloseable {
 
   private volatile EventLoopGroup acceptors;
   private volatile EventLoopGroup workers;
+
   /** How far behind the workers run; set with them. */
   private volatile LoopDelay loopDelay;
+
   private volatile Channel serverChannel;
   private volatile ServerContext context;
+
   /** The Mercure front door, or null when {@code mercure(false)}. */
   private final MercureHub mercure;
 
   private SseHubServer(Builder builder) {
     this.host = builder.host;
     this.requestedPort = builder.port;
-    this.meterRegistry = builder.meterRegistry != null
-        ? builder.meterRegistry
-        : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.hub = builder.hub != null
-        ? builder.hub
-        : SseHub.builder().maxEventBytes(builder.maxEventBytes).observer(new HubMetrics(meterRegistry)).build();
+    this.meterRegistry =
+        builder.meterRegistry != null
+            ? builder.meterRegistry
+            : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.hub =
+        builder.hub != null
+            ? builder.hub
+            : SseHub.builder()
+                .maxEventBytes(builder.maxEventBytes)
+                .observer(new HubMetrics(meterRegistry))
+                .build();
     // The hub's own limit, so the two cannot disagree; capped where a Netty aggregator's int ends.
-    this.maxBodyBytes = (int) (Math.min(hub.maxEventBytes(), Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES)
-        + BODY_ALLOWANCE_BYTES);
+    this.maxBodyBytes =
+        (int)
+            (Math.min(hub.maxEventBytes(), Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES)
+                + BODY_ALLOWANCE_BYTES);
     this.shutdownTimeout = builder.shutdownTimeout;
     this.ioThreads = builder.ioThreads;
     this.ui = builder.ui;
-    this.options = new ServerOptions(builder.jwt, builder.cors, builder.maxConnections, builder.maxConnectionsPerIp,
-        builder.maxHeaderBytes, builder.maxUrlBytes, builder.requestTimeout, builder.overLimitRetry,
-        builder.maxFanOutBacklog, builder.maxFanOutDelay);
+    this.options =
+        new ServerOptions(
+            builder.jwt,
+            builder.cors,
+            builder.maxConnections,
+            builder.maxConnectionsPerIp,
+            builder.maxHeaderBytes,
+            builder.maxUrlBytes,
+            builder.requestTimeout,
+            builder.overLimitRetry,
+            builder.maxFanOutBacklog,
+            builder.maxFanOutDelay);
     this.mercure = builder.mercure ? mercureOf(builder) : null;
     this.tls = builder.tls;
   }
 
-  /** The Mercure front door on this server's hub: the hub's keys unless Mercure has its own, CSRF by the CORS origins. */
+  /**
+   * The Mercure front door on this server's hub: the hub's keys unless Mercure has its own, CSRF by
+   * the CORS origins.
+   */
   private MercureHub mercureOf(Builder builder) {
     CorsPolicy cors = builder.cors;
     return MercureHub.builder(hub)
-        .publisherKey(builder.mercurePublisherKey != null ? builder.mercurePublisherKey : builder.jwt)
-        .subscriberKey(builder.mercureSubscriberKey != null ? builder.mercureSubscriberKey : builder.jwt)
+        .publisherKey(
+            builder.mercurePublisherKey != null ? builder.mercurePublisherKey : builder.jwt)
+        .subscriberKey(
+            builder.mercureSubscriberKey != null ? builder.mercureSubscriberKey : builder.jwt)
         .anonymousSubscribers(builder.mercureAnonymousSubscribers)
         .anonymousPublishFromAnywhere(builder.mercureAnonymousPublish)
         .cookieName(builder.mercureCookie)
@@ -190,7 +224,8 @@ public final class SseHubServer implements AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("server: already started (expected: start() once)");
     }
-    ServerContext.MetricsScrape scrape = meterRegistry instanceof PrometheusMeterRegistry prometheus ? prometheus::scrape : null;
+    ServerContext.MetricsScrape scrape =
+        meterRegistry instanceof PrometheusMeterRegistry prometheus ? prometheus::scrape : null;
     context = new ServerContext(hub, maxBodyBytes, options, refusals, scrape);
     context.mercure(mercure);
     bindMeters(context);
@@ -203,19 +238,24 @@ public final class SseHubServer implements AutoCloseable {
     context.loopDelay(loopDelay);
     Gauge.builder("ssehub.eventloop.delay", loopDelay, d -> d.nanos() / 1e9)
         .baseUnit("seconds")
-        .description("How far behind the furthest-behind event loop runs: what this node adds to a delivery")
+        .description(
+            "How far behind the furthest-behind event loop runs: what this node adds to a delivery")
         .register(meterRegistry);
-    ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(acceptors, workers)
-        .channel(transport.serverChannel())
-        .option(ChannelOption.SO_BACKLOG, 1024)
-        .option(ChannelOption.SO_REUSEADDR, true)
-        // Events are small and must leave at once: no Nagle delay.
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.SO_KEEPALIVE, true)
-        // Only the "writable" signal depends on these; the hub bounds each stream by its pending bytes.
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-        .childHandler(new HttpInitializer(context, tls));
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(acceptors, workers)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            // Events are small and must leave at once: no Nagle delay.
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            // Only the "writable" signal depends on these; the hub bounds each stream by its
+            // pending bytes.
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+            .childHandler(new HttpInitializer(context, tls));
     ChannelFuture bound = bootstrap.bind(host, requestedPort).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       Throwable cause = bound.cause();
@@ -223,13 +263,18 @@ public final class SseHubServer implements AutoCloseable {
       hub.close();
       closed.countDown();
       String message = "cannot listen on " + host + ":" + requestedPort + ": " + cause.getMessage();
-      throw cause instanceof IOException io ? new UncheckedIOException(message, io) : new IllegalStateException(message, cause);
+      throw cause instanceof IOException io
+          ? new UncheckedIOException(message, io)
+          : new IllegalStateException(message, cause);
     }
     serverChannel = bound.channel();
     return this;
   }
 
-  /** The hub's gauges, the server's refusals, bytes and connections; counters are shared if already there. */
+  /**
+   * The hub's gauges, the server's refusals, bytes and connections; counters are shared if already
+   * there.
+   */
   private void bindMeters(ServerContext context) {
     new HubMetrics(meterRegistry).bind(hub);
     for (Refusals.Cause cause : Refusals.Cause.values()) {
@@ -274,7 +319,9 @@ public final class SseHubServer implements AutoCloseable {
     return hub.drain(window);
   }
 
-  /** The port the server listens on: the one it was given, or the one the system chose for port 0. */
+  /**
+   * The port the server listens on: the one it was given, or the one the system chose for port 0.
+   */
   public int port() {
     return address().getPort();
   }
@@ -308,7 +355,9 @@ public final class SseHubServer implements AutoCloseable {
     return transport.toString();
   }
 
-  /** How many event loops serve connections ({@link Builder#ioThreads}); 0 before {@link #start}. */
+  /**
+   * How many event loops serve connections ({@link Builder#ioThreads}); 0 before {@link #start}.
+   */
   public int ioThreads() {
     EventLoopGroup group = workers;
     int loops = 0;
@@ -375,8 +424,13 @@ public final class SseHubServer implements AutoCloseable {
   @Override
   public String toString() {
     Channel channel = serverChannel;
-    return "SseHubServer{" + (channel != null ? channel.localAddress() : host + ":" + requestedPort)
-        + ", " + transport + ", broker=" + hub.broker().describe() + "}";
+    return "SseHubServer{"
+        + (channel != null ? channel.localAddress() : host + ":" + requestedPort)
+        + ", "
+        + transport
+        + ", broker="
+        + hub.broker().describe()
+        + "}";
   }
 
   /** Settings of a server; every one has a default. */
@@ -410,7 +464,10 @@ public final class SseHubServer implements AutoCloseable {
 
     private Builder() {}
 
-    /** Whether the Mercure protocol is served at {@value MercureHub#PATH}; true by default. See the README's "Mercure". */
+    /**
+     * Whether the Mercure protocol is served at {@value MercureHub#PATH}; true by default. See the
+     * README's "Mercure".
+     */
     public Builder mercure(boolean enabled) {
       this.mercure = enabled;
       return this;
@@ -428,35 +485,46 @@ public final class SseHubServer implements AutoCloseable {
       return this;
     }
 
-    /** With a subscriber key, whether Mercure subscribers without a token receive public updates; false by default. */
+    /**
+     * With a subscriber key, whether Mercure subscribers without a token receive public updates;
+     * false by default.
+     */
     public Builder mercureAnonymousSubscribers(boolean allowed) {
       this.mercureAnonymousSubscribers = allowed;
       return this;
     }
 
-    /** Without a publisher key, whether anyone may publish Mercure updates, not only loopback clients; false by default. */
+    /**
+     * Without a publisher key, whether anyone may publish Mercure updates, not only loopback
+     * clients; false by default.
+     */
     public Builder mercureAnonymousPublish(boolean allowed) {
       this.mercureAnonymousPublish = allowed;
       return this;
     }
 
-    /** Whether Mercure subscription events and the subscriptions API are on; false by default, as in the Go hub. */
+    /**
+     * Whether Mercure subscription events and the subscriptions API are on; false by default, as in
+     * the Go hub.
+     */
     public Builder mercureSubscriptions(boolean enabled) {
       this.mercureSubscriptions = enabled;
       return this;
     }
 
-    /** The cookie that may carry a Mercure token ({@value MercureHub#DEFAULT_COOKIE} by default). */
+    /**
+     * The cookie that may carry a Mercure token ({@value MercureHub#DEFAULT_COOKIE} by default).
+     */
     public Builder mercureCookie(String name) {
       this.mercureCookie = Objects.requireNonNull(name, "name");
       return this;
     }
 
     /**
-     * Serves the dashboard at {@code GET /ui}: this node's channels with their stream counts, events
-     * per second, the broker's state, and a form to publish, live over {@code GET /ui/stream}. Only
-     * for clients that may publish to every channel (the hub's {@code Authorizer} is asked about
-     * publishing to {@code *}). Off by default: then {@code /ui} is a 404.
+     * Serves the dashboard at {@code GET /ui}: this node's channels with their stream counts,
+     * events per second, the broker's state, and a form to publish, live over {@code GET
+     * /ui/stream}. Only for clients that may publish to every channel (the hub's {@code Authorizer}
+     * is asked about publishing to {@code *}). Off by default: then {@code /ui} is a 404.
      */
     public Builder ui(boolean on) {
       this.ui = on;
@@ -473,8 +541,10 @@ public final class SseHubServer implements AutoCloseable {
      *     or used, or a key that is not the certificate's
      */
     public Builder tls(Path certificateChain, Path privateKey) {
-      this.tls = Tls.serverContext(Objects.requireNonNull(certificateChain, "certificateChain"),
-          Objects.requireNonNull(privateKey, "privateKey"));
+      this.tls =
+          Tls.serverContext(
+              Objects.requireNonNull(certificateChain, "certificateChain"),
+              Objects.requireNonNull(privateKey, "privateKey"));
       return this;
     }
 
@@ -491,8 +561,8 @@ public final class SseHubServer implements AutoCloseable {
 
     /**
      * Reads a token from each stream and publish request and hands its principal to the hub's
-     * {@code Authorizer}; a token that does not hold is a 401 with {@code WWW-Authenticate}. Without
-     * it (the default) every client is anonymous.
+     * {@code Authorizer}; a token that does not hold is a 401 with {@code WWW-Authenticate}.
+     * Without it (the default) every client is anonymous.
      */
     public Builder jwt(JwtAuthenticator authenticator) {
       this.jwt = Objects.requireNonNull(authenticator, "authenticator");
@@ -505,7 +575,10 @@ public final class SseHubServer implements AutoCloseable {
       return this;
     }
 
-    /** Open connections in all; 0 (the default) for no limit. See the README for what a refused client is told. */
+    /**
+     * Open connections in all; 0 (the default) for no limit. See the README for what a refused
+     * client is told.
+     */
     public Builder maxConnections(int max) {
       this.maxConnections = nonNegative("maxConnections", max);
       return this;
@@ -517,7 +590,10 @@ public final class SseHubServer implements AutoCloseable {
       return this;
     }
 
-    /** The request headers' total size; over it, 431 ({@value #DEFAULT_MAX_HEADER_BYTES} by default). */
+    /**
+     * The request headers' total size; over it, 431 ({@value #DEFAULT_MAX_HEADER_BYTES} by
+     * default).
+     */
     public Builder maxHeaderBytes(int max) {
       this.maxHeaderBytes = atLeast("maxHeaderBytes", max, 1024);
       return this;
@@ -529,7 +605,10 @@ public final class SseHubServer implements AutoCloseable {
       return this;
     }
 
-    /** How long a connection may take to send a complete request, and stay idle between requests; zero for no limit. */
+    /**
+     * How long a connection may take to send a complete request, and stay idle between requests;
+     * zero for no limit.
+     */
     public Builder requestTimeout(Duration timeout) {
       if (timeout.isNegative()) {
         throw new IllegalArgumentException("requestTimeout: " + timeout + " (expected: >= 0)");
@@ -538,7 +617,10 @@ public final class SseHubServer implements AutoCloseable {
       return this;
     }
 
-    /** What a client over a connection limit is told: a stream's {@code retry:}, and {@code Retry-After}. */
+    /**
+     * What a client over a connection limit is told: a stream's {@code retry:}, and {@code
+     * Retry-After}.
+     */
     public Builder overLimitRetry(Duration retry) {
       if (retry.isNegative() || retry.isZero()) {
         throw new IllegalArgumentException("overLimitRetry: " + retry + " (expected: > 0)");
@@ -570,7 +652,8 @@ public final class SseHubServer implements AutoCloseable {
     public Builder maxFanOutDelay(Duration max) {
       Objects.requireNonNull(max, "maxFanOutDelay");
       if (max.isNegative()) {
-        throw new IllegalArgumentException("maxFanOutDelay: " + max + " (expected: >= 0, 0 for no limit)");
+        throw new IllegalArgumentException(
+            "maxFanOutDelay: " + max + " (expected: >= 0, 0 for no limit)");
       }
       this.maxFanOutDelay = max;
       return this;
@@ -578,14 +661,16 @@ public final class SseHubServer implements AutoCloseable {
 
     private static int nonNegative(String name, int value) {
       if (value < 0) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0, 0 for no limit)");
+        throw new IllegalArgumentException(
+            name + ": " + value + " (expected: >= 0, 0 for no limit)");
       }
       return value;
     }
 
     private static int atLeast(String name, int value, int min) {
       if (value < min) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: at least " + min + ")");
+        throw new IllegalArgumentException(
+            name + ": " + value + " (expected: at least " + min + ")");
       }
       return value;
     }
@@ -623,8 +708,12 @@ public final class SseHubServer implements AutoCloseable {
      */
     public Builder maxEventBytes(long maxEventBytes) {
       if (maxEventBytes < 1 || maxEventBytes > Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES) {
-        throw new IllegalArgumentException("maxEventBytes: " + maxEventBytes
-            + " (expected: 1 to " + (Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES) + ")");
+        throw new IllegalArgumentException(
+            "maxEventBytes: "
+                + maxEventBytes
+                + " (expected: 1 to "
+                + (Integer.MAX_VALUE - BODY_ALLOWANCE_BYTES)
+                + ")");
       }
       this.maxEventBytes = maxEventBytes;
       return this;
@@ -641,7 +730,8 @@ public final class SseHubServer implements AutoCloseable {
      */
     public Builder ioThreads(int threads) {
       if (threads < 0) {
-        throw new IllegalArgumentException("ioThreads: " + threads + " (expected: >= 0, 0 for two per core)");
+        throw new IllegalArgumentException(
+            "ioThreads: " + threads + " (expected: >= 0, 0 for two per core)");
       }
       this.ioThreads = threads;
       return this;
@@ -650,7 +740,8 @@ public final class SseHubServer implements AutoCloseable {
     /** How long {@link SseHubServer#close()} waits for streams to end and threads to stop. */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       if (shutdownTimeout.isNegative()) {
-        throw new IllegalArgumentException("shutdownTimeout: " + shutdownTimeout + " (expected: >= 0)");
+        throw new IllegalArgumentException(
+            "shutdownTimeout: " + shutdownTimeout + " (expected: >= 0)");
       }
       this.shutdownTimeout = shutdownTimeout;
       return this;

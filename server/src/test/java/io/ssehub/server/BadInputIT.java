@@ -33,11 +33,18 @@ class BadInputIT {
 
   @BeforeAll
   static void start() {
-    server = SseHubServer.builder().host("127.0.0.1").port(0).maxEventBytes(MAX_EVENT_BYTES)
-        .hub(io.ssehub.core.SseHub.builder().maxEventBytes(MAX_EVENT_BYTES).build())
-        .build().start();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .maxEventBytes(MAX_EVENT_BYTES)
+            .hub(io.ssehub.core.SseHub.builder().maxEventBytes(MAX_EVENT_BYTES).build())
+            .build()
+            .start();
     HttpClient http = SseClient.newHttpClient();
-    bystander = SseClient.open(http, URI.create("http://127.0.0.1:" + server.port() + "/stream?channel=calm"));
+    bystander =
+        SseClient.open(
+            http, URI.create("http://127.0.0.1:" + server.port() + "/stream?channel=calm"));
     assertThat(bystander.awaitOpen(WAIT)).isEqualTo(200);
   }
 
@@ -59,30 +66,45 @@ class BadInputIT {
 
   @Test
   void missingData() {
-    assertError(publish("application/x-www-form-urlencoded", "channel=calm"), 400, "missing_field", "data");
+    assertError(
+        publish("application/x-www-form-urlencoded", "channel=calm"), 400, "missing_field", "data");
   }
 
   @Test
   void invalidChannel() {
-    assertError(publish("application/json", "{\"channel\":\"caf\u00e9\",\"data\":\"x\"}"), 400, "invalid_field", "channel");
+    assertError(
+        publish("application/json", "{\"channel\":\"caf\u00e9\",\"data\":\"x\"}"),
+        400,
+        "invalid_field",
+        "channel");
   }
 
   @Test
   void typeWithLineBreak() {
-    assertError(publish("application/json", "{\"channel\":\"calm\",\"data\":\"x\",\"type\":\"a\\r\\nid: 1\"}"),
-        400, "invalid_field", "type");
+    assertError(
+        publish(
+            "application/json", "{\"channel\":\"calm\",\"data\":\"x\",\"type\":\"a\\r\\nid: 1\"}"),
+        400,
+        "invalid_field",
+        "type");
   }
 
   @Test
   void idWithNul() {
-    assertError(publish("application/json", "{\"channel\":\"calm\",\"data\":\"x\",\"id\":\"a\\u0000\"}"),
-        400, "invalid_field", "id");
+    assertError(
+        publish("application/json", "{\"channel\":\"calm\",\"data\":\"x\",\"id\":\"a\\u0000\"}"),
+        400,
+        "invalid_field",
+        "id");
   }
 
   @Test
   void negativeRetry() {
-    assertError(publish("application/json", "{\"channel\":\"calm\",\"data\":\"x\",\"retry\":-1}"),
-        400, "invalid_field", "retry");
+    assertError(
+        publish("application/json", "{\"channel\":\"calm\",\"data\":\"x\",\"retry\":-1}"),
+        400,
+        "invalid_field",
+        "retry");
   }
 
   @Test
@@ -94,8 +116,10 @@ class BadInputIT {
   void tooLargeByContentLengthIsRefusedBeforeTheBodyIsSent() throws Exception {
     try (Socket socket = RawHttp.connect(server.port())) {
       OutputStream out = socket.getOutputStream();
-      out.write(("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 50000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: 50000000\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       // No body sent: the answer comes from the header alone.
       assertError(RawHttp.read(socket.getInputStream()), 413, "payload_too_large", null);
@@ -105,20 +129,28 @@ class BadInputIT {
   @Test
   void tooLargeEvent() {
     String data = "x".repeat((int) MAX_EVENT_BYTES);
-    assertError(publish("application/json", "{\"channel\":\"calm\",\"data\":\"" + data + "\"}"),
-        413, "payload_too_large", "data");
+    assertError(
+        publish("application/json", "{\"channel\":\"calm\",\"data\":\"" + data + "\"}"),
+        413,
+        "payload_too_large",
+        "data");
   }
 
   @Test
   void wrongMethod() {
-    RawHttp.Response response = RawHttp.exchange(server.port(), "DELETE /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    RawHttp.Response response =
+        RawHttp.exchange(server.port(), "DELETE /stream HTTP/1.1\r\nHost: x\r\n\r\n");
     assertError(response, 405, "method_not_allowed", null);
     assertThat(response.header("allow")).isEqualTo("GET, HEAD"); // HEAD is GET without the body
   }
 
   @Test
   void unknownPath() {
-    assertError(RawHttp.exchange(server.port(), "GET /admin HTTP/1.1\r\nHost: x\r\n\r\n"), 404, "not_found", null);
+    assertError(
+        RawHttp.exchange(server.port(), "GET /admin HTTP/1.1\r\nHost: x\r\n\r\n"),
+        404,
+        "not_found",
+        null);
   }
 
   @Test
@@ -128,9 +160,14 @@ class BadInputIT {
 
   @Test
   void invalidUtf8() {
-    byte[] body = {'{', '"', 'c', 'h', 'a', 'n', 'n', 'e', 'l', '"', ':', '"', (byte) 0xc3, '(', '"', '}'};
-    byte[] head = ("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-        + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] body = {
+      '{', '"', 'c', 'h', 'a', 'n', 'n', 'e', 'l', '"', ':', '"', (byte) 0xc3, '(', '"', '}'
+    };
+    byte[] head =
+        ("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] request = new byte[head.length + body.length];
     System.arraycopy(head, 0, request, 0, head.length);
     System.arraycopy(body, 0, request, head.length, body.length);
@@ -139,8 +176,11 @@ class BadInputIT {
 
   @Test
   void badPercentEncoding() {
-    assertError(RawHttp.exchange(server.port(), "GET /stream?channel=calm%2 HTTP/1.1\r\nHost: x\r\n\r\n"),
-        400, "invalid_query", null);
+    assertError(
+        RawHttp.exchange(server.port(), "GET /stream?channel=calm%2 HTTP/1.1\r\nHost: x\r\n\r\n"),
+        400,
+        "invalid_query",
+        null);
   }
 
   @Test
@@ -154,12 +194,18 @@ class BadInputIT {
 
   private static RawHttp.Response publish(String contentType, String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    return RawHttp.exchange(server.port(), ("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: " + contentType
-        + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n"
-        + new String(bytes, StandardCharsets.ISO_8859_1)));
+    return RawHttp.exchange(
+        server.port(),
+        ("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: "
+            + contentType
+            + "\r\nContent-Length: "
+            + bytes.length
+            + "\r\nConnection: close\r\n\r\n"
+            + new String(bytes, StandardCharsets.ISO_8859_1)));
   }
 
-  private static void assertError(RawHttp.Response response, int status, String code, String field) {
+  private static void assertError(
+      RawHttp.Response response, int status, String code, String field) {
     assertThat(response.status()).as("%s", response).isEqualTo(status);
     assertThat(response.header("content-type")).isEqualTo("application/json");
     JsonNode body = response.json();
@@ -167,7 +213,9 @@ class BadInputIT {
     assertThat(body.get("message").asText()).as("%s", body).isNotBlank();
     if (field != null) {
       assertThat(body.get("field").asText()).as("%s", body).isEqualTo(field);
-      assertThat(body.get("message").asText()).as("the message names the field").startsWith(field + ":");
+      assertThat(body.get("message").asText())
+          .as("the message names the field")
+          .startsWith(field + ":");
     }
   }
 }

@@ -13,10 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code --config FILE} and {@code --print-config}: precedence, checks, masking; no server is started. */
+/**
+ * {@code --config FILE} and {@code --print-config}: precedence, checks, masking; no server is
+ * started.
+ */
 class ConfigFileTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path file(String text) throws IOException {
     Path file = dir.resolve("ssehub.properties");
@@ -32,7 +34,9 @@ class ConfigFileTest {
 
   @Test
   void fileBeatsDefaultEnvironmentBeatsFileFlagBeatsEnvironment() throws IOException {
-    Path config = file("""
+    Path config =
+        file(
+            """
         # a comment
         port=9001
         keepalive=2s
@@ -41,8 +45,13 @@ class ConfigFileTest {
         cors-origin=https://a.example,https://b.example
         allow-anonymous-publish=true
         """);
-    Main main = parse(Map.of("SSEHUB_KEEPALIVE", "3s", "SSEHUB_HISTORY_SIZE", "6"),
-        "--config", config.toString(), "--history-size", "7");
+    Main main =
+        parse(
+            Map.of("SSEHUB_KEEPALIVE", "3s", "SSEHUB_HISTORY_SIZE", "6"),
+            "--config",
+            config.toString(),
+            "--history-size",
+            "7");
     assertThat(main.port).as("file beats default").isEqualTo(9001);
     assertThat(main.keepalive).as("environment beats file").isEqualTo(Duration.ofSeconds(3));
     assertThat(main.historySize).as("flag beats environment").isEqualTo(7);
@@ -82,9 +91,11 @@ class ConfigFileTest {
 
     Run bool = run(Map.of(), "--config", file("allow-anonymous-publish=yes\n").toString());
     assertThat(bool.code).isEqualTo(2);
-    assertThat(bool.err).contains("allow-anonymous-publish: 'yes' is not a boolean (expected: true or false)");
+    assertThat(bool.err)
+        .contains("allow-anonymous-publish: 'yes' is not a boolean (expected: true or false)");
 
-    Run twice = run(Map.of(), "--config", file("redis=redis://a:1\nredis-url=redis://b:1\n").toString());
+    Run twice =
+        run(Map.of(), "--config", file("redis=redis://a:1\nredis-url=redis://b:1\n").toString());
     assertThat(twice.code).isEqualTo(2);
     assertThat(twice.err).contains("given twice");
   }
@@ -99,29 +110,49 @@ class ConfigFileTest {
   @Test
   void printConfigShowsEffectiveValuesWithSourcesAndMasksSecrets() throws IOException {
     Path config = file("jwt-secret=file-secret-file-secret-file-secret-0123\nkeepalive=2s\n");
-    Run run = run(Map.of("SSEHUB_REDIS_URL", "redis://user:hunter2@127.0.0.1:6379/0"),
-        "--config", config.toString(), "--port", "9100", "--print-config");
+    Run run =
+        run(
+            Map.of("SSEHUB_REDIS_URL", "redis://user:hunter2@127.0.0.1:6379/0"),
+            "--config",
+            config.toString(),
+            "--port",
+            "9100",
+            "--print-config");
     assertThat(run.code).isZero();
     assertThat(run.out)
-        .contains("port=9100").contains("# flag")
-        .contains("keepalive=2s").contains("# config file " + config)
-        .contains("redis-url=redis://user:***@127.0.0.1:6379/0").contains("# environment SSEHUB_REDIS_URL")
+        .contains("port=9100")
+        .contains("# flag")
+        .contains("keepalive=2s")
+        .contains("# config file " + config)
+        .contains("redis-url=redis://user:***@127.0.0.1:6379/0")
+        .contains("# environment SSEHUB_REDIS_URL")
         .contains("jwt-secret=****")
-        .contains("history-size=1000").contains("# default").contains("# jwks=  (not set)")
-        .doesNotContain("hunter2").doesNotContain("file-secret");
+        .contains("history-size=1000")
+        .contains("# default")
+        .contains("# jwks=  (not set)")
+        .doesNotContain("hunter2")
+        .doesNotContain("file-secret");
   }
 
   @Test
   void printConfigMasksEveryRedisPasswordForm() {
-    for (String uri : java.util.List.of("redis://127.0.0.1:6379?password=hunter2", "rediss://:hunter2@h:6380",
-        "redis://:hunter2@h:6379/0", "redis://hunter2@h", "redis://:hunter/two@h:6379",
-        "redis-sentinel://:hunter2@s1:26379,s2:26379#mymaster", "redis-cluster://:hunter2@h1:7000,h2:7001")) {
+    for (String uri :
+        java.util.List.of(
+            "redis://127.0.0.1:6379?password=hunter2",
+            "rediss://:hunter2@h:6380",
+            "redis://:hunter2@h:6379/0",
+            "redis://hunter2@h",
+            "redis://:hunter/two@h:6379",
+            "redis-sentinel://:hunter2@s1:26379,s2:26379#mymaster",
+            "redis-cluster://:hunter2@h1:7000,h2:7001")) {
       Run run = run(Map.of(), "--redis", uri, "--print-config");
       assertThat(run.code).as(uri).isZero();
       assertThat(run.out).as(uri).contains("redis-url=").contains("***").doesNotContain("hunter");
     }
     Run cluster = run(Map.of(), "--redis-cluster", ":hunter2@h1:7000,h2:7001", "--print-config");
-    assertThat(cluster.out).contains("redis-cluster=:***@h1:7000,h2:7001").doesNotContain("hunter2");
+    assertThat(cluster.out)
+        .contains("redis-cluster=:***@h1:7000,h2:7001")
+        .doesNotContain("hunter2");
   }
 
   @Test

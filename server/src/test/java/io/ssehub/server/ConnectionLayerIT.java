@@ -43,10 +43,15 @@ class ConnectionLayerIT {
   }
 
   private void startWithTokens() {
-    server = SseHubServer.builder().host("127.0.0.1").port(0).hub(SseHub.builder().authorizer(tokensRequired()).build())
-        .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build())
-        .cors(CorsPolicy.of(List.of(ALLOWED)))
-        .build().start();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .hub(SseHub.builder().authorizer(tokensRequired()).build())
+            .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build())
+            .cors(CorsPolicy.of(List.of(ALLOWED)))
+            .build()
+            .start();
   }
 
   /** The authorizer {@code bin/ssehub} has with a JWT key: a token's grants decide. */
@@ -55,13 +60,24 @@ class ConnectionLayerIT {
   }
 
   private void startWithoutTokens() {
-    server = SseHubServer.builder().host("127.0.0.1").port(0).hub(SseHub.builder().build()).build().start();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .hub(SseHub.builder().build())
+            .build()
+            .start();
   }
 
   private RawHttp.Response publish(String... headers) {
     byte[] bytes = BODY.getBytes(StandardCharsets.UTF_8);
-    StringBuilder request = new StringBuilder("POST /publish HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
-        + "\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n");
+    StringBuilder request =
+        new StringBuilder(
+            "POST /publish HTTP/1.1\r\nHost: 127.0.0.1:"
+                + server.port()
+                + "\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: "
+                + bytes.length
+                + "\r\n");
     for (String header : headers) {
       request.append(header).append("\r\n");
     }
@@ -69,7 +85,8 @@ class ConnectionLayerIT {
   }
 
   private RawHttp.Response request(String method, String target, String... headers) {
-    StringBuilder request = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    StringBuilder request =
+        new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
     for (String header : headers) {
       request.append(header).append("\r\n");
     }
@@ -77,7 +94,10 @@ class ConnectionLayerIT {
   }
 
   private static String cookie() {
-    return "Cookie: " + JwtAuthenticator.DEFAULT_COOKIE + "=" + SecurityIT.token(List.of(), List.of("news"));
+    return "Cookie: "
+        + JwtAuthenticator.DEFAULT_COOKIE
+        + "="
+        + SecurityIT.token(List.of(), List.of("news"));
   }
 
   private static void assertForbiddenOrigin(RawHttp.Response response, String field) {
@@ -94,11 +114,13 @@ class ConnectionLayerIT {
     assertForbiddenOrigin(publish(cookie(), "Origin: " + FOREIGN), "Origin");
     assertForbiddenOrigin(publish(cookie(), "Referer: " + FOREIGN + "/page"), "Referer");
     assertForbiddenOrigin(publish(cookie(), "Origin: null"), "Origin");
-    assertForbiddenOrigin(publish(cookie()), "headers"); // a cookie with neither header: as the Mercure door
+    assertForbiddenOrigin(
+        publish(cookie()), "headers"); // a cookie with neither header: as the Mercure door
     assertThat(publish(cookie(), "Origin: " + ALLOWED).status()).isEqualTo(200);
     assertThat(publish(cookie(), "Referer: " + ALLOWED + "/app/page").status()).isEqualTo(200);
     // The hub's own pages (the dashboard) publish from its origin.
-    assertThat(publish(cookie(), "Origin: http://127.0.0.1:" + server.port()).status()).isEqualTo(200);
+    assertThat(publish(cookie(), "Origin: http://127.0.0.1:" + server.port()).status())
+        .isEqualTo(200);
   }
 
   @Test
@@ -107,7 +129,8 @@ class ConnectionLayerIT {
     String bearer = "Authorization: Bearer " + SecurityIT.token(List.of(), List.of("news"));
     assertThat(publish(bearer, "Origin: " + FOREIGN).status()).isEqualTo(200);
     assertThat(publish(bearer).status()).isEqualTo(200);
-    assertThat(publish(bearer, cookie(), "Origin: " + FOREIGN).status()).isEqualTo(200); // the header wins
+    assertThat(publish(bearer, cookie(), "Origin: " + FOREIGN).status())
+        .isEqualTo(200); // the header wins
   }
 
   @Test
@@ -129,7 +152,9 @@ class ConnectionLayerIT {
       RawHttp.Head head = headOn(target);
       assertThat(head.status()).as(target).isEqualTo(get.status());
       assertThat(head.header("content-type")).as(target).isEqualTo(get.header("content-type"));
-      assertThat(head.header("content-length")).as(target).isEqualTo(Integer.toString(get.body().length));
+      assertThat(head.header("content-length"))
+          .as(target)
+          .isEqualTo(Integer.toString(get.body().length));
     }
     RawHttp.Head stream = headOn("/stream?channel=news");
     assertThat(stream.status()).isEqualTo(200);
@@ -138,12 +163,18 @@ class ConnectionLayerIT {
     assertThat(headOn("/stream?channel=bad%0Aname").status()).isEqualTo(400); // checked as GET is
   }
 
-  /** Sends HEAD then GET /health/live on one connection: the HEAD's answer must have no body, or the GET's would be garbled. */
+  /**
+   * Sends HEAD then GET /health/live on one connection: the HEAD's answer must have no body, or the
+   * GET's would be garbled.
+   */
   private RawHttp.Head headOn(String target) throws IOException {
     try (Socket socket = RawHttp.connect(server.port())) {
       OutputStream out = socket.getOutputStream();
-      out.write(("HEAD " + target + " HTTP/1.1\r\nHost: x\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("HEAD "
+                  + target
+                  + " HTTP/1.1\r\nHost: x\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
       RawHttp.Head head = RawHttp.readHead(in);
@@ -168,14 +199,17 @@ class ConnectionLayerIT {
   @Test
   void anHttp11RequestNeedsExactlyOneHost() {
     startWithoutTokens();
-    RawHttp.Response none = RawHttp.exchange(server.port(), "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
+    RawHttp.Response none =
+        RawHttp.exchange(server.port(), "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
     assertThat(none.status()).isEqualTo(400);
     assertThat(none.json().get("field").asText()).isEqualTo("Host");
     assertThat(none.json().get("message").asText()).contains("missing");
-    RawHttp.Response two = RawHttp.exchange(server.port(), "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+    RawHttp.Response two =
+        RawHttp.exchange(server.port(), "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
     assertThat(two.status()).isEqualTo(400);
     assertThat(two.json().get("message").asText()).contains("2 times");
-    assertThat(RawHttp.exchange(server.port(), "GET /health HTTP/1.0\r\n\r\n").status()).isEqualTo(200);
+    assertThat(RawHttp.exchange(server.port(), "GET /health HTTP/1.0\r\n\r\n").status())
+        .isEqualTo(200);
   }
 
   // ---- what /health and a broker outage show
@@ -183,11 +217,20 @@ class ConnectionLayerIT {
   @Test
   void healthShowsTheBrokerAddressOnlyToThoseWhoMayInspectTheNode() {
     redis = RedisServer.startOnFreePort();
-    RedisBroker broker = RedisBroker.builder().uri(redis.uri().toString()).channelPrefix("secret-prefix:")
-        .commandTimeout(Duration.ofSeconds(1)).build();
-    server = SseHubServer.builder().host("127.0.0.1").port(0).hub(SseHub.builder().broker(broker).authorizer(tokensRequired()).build())
-        .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build())
-        .build().start();
+    RedisBroker broker =
+        RedisBroker.builder()
+            .uri(redis.uri().toString())
+            .channelPrefix("secret-prefix:")
+            .commandTimeout(Duration.ofSeconds(1))
+            .build();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .hub(SseHub.builder().broker(broker).authorizer(tokensRequired()).build())
+            .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build())
+            .build()
+            .start();
     String port = Integer.toString(redis.uri().getPort());
     String admin = "Authorization: Bearer " + SecurityIT.token(List.of(), List.of("*"));
     String newsPublisher = "Authorization: Bearer " + SecurityIT.token(List.of(), List.of("news"));
@@ -196,17 +239,24 @@ class ConnectionLayerIT {
       RawHttp.Response anonymous = request("GET", path);
       assertThat(anonymous.json().get("broker").asText()).as(path).isEqualTo("redis");
       assertThat(anonymous.text()).as(path).doesNotContain(port).doesNotContain("secret-prefix");
-      assertThat(request("GET", path, newsPublisher).json().get("broker").asText()).as(path).isEqualTo("redis");
-      assertThat(request("GET", path, admin).json().get("broker").asText()).as(path).contains(port, "secret-prefix");
+      assertThat(request("GET", path, newsPublisher).json().get("broker").asText())
+          .as(path)
+          .isEqualTo("redis");
+      assertThat(request("GET", path, admin).json().get("broker").asText())
+          .as(path)
+          .contains(port, "secret-prefix");
     }
-    assertThat(request("GET", "/health").json().fieldNames()).toIterable()
+    assertThat(request("GET", "/health").json().fieldNames())
+        .toIterable()
         .containsExactly("status", "broker", "connected", "streams");
 
     redis.kill();
     RawHttp.Response outage = publish(newsPublisher);
     assertThat(outage.status()).as(outage.toString()).isEqualTo(503);
-    assertThat(outage.json().get("message").asText()).contains("broker").doesNotContain(port)
-        .doesNotContain("secret-prefix").doesNotContain("127.0.0.1");
+    assertThat(outage.json().get("message").asText())
+        .contains("broker")
+        .doesNotContain(port)
+        .doesNotContain("secret-prefix")
+        .doesNotContain("127.0.0.1");
   }
-
 }

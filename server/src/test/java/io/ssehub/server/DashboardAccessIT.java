@@ -10,8 +10,8 @@ import io.ssehub.core.SseSink;
 import io.ssehub.core.SubscribeRequest;
 import io.ssehub.http.JwtAuthenticator;
 import io.ssehub.testkit.Tokens;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +36,8 @@ class DashboardAccessIT {
   }
 
   private RawHttp.Response exchange(String method, String target, String... headers) {
-    StringBuilder request = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    StringBuilder request =
+        new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
     for (String header : headers) {
       request.append(header).append("\r\n");
     }
@@ -47,7 +48,8 @@ class DashboardAccessIT {
     assertThat(response.status()).isEqualTo(status);
     assertThat(response.header("content-type")).isEqualTo("application/json");
     assertThat(response.json().get("error").asText()).isEqualTo(error);
-    assertThat(response.json().get("message").asText()).contains("the dashboard needs the right to publish to every channel");
+    assertThat(response.json().get("message").asText())
+        .contains("the dashboard needs the right to publish to every channel");
     assertThat(response.text()).doesNotContain("<html").doesNotContain("retry:");
   }
 
@@ -63,7 +65,10 @@ class DashboardAccessIT {
   }
 
   private void startWithoutJwt(boolean anonymousPublish) {
-    SseHub hub = SseHub.builder().authorizer(GrantAuthorizer.builder().anonymousPublish(anonymousPublish).build()).build();
+    SseHub hub =
+        SseHub.builder()
+            .authorizer(GrantAuthorizer.builder().anonymousPublish(anonymousPublish).build())
+            .build();
     server = SseHubServer.builder().host("127.0.0.1").port(0).hub(hub).ui(true).build().start();
   }
 
@@ -74,9 +79,14 @@ class DashboardAccessIT {
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.header("content-type")).isEqualTo("text/html; charset=utf-8");
     assertThat(page.header("x-frame-options")).isEqualTo("DENY");
-    assertThat(page.header("content-security-policy")).contains("default-src 'none'").contains("connect-src 'self'");
-    assertThat(page.text()).contains("new EventSource('ui/stream'")
-        .doesNotContain("src=\"http").doesNotContain("href=\"http").doesNotContain("<script src");
+    assertThat(page.header("content-security-policy"))
+        .contains("default-src 'none'")
+        .contains("connect-src 'self'");
+    assertThat(page.text())
+        .contains("new EventSource('ui/stream'")
+        .doesNotContain("src=\"http")
+        .doesNotContain("href=\"http")
+        .doesNotContain("<script src");
   }
 
   @Test
@@ -85,16 +95,24 @@ class DashboardAccessIT {
     server.hub().subscribe(SubscribeRequest.of("news"), SseSink.discarding());
     try (RawHttp.Stream stream = RawHttp.Stream.open(server.port(), "/ui/stream")) {
       assertThat(stream.head().status()).isEqualTo(200);
-      assertThat(stream.head().header("content-type")).isEqualTo("text/event-stream; charset=utf-8");
+      assertThat(stream.head().header("content-type"))
+          .isEqualTo("text/event-stream; charset=utf-8");
       String text = stream.readUntil(t -> t.split("event: snapshot\n", -1).length > 2, WAIT);
       assertThat(text).startsWith("retry: 1000\n\n");
-      JsonNode snapshot = JSON.readTree(text.lines().filter(l -> l.startsWith("data: ")).findFirst().orElseThrow().substring(6));
+      JsonNode snapshot =
+          JSON.readTree(
+              text.lines()
+                  .filter(l -> l.startsWith("data: "))
+                  .findFirst()
+                  .orElseThrow()
+                  .substring(6));
       assertThat(snapshot.get("streams").asInt()).isEqualTo(1);
       assertThat(snapshot.get("channelCount").asInt()).isEqualTo(1);
       assertThat(snapshot.get("channels").get(0).get("name").asText()).isEqualTo("news");
       assertThat(snapshot.get("channels").get(0).get("streams").asInt()).isEqualTo(1);
       assertThat(snapshot.get("broker").get("connected").asBoolean()).isTrue();
-      assertThat(snapshot.get("broker").get("describe").asText()).isEqualTo(server.hub().broker().describe());
+      assertThat(snapshot.get("broker").get("describe").asText())
+          .isEqualTo(server.hub().broker().describe());
       assertThat(snapshot.get("published").isNumber()).isTrue();
       assertThat(snapshot.get("delivered").isNumber()).isTrue();
       assertThat(snapshot.get("fannedOut").isNumber()).isTrue();
@@ -117,15 +135,23 @@ class DashboardAccessIT {
     stream.readUntil(t -> t.contains("event: snapshot"), WAIT);
     long started = System.nanoTime();
     server.close();
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(SseHubServer.DEFAULT_SHUTDOWN_TIMEOUT);
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isLessThan(SseHubServer.DEFAULT_SHUTDOWN_TIMEOUT);
     stream.close();
   }
 
   private void startWithJwt() {
-    SseHub hub = SseHub.builder().authorizer(GrantAuthorizer.builder().tokensRequired(true).build()).build();
-    server = SseHubServer.builder().host("127.0.0.1").port(0).hub(hub)
-        .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build())
-        .ui(true).build().start();
+    SseHub hub =
+        SseHub.builder().authorizer(GrantAuthorizer.builder().tokensRequired(true).build()).build();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .hub(hub)
+            .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build())
+            .ui(true)
+            .build()
+            .start();
   }
 
   private String token(List<String> publish) {
@@ -145,8 +171,10 @@ class DashboardAccessIT {
   @Test
   void aTokenThatDoesNotHoldIs401() {
     startWithJwt();
-    String forged = Tokens.hs256("another-secret-another-secret-another-secret".getBytes(StandardCharsets.UTF_8),
-        Tokens.grants(Instant.now(), List.of("*"), List.of("*")).build());
+    String forged =
+        Tokens.hs256(
+            "another-secret-another-secret-another-secret".getBytes(StandardCharsets.UTF_8),
+            Tokens.grants(Instant.now(), List.of("*"), List.of("*")).build());
     RawHttp.Response response = exchange("GET", "/ui", "Authorization: Bearer " + forged);
     assertThat(response.status()).isEqualTo(401);
     assertThat(response.header("content-type")).isEqualTo("application/json");
@@ -156,10 +184,12 @@ class DashboardAccessIT {
   void aTokenThatMayPublishToSomeChannelsOnlyIs403() {
     startWithJwt();
     for (String path : List.of("/ui", "/ui/stream")) {
-      RawHttp.Response response = exchange("GET", path, "Authorization: Bearer " + token(List.of("news", "user.*")));
+      RawHttp.Response response =
+          exchange("GET", path, "Authorization: Bearer " + token(List.of("news", "user.*")));
       assertRefused(response, 403, "forbidden");
     }
-    RawHttp.Response subscriberOnly = exchange("GET", "/ui", "Authorization: Bearer " + token(List.of()));
+    RawHttp.Response subscriberOnly =
+        exchange("GET", "/ui", "Authorization: Bearer " + token(List.of()));
     assertRefused(subscriberOnly, 403, "forbidden");
   }
 
@@ -168,7 +198,10 @@ class DashboardAccessIT {
     startWithJwt();
     String token = token(List.of("*"));
     assertThat(exchange("GET", "/ui", "Authorization: Bearer " + token).status()).isEqualTo(200);
-    assertThat(exchange("GET", "/ui", "Cookie: " + JwtAuthenticator.DEFAULT_COOKIE + "=" + token).status()).isEqualTo(200);
+    assertThat(
+            exchange("GET", "/ui", "Cookie: " + JwtAuthenticator.DEFAULT_COOKIE + "=" + token)
+                .status())
+        .isEqualTo(200);
     assertThat(exchange("GET", "/ui?token=" + token).status()).isEqualTo(200);
     try (RawHttp.Stream stream = RawHttp.Stream.open(server.port(), "/ui/stream?token=" + token)) {
       assertThat(stream.head().status()).isEqualTo(200);

@@ -33,8 +33,8 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 
 /**
- * The dashboard in headless Chromium while events flow: it shows the channel, its stream count
- * and a moving rate, and its form publishes. The screenshot it leaves in {@code
+ * The dashboard in headless Chromium while events flow: it shows the channel, its stream count and
+ * a moving rate, and its form publishes. The screenshot it leaves in {@code
  * target/screenshots/dashboard.png} is the test's artifact.
  */
 @ExtendWith(ChromiumExtension.class)
@@ -50,13 +50,23 @@ class DashboardIT {
 
   @BeforeEach
   void start() {
-    // As bin/ssehub runs it: the hub's meters on the server's registry, the standalone hub's rules (no JWT key).
+    // As bin/ssehub runs it: the hub's meters on the server's registry, the standalone hub's rules
+    // (no JWT key).
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    SseHub hub = SseHub.builder()
-        .observer(new HubMetrics(registry))
-        .authorizer(GrantAuthorizer.builder().build())
-        .build();
-    server = SseHubServer.builder().host("127.0.0.1").port(0).hub(hub).meterRegistry(registry).ui(true).build().start();
+    SseHub hub =
+        SseHub.builder()
+            .observer(new HubMetrics(registry))
+            .authorizer(GrantAuthorizer.builder().build())
+            .build();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .hub(hub)
+            .meterRegistry(registry)
+            .ui(true)
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -73,14 +83,20 @@ class DashboardIT {
       stream.awaitOpen(WAIT);
       streams.add(stream);
     }
-    ScheduledFuture<?> flow = publisher.scheduleAtFixedRate(
-        () -> server.hub().publish("ticker", "tick").join(), 0, 20, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> flow =
+        publisher.scheduleAtFixedRate(
+            () -> server.hub().publish("ticker", "tick").join(), 0, 20, TimeUnit.MILLISECONDS);
 
     browser.open(url("/ui"));
     browser.await(WAIT).until(textToBe(By.id("status"), "live"));
-    browser.await(WAIT).until(driver -> List.of(List.of("ticker", String.valueOf(STREAMS))).equals(channelRows(browser)));
+    browser
+        .await(WAIT)
+        .until(
+            driver ->
+                List.of(List.of("ticker", String.valueOf(STREAMS))).equals(channelRows(browser)));
     assertThat(browser.driver().findElement(By.id("channel-count")).getText()).isEqualTo("1");
-    assertThat(browser.driver().findElement(By.id("streams")).getText()).isEqualTo(String.valueOf(STREAMS));
+    assertThat(browser.driver().findElement(By.id("streams")).getText())
+        .isEqualTo(String.valueOf(STREAMS));
     assertThat(browser.driver().findElement(By.id("broker")).getText()).contains("(connected)");
     assertThat(browser.driver().findElement(By.id("ready")).getText()).isEqualTo("yes");
 
@@ -88,7 +104,9 @@ class DashboardIT {
     browser.await(WAIT).until(driver -> rate(browser, "rate") > 0 && chartPoints(browser) >= 5);
     int points = chartPoints(browser);
     browser.await(WAIT).until(driver -> chartPoints(browser) > points);
-    assertThat(rate(browser, "delivered-rate")).as("each event reaches %d streams", STREAMS).isGreaterThan(rate(browser, "rate"));
+    assertThat(rate(browser, "delivered-rate"))
+        .as("each event reaches %d streams", STREAMS)
+        .isGreaterThan(rate(browser, "rate"));
     assertThat(rate(browser, "published-rate")).isGreaterThan(0);
     browser.screenshot(SCREENSHOT);
     assertThat(Files.readAllBytes(SCREENSHOT)).startsWith(0x89, 'P', 'N', 'G');
@@ -105,10 +123,21 @@ class DashboardIT {
     data.clear();
     data.sendKeys("from the dashboard");
     browser.driver().findElement(By.id("send")).click();
-    browser.await(WAIT).until(driver -> browser.driver().findElement(By.id("result")).getText().startsWith("published, id "));
+    browser
+        .await(WAIT)
+        .until(
+            driver ->
+                browser
+                    .driver()
+                    .findElement(By.id("result"))
+                    .getText()
+                    .startsWith("published, id "));
     for (SseClient stream : streams) {
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
-          .until(() -> stream.events().stream().anyMatch(e -> "from the dashboard".equals(e.data())));
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> stream.events().stream().anyMatch(e -> "from the dashboard".equals(e.data())));
     }
   }
 
@@ -120,19 +149,26 @@ class DashboardIT {
     channel.clear();
     channel.sendKeys("no spaces allowed");
     browser.driver().findElement(By.id("send")).click();
-    browser.await(WAIT).until(driver -> browser.driver().findElement(By.id("result")).getText().startsWith("400: "));
+    browser
+        .await(WAIT)
+        .until(
+            driver -> browser.driver().findElement(By.id("result")).getText().startsWith("400: "));
   }
 
   private String url(String path) {
     return "http://127.0.0.1:" + server.port() + path;
   }
 
-  /** The channel table's cells, read in one script: the page replaces its rows with every snapshot. */
+  /**
+   * The channel table's cells, read in one script: the page replaces its rows with every snapshot.
+   */
   @SuppressWarnings("unchecked")
   private static List<List<String>> channelRows(Chromium browser) {
-    return (List<List<String>>) ((JavascriptExecutor) browser.driver()).executeScript(
-        "return Array.from(document.querySelectorAll('#channels tr'))"
-            + ".map(row => Array.from(row.cells).map(cell => cell.textContent));");
+    return (List<List<String>>)
+        ((JavascriptExecutor) browser.driver())
+            .executeScript(
+                "return Array.from(document.querySelectorAll('#channels tr'))"
+                    + ".map(row => Array.from(row.cells).map(cell => cell.textContent));");
   }
 
   private static double rate(Chromium browser, String id) {
@@ -142,6 +178,8 @@ class DashboardIT {
 
   private static int chartPoints(Chromium browser) {
     String points = browser.driver().findElement(By.id("chart-line")).getAttribute("points");
-    return points == null || points.isBlank() ? 0 : (int) Arrays.stream(points.trim().split(" ")).count();
+    return points == null || points.isBlank()
+        ? 0
+        : (int) Arrays.stream(points.trim().split(" ")).count();
   }
 }

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
-/** The demo page in a real browser: its EventSource shows what is published, from curl or its own form. */
+/**
+ * The demo page in a real browser: its EventSource shows what is published, from curl or its own
+ * form.
+ */
 @ExtendWith(ChromiumExtension.class)
 class DemoPageIT {
   private static final Duration WAIT = Duration.ofSeconds(15);
@@ -40,14 +43,17 @@ class DemoPageIT {
     browser.open("http://127.0.0.1:" + server.port() + "/?channel=demo");
     browser.await(WAIT).until(textToBe(By.id("status"), "open"));
 
-    HttpResponse<String> published = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/publish"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(
-                "{\"channel\":\"demo\",\"type\":\"myevent\",\"data\":{\"message\":\"Hello from curl!\"}}"))
-            .timeout(WAIT)
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> published =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/publish"))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"channel\":\"demo\",\"type\":\"myevent\",\"data\":{\"message\":\"Hello from curl!\"}}"))
+                    .timeout(WAIT)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(published.statusCode()).isEqualTo(200);
     browser.await(WAIT).until(driver -> messages(browser).contains("Hello from curl!"));
 
@@ -60,7 +66,8 @@ class DemoPageIT {
     browser.driver().findElement(By.id("send")).click();
     browser.await(WAIT).until(driver -> messages(browser).contains("Typed in the page"));
 
-    assertThat(messages(browser)).containsExactly("Hello from curl!", "plain text", "Typed in the page");
+    assertThat(messages(browser))
+        .containsExactly("Hello from curl!", "plain text", "Typed in the page");
     assertThat(browser.driver().findElement(By.id("error")).getText()).isEmpty();
   }
 

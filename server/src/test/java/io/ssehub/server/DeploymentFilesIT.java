@@ -42,11 +42,12 @@ class DeploymentFilesIT {
   private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
 
   /** The environment variable of every flag of {@code bin/ssehub}. */
-  private static final Set<String> FLAG_VARIABLES = Main.commandLine(Map.of()).getCommandSpec().options().stream()
-      .filter(option -> !option.usageHelp() && !option.versionHelp())
-      .map(OptionSpec::longestName)
-      .map(EnvironmentDefaults::variableFor)
-      .collect(Collectors.toUnmodifiableSet());
+  private static final Set<String> FLAG_VARIABLES =
+      Main.commandLine(Map.of()).getCommandSpec().options().stream()
+          .filter(option -> !option.usageHelp() && !option.versionHelp())
+          .map(OptionSpec::longestName)
+          .map(EnvironmentDefaults::variableFor)
+          .collect(Collectors.toUnmodifiableSet());
 
   // ---- docker-compose.yml
 
@@ -54,10 +55,15 @@ class DeploymentFilesIT {
   void everyVariableTheComposeFileGivesAHubIsAFlag() {
     for (String hub : List.of("hub1", "hub2")) {
       Map<String, Object> environment = environmentOf(service(hub));
-      assertThat(environment.keySet()).as(hub).isNotEmpty().allSatisfy(name ->
-          assertThat(FLAG_VARIABLES).as("%s sets %s", hub, name).contains(name));
+      assertThat(environment.keySet())
+          .as(hub)
+          .isNotEmpty()
+          .allSatisfy(
+              name -> assertThat(FLAG_VARIABLES).as("%s sets %s", hub, name).contains(name));
     }
-    assertThat(FLAG_VARIABLES).as("read from picocli, not a list of our own").contains("SSEHUB_UI", "SSEHUB_REDIS_URL");
+    assertThat(FLAG_VARIABLES)
+        .as("read from picocli, not a list of our own")
+        .contains("SSEHUB_UI", "SSEHUB_REDIS_URL");
   }
 
   @Test
@@ -71,16 +77,21 @@ class DeploymentFilesIT {
       URI redis = URI.create(String.valueOf(environmentOf(service).get("SSEHUB_REDIS_URL")));
       assertThat(redis.getHost()).as("%s's Redis is the compose service", hub).isEqualTo("redis");
       assertThat(redis.getPort()).isEqualTo(6379);
-      assertThat(map(map(service.get("depends_on")).get("redis"))).containsEntry("condition", "service_healthy");
+      assertThat(map(map(service.get("depends_on")).get("redis")))
+          .containsEntry("condition", "service_healthy");
 
       Map<String, Object> build = map(service.get("build"));
       assertThat(DEPLOY.resolve(String.valueOf(build.get("context"))).normalize()).isEqualTo(ROOT);
-      assertThat(ROOT.resolve(String.valueOf(build.get("dockerfile")))).isEqualTo(DEPLOY.resolve("Dockerfile"));
+      assertThat(ROOT.resolve(String.valueOf(build.get("dockerfile"))))
+          .isEqualTo(DEPLOY.resolve("Dockerfile"));
 
       // docker stop waits this long before SIGKILL: it must cover the drain.
       Duration grace = Units.parseDuration(String.valueOf(service.get("stop_grace_period")));
-      Duration drain = Units.parseDuration(String.valueOf(environmentOf(service).get("SSEHUB_DRAIN")));
-      assertThat(grace).as("%s's stop_grace_period against its drain", hub).isGreaterThan(drain.plusSeconds(5));
+      Duration drain =
+          Units.parseDuration(String.valueOf(environmentOf(service).get("SSEHUB_DRAIN")));
+      assertThat(grace)
+          .as("%s's stop_grace_period against its drain", hub)
+          .isGreaterThan(drain.plusSeconds(5));
       assertThat(map(map(service.get("ulimits")).get("nofile"))).containsEntry("hard", 65536);
     }
 
@@ -90,20 +101,31 @@ class DeploymentFilesIT {
     assertThat(list(lb.get("volumes"))).containsExactly("./nginx.conf:/etc/nginx/nginx.conf:ro");
     Map<String, Object> dependsOn = map(lb.get("depends_on"));
     assertThat(dependsOn).containsOnlyKeys("hub1", "hub2");
-    dependsOn.values().forEach(condition ->
-        assertThat(map(condition)).as("nginx resolves the hubs at start: they must be up")
-            .containsEntry("condition", "service_healthy"));
+    dependsOn
+        .values()
+        .forEach(
+            condition ->
+                assertThat(map(condition))
+                    .as("nginx resolves the hubs at start: they must be up")
+                    .containsEntry("condition", "service_healthy"));
   }
 
   @Test
   void dockerComposeAcceptsTheFileWhereInstalled() {
     if (!tool(List.of("docker", "compose", "version"))) {
-      System.out.println("[deploy] docker compose is not installed: `docker compose config` skipped;"
-          + " docker-compose.yml was checked by reading it");
+      System.out.println(
+          "[deploy] docker compose is not installed: `docker compose config` skipped;"
+              + " docker-compose.yml was checked by reading it");
       return;
     }
-    ProcessBuilder config = new ProcessBuilder("docker", "compose", "-f", DEPLOY.resolve("docker-compose.yml").toString(),
-        "config", "--quiet");
+    ProcessBuilder config =
+        new ProcessBuilder(
+            "docker",
+            "compose",
+            "-f",
+            DEPLOY.resolve("docker-compose.yml").toString(),
+            "config",
+            "--quiet");
     config.environment().put("SSEHUB_JWT_SECRET", "a-secret-of-at-least-32-bytes-for-the-check");
     Result result = run(config);
     assertThat(result.exit()).as("docker compose config:\n%s", result.output()).isZero();
@@ -121,31 +143,51 @@ class DeploymentFilesIT {
     }
     String hubPort = String.valueOf(dockerfileEnv().get("SSEHUB_PORT"));
     assertThat(upstreams).containsExactly("hub1:" + hubPort, "hub2:" + hubPort);
-    assertThat(directives(conf)).contains(
-        "proxy_pass http://ssehub",
-        "proxy_http_version 1.1",
-        "proxy_set_header Connection \"\"",
-        "proxy_buffering off");
+    assertThat(directives(conf))
+        .contains(
+            "proxy_pass http://ssehub",
+            "proxy_http_version 1.1",
+            "proxy_set_header Connection \"\"",
+            "proxy_buffering off");
     // Idle streams get a comment every --keepalive (15 s): the read timeout must be far longer.
     Duration keepalive = Units.parseDuration(defaultOf("--keepalive"));
-    String readTimeout = directives(conf).stream().filter(d -> d.startsWith("proxy_read_timeout ")).findFirst().orElseThrow();
-    assertThat(Units.parseDuration(readTimeout.substring("proxy_read_timeout ".length()))).isGreaterThan(keepalive.multipliedBy(4));
+    String readTimeout =
+        directives(conf).stream()
+            .filter(d -> d.startsWith("proxy_read_timeout "))
+            .findFirst()
+            .orElseThrow();
+    assertThat(Units.parseDuration(readTimeout.substring("proxy_read_timeout ".length())))
+        .isGreaterThan(keepalive.multipliedBy(4));
   }
 
   @Test
   void nginxAcceptsTheConfigWhereInstalled() throws IOException {
     Path nginx = executable("nginx");
     if (nginx == null) {
-      System.out.println("[deploy] nginx is not installed: `nginx -t` skipped; nginx.conf was checked by reading it");
+      System.out.println(
+          "[deploy] nginx is not installed: `nginx -t` skipped; nginx.conf was checked by reading it");
       return;
     }
-    // The hubs' names exist only inside compose's network: map them to loopback addresses, as its DNS would.
+    // The hubs' names exist only inside compose's network: map them to loopback addresses, as its
+    // DNS would.
     Path prefix = Files.createTempDirectory("ssehub-nginx");
     try {
-      String conf = nginx().replace("server hub1:", "server 127.0.0.1:").replace("server hub2:", "server 127.0.0.2:");
+      String conf =
+          nginx()
+              .replace("server hub1:", "server 127.0.0.1:")
+              .replace("server hub2:", "server 127.0.0.2:");
       Path file = Files.writeString(prefix.resolve("nginx.conf"), conf);
-      Result result = run(new ProcessBuilder(nginx.toString(), "-t", "-p", prefix.toString(), "-c", file.toString(),
-          "-g", "pid " + prefix.resolve("nginx.pid") + "; error_log stderr;"));
+      Result result =
+          run(
+              new ProcessBuilder(
+                  nginx.toString(),
+                  "-t",
+                  "-p",
+                  prefix.toString(),
+                  "-c",
+                  file.toString(),
+                  "-g",
+                  "pid " + prefix.resolve("nginx.pid") + "; error_log stderr;"));
       assertThat(result.exit()).as("nginx -t:\n%s", result.output()).isZero();
       assertThat(result.output()).contains("test is successful");
     } finally {
@@ -160,16 +202,30 @@ class DeploymentFilesIT {
   @Test
   void theDockerfileCopiesTheJarThatPackageBuilds() throws IOException {
     List<String> instructions = dockerfile();
-    String buildStage = instructions.stream().filter(i -> i.matches("FROM \\S+ AS \\w+")).findFirst().orElseThrow()
-        .replaceFirst(".* AS ", "");
-    String workdir = instructions.stream().filter(i -> i.startsWith("WORKDIR ")).findFirst().orElseThrow().substring(8);
-    String copy = instructions.stream().filter(i -> i.startsWith("COPY --from=" + buildStage + " ")).findFirst().orElseThrow();
+    String buildStage =
+        instructions.stream()
+            .filter(i -> i.matches("FROM \\S+ AS \\w+"))
+            .findFirst()
+            .orElseThrow()
+            .replaceFirst(".* AS ", "");
+    String workdir =
+        instructions.stream()
+            .filter(i -> i.startsWith("WORKDIR "))
+            .findFirst()
+            .orElseThrow()
+            .substring(8);
+    String copy =
+        instructions.stream()
+            .filter(i -> i.startsWith("COPY --from=" + buildStage + " "))
+            .findFirst()
+            .orElseThrow();
     String[] parts = copy.split("\\s+");
     String source = parts[2];
     String target = parts[3];
     assertThat(source).startsWith(workdir + "/");
 
-    // What the build stage holds at that path is the repository's own build output: match the glob on it.
+    // What the build stage holds at that path is the repository's own build output: match the glob
+    // on it.
     String inRepository = source.substring(workdir.length() + 1);
     PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + inRepository);
     List<Path> jars;
@@ -179,25 +235,42 @@ class DeploymentFilesIT {
     assertThat(jars).as("%s in server/target after package", inRepository).hasSize(1);
     assertThat(jars.get(0).getFileName().toString()).endsWith("-all.jar");
 
-    String entrypoint = instructions.stream().filter(i -> i.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
-    assertThat(entrypoint).as("exec form, so that java is PID 1 and gets SIGTERM")
+    String entrypoint =
+        instructions.stream().filter(i -> i.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
+    assertThat(entrypoint)
+        .as("exec form, so that java is PID 1 and gets SIGTERM")
         .isEqualTo("ENTRYPOINT [\"java\", \"-jar\", \"" + target + "\"]");
-    String buildCommand = instructions.stream().filter(i -> i.startsWith("RUN ") && i.contains("mvn ")).findFirst().orElseThrow();
+    String buildCommand =
+        instructions.stream()
+            .filter(i -> i.startsWith("RUN ") && i.contains("mvn "))
+            .findFirst()
+            .orElseThrow();
     assertThat(buildCommand).contains("-pl server -am package");
   }
 
   @Test
   void theImageRunsUnprivilegedOnItsExposedPortWithAReadinessCheck() {
     List<String> instructions = dockerfile();
-    String user = instructions.stream().filter(i -> i.startsWith("USER ")).reduce((a, b) -> b).orElseThrow().substring(5);
+    String user =
+        instructions.stream()
+            .filter(i -> i.startsWith("USER "))
+            .reduce((a, b) -> b)
+            .orElseThrow()
+            .substring(5);
     assertThat(user).isNotIn("root", "0");
     Map<String, String> env = dockerfileEnv();
-    assertThat(env.keySet()).filteredOn(name -> name.startsWith("SSEHUB_")).allSatisfy(name ->
-        assertThat(FLAG_VARIABLES).as("the Dockerfile sets %s", name).contains(name));
+    assertThat(env.keySet())
+        .filteredOn(name -> name.startsWith("SSEHUB_"))
+        .allSatisfy(
+            name -> assertThat(FLAG_VARIABLES).as("the Dockerfile sets %s", name).contains(name));
     assertThat(instructions).contains("EXPOSE " + env.get("SSEHUB_PORT"));
     assertThat(env.get("SSEHUB_PORT")).isEqualTo(defaultOf("--port"));
-    String healthcheck = instructions.stream().filter(i -> i.startsWith("HEALTHCHECK ")).findFirst().orElseThrow();
-    assertThat(healthcheck).contains("/health/ready").contains("${SSEHUB_PORT}").contains("' 200 '");
+    String healthcheck =
+        instructions.stream().filter(i -> i.startsWith("HEALTHCHECK ")).findFirst().orElseThrow();
+    assertThat(healthcheck)
+        .contains("/health/ready")
+        .contains("${SSEHUB_PORT}")
+        .contains("' 200 '");
     assertThat(instructions).contains("STOPSIGNAL SIGTERM");
   }
 
@@ -205,10 +278,12 @@ class DeploymentFilesIT {
   void hadolintAcceptsTheDockerfileWhereInstalled() {
     Path hadolint = executable("hadolint");
     if (hadolint == null) {
-      System.out.println("[deploy] hadolint is not installed: Dockerfile lint skipped; the Dockerfile was checked by reading it");
+      System.out.println(
+          "[deploy] hadolint is not installed: Dockerfile lint skipped; the Dockerfile was checked by reading it");
       return;
     }
-    Result result = run(new ProcessBuilder(hadolint.toString(), DEPLOY.resolve("Dockerfile").toString()));
+    Result result =
+        run(new ProcessBuilder(hadolint.toString(), DEPLOY.resolve("Dockerfile").toString()));
     assertThat(result.exit()).as("hadolint:\n%s", result.output()).isZero();
   }
 
@@ -219,32 +294,49 @@ class DeploymentFilesIT {
     Map<String, List<String>> unit = systemdUnit();
     Map<String, String> environment = new LinkedHashMap<>();
     for (String line : unit.getOrDefault("Environment", List.of())) {
-      String assignment = line.startsWith("\"") && line.endsWith("\"") ? line.substring(1, line.length() - 1) : line;
+      String assignment =
+          line.startsWith("\"") && line.endsWith("\"")
+              ? line.substring(1, line.length() - 1)
+              : line;
       int equals = assignment.indexOf('=');
       environment.put(assignment.substring(0, equals), assignment.substring(equals + 1));
     }
-    assertThat(environment.keySet()).filteredOn(name -> name.startsWith("SSEHUB_")).isNotEmpty().allSatisfy(name ->
-        assertThat(FLAG_VARIABLES).as("ssehub.service sets %s", name).contains(name));
+    assertThat(environment.keySet())
+        .filteredOn(name -> name.startsWith("SSEHUB_"))
+        .isNotEmpty()
+        .allSatisfy(
+            name -> assertThat(FLAG_VARIABLES).as("ssehub.service sets %s", name).contains(name));
     assertThat(unit.get("User")).singleElement().isNotIn("root", "0");
     assertThat(unit.get("KillSignal")).containsExactly("SIGTERM");
     assertThat(unit.get("Restart")).containsExactly("on-failure");
     assertThat(Long.parseLong(unit.get("LimitNOFILE").get(0))).isGreaterThanOrEqualTo(65536);
     Duration drain = Units.parseDuration(environment.get("SSEHUB_DRAIN"));
-    assertThat(Units.parseDuration(unit.get("TimeoutStopSec").get(0))).isGreaterThan(drain.plusSeconds(5));
-    assertThat(unit.get("ExecStart")).singleElement().asString().endsWith("-jar /opt/ssehub/ssehub.jar");
+    assertThat(Units.parseDuration(unit.get("TimeoutStopSec").get(0)))
+        .isGreaterThan(drain.plusSeconds(5));
+    assertThat(unit.get("ExecStart"))
+        .singleElement()
+        .asString()
+        .endsWith("-jar /opt/ssehub/ssehub.jar");
   }
 
   @Test
   void theImageAndTheUnitStartTheJvmWithTheLaunchersMemoryFlags() {
-    Matcher defaults = Pattern.compile("(?m)^default_java_opts=\"([^\"]+)\"$").matcher(read(ROOT.resolve("bin/ssehub")));
+    Matcher defaults =
+        Pattern.compile("(?m)^default_java_opts=\"([^\"]+)\"$")
+            .matcher(read(ROOT.resolve("bin/ssehub")));
     assertThat(defaults.find()).as("bin/ssehub sets default_java_opts").isTrue();
     List<String> flags = List.of(defaults.group(1).split(" "));
     assertThat(flags).isNotEmpty().allSatisfy(flag -> assertThat(flag).startsWith("-XX:"));
-    assertThat(List.of(dockerfileEnv().get("JAVA_TOOL_OPTIONS").split(" "))).as("the Dockerfile").containsAll(flags);
-    String unitOptions = systemdUnit().get("Environment").stream()
-        .map(line -> line.replace("\"", ""))
-        .filter(line -> line.startsWith("JAVA_TOOL_OPTIONS="))
-        .findFirst().orElseThrow().substring("JAVA_TOOL_OPTIONS=".length());
+    assertThat(List.of(dockerfileEnv().get("JAVA_TOOL_OPTIONS").split(" ")))
+        .as("the Dockerfile")
+        .containsAll(flags);
+    String unitOptions =
+        systemdUnit().get("Environment").stream()
+            .map(line -> line.replace("\"", ""))
+            .filter(line -> line.startsWith("JAVA_TOOL_OPTIONS="))
+            .findFirst()
+            .orElseThrow()
+            .substring("JAVA_TOOL_OPTIONS=".length());
     assertThat(List.of(unitOptions.split(" "))).as("ssehub.service").containsAll(flags);
   }
 
@@ -252,20 +344,29 @@ class DeploymentFilesIT {
   void systemdAcceptsTheUnitWhereInstalled() {
     Path analyze = executable("systemd-analyze");
     if (analyze == null) {
-      System.out.println("[deploy] systemd-analyze is not installed: `systemd-analyze verify` skipped");
+      System.out.println(
+          "[deploy] systemd-analyze is not installed: `systemd-analyze verify` skipped");
       return;
     }
-    Result result = run(new ProcessBuilder(analyze.toString(), "verify", DEPLOY.resolve("ssehub.service").toString()));
-    // It warns and goes on about keys it does not know or cannot parse: any word from it is a failure here,
+    Result result =
+        run(
+            new ProcessBuilder(
+                analyze.toString(), "verify", DEPLOY.resolve("ssehub.service").toString()));
+    // It warns and goes on about keys it does not know or cannot parse: any word from it is a
+    // failure here,
     // except a java that this machine keeps elsewhere than the unit's /usr/bin/java.
-    List<String> complaints = result.output().lines()
-        .filter(line -> !line.isBlank())
-        .filter(line -> !(line.contains("/usr/bin/java") && line.contains("is not executable")))
-        .toList();
+    List<String> complaints =
+        result
+            .output()
+            .lines()
+            .filter(line -> !line.isBlank())
+            .filter(line -> !(line.contains("/usr/bin/java") && line.contains("is not executable")))
+            .toList();
     assertThat(complaints).as("systemd-analyze verify:\n%s", result.output()).isEmpty();
     if (result.exit() != 0) {
       assertThat(result.output()).contains("/usr/bin/java");
-      System.out.println("[deploy] systemd-analyze verify: only /usr/bin/java is missing on this machine");
+      System.out.println(
+          "[deploy] systemd-analyze verify: only /usr/bin/java is missing on this machine");
     }
   }
 
@@ -320,7 +421,9 @@ class DeploymentFilesIT {
         continue;
       }
       boolean continues = stripped.endsWith("\\");
-      current.append(current.length() > 0 ? " " : "").append(continues ? stripped.substring(0, stripped.length() - 1).strip() : stripped);
+      current
+          .append(current.length() > 0 ? " " : "")
+          .append(continues ? stripped.substring(0, stripped.length() - 1).strip() : stripped);
       if (!continues) {
         instructions.add(current.toString());
         current.setLength(0);
@@ -333,12 +436,15 @@ class DeploymentFilesIT {
   private static Map<String, String> dockerfileEnv() {
     Map<String, String> env = new LinkedHashMap<>();
     Matcher pair = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)").matcher("");
-    dockerfile().stream().filter(i -> i.startsWith("ENV ")).forEach(instruction -> {
-      pair.reset(instruction.substring(4));
-      while (pair.find()) {
-        env.put(pair.group(1), pair.group(2).replace("\"", ""));
-      }
-    });
+    dockerfile().stream()
+        .filter(i -> i.startsWith("ENV "))
+        .forEach(
+            instruction -> {
+              pair.reset(instruction.substring(4));
+              while (pair.find()) {
+                env.put(pair.group(1), pair.group(2).replace("\"", ""));
+              }
+            });
     return env;
   }
 
@@ -351,7 +457,9 @@ class DeploymentFilesIT {
         continue;
       }
       int equals = stripped.indexOf('=');
-      settings.computeIfAbsent(stripped.substring(0, equals), k -> new ArrayList<>()).add(stripped.substring(equals + 1));
+      settings
+          .computeIfAbsent(stripped.substring(0, equals), k -> new ArrayList<>())
+          .add(stripped.substring(equals + 1));
     }
     return settings;
   }
@@ -373,7 +481,8 @@ class DeploymentFilesIT {
   private record Result(int exit, String output) {}
 
   private static Path executable(String name) {
-    for (String directory : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+    for (String directory :
+        System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
       Path candidate = Path.of(directory, name);
       if (Files.isExecutable(candidate)) {
         return candidate;
@@ -399,18 +508,22 @@ class DeploymentFilesIT {
       Process process = builder.start();
       process.getOutputStream().close();
       // The output is small; read it to the end (which the exit closes), bounded by the wait below.
-      java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      java.util.concurrent.CompletableFuture<String> output =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return new String(
+                      process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
       if (!process.waitFor(TOOL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw new AssertionError(builder.command() + " did not finish within " + TOOL_TIMEOUT);
       }
-      return new Result(process.exitValue(), output.get(TOOL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+      return new Result(
+          process.exitValue(), output.get(TOOL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -31,9 +31,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Many streams, several channels, concurrent publishers, all over loopback HTTP: each stream gets
- * exactly the events of its channels, each channel's events in the order they were stored. With
- * one event loop, and with four, so that a channel's streams sit on loops that run at once and
- * each loop gets the channel's events on its own.
+ * exactly the events of its channels, each channel's events in the order they were stored. With one
+ * event loop, and with four, so that a channel's streams sit on loops that run at once and each
+ * loop gets the channel's events on its own.
  */
 class FanOutIT {
   private static final int CHANNELS = 5;
@@ -92,15 +92,20 @@ class FanOutIT {
       List<Future<?>> done = new ArrayList<>();
       for (int p = 0; p < PUBLISHERS; p++) {
         int publisher = p;
-        done.add(pool.submit(() -> {
-          for (int seq = 0; seq < EVENTS_PER_PUBLISHER; seq++) {
-            String channel = channel((publisher + seq) % CHANNELS);
-            String data = channel + "/p" + publisher + "/" + seq;
-            String id = publish(publishing, channel, data);
-            byChannel.computeIfAbsent(channel, c -> Collections.synchronizedList(new ArrayList<>())).add(new Published(Long.parseLong(id), data));
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int seq = 0; seq < EVENTS_PER_PUBLISHER; seq++) {
+                    String channel = channel((publisher + seq) % CHANNELS);
+                    String data = channel + "/p" + publisher + "/" + seq;
+                    String id = publish(publishing, channel, data);
+                    byChannel
+                        .computeIfAbsent(
+                            channel, c -> Collections.synchronizedList(new ArrayList<>()))
+                        .add(new Published(Long.parseLong(id), data));
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : done) {
         f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -114,12 +119,14 @@ class FanOutIT {
 
     // A channel's events are stored (and so sent) in id order.
     Map<String, List<String>> expected = new HashMap<>();
-    byChannel.forEach((channel, events) -> {
-      List<Published> sorted = new ArrayList<>(events);
-      sorted.sort(Comparator.comparingLong(Published::id));
-      expected.put(channel, sorted.stream().map(Published::data).toList());
-    });
-    assertThat(expected.values().stream().mapToInt(List::size).sum()).isEqualTo(PUBLISHERS * EVENTS_PER_PUBLISHER);
+    byChannel.forEach(
+        (channel, events) -> {
+          List<Published> sorted = new ArrayList<>(events);
+          sorted.sort(Comparator.comparingLong(Published::id));
+          expected.put(channel, sorted.stream().map(Published::data).toList());
+        });
+    assertThat(expected.values().stream().mapToInt(List::size).sum())
+        .isEqualTo(PUBLISHERS * EVENTS_PER_PUBLISHER);
 
     for (SseClient client : clients) {
       List<String> channels = subscriptions.get(client);
@@ -128,7 +135,9 @@ class FanOutIT {
       Set<String> seen = new LinkedHashSet<>();
       Map<String, List<String>> perChannel = new HashMap<>();
       for (SseParser.Event event : received) {
-        assertThat(seen.add(event.data()) || event.data().equals("end")).as("duplicate %s", event.data()).isTrue();
+        assertThat(seen.add(event.data()) || event.data().equals("end"))
+            .as("duplicate %s", event.data())
+            .isTrue();
         if (!event.data().equals("end")) {
           String channel = event.data().substring(0, event.data().indexOf('/'));
           perChannel.computeIfAbsent(channel, c -> new ArrayList<>()).add(event.data());
@@ -136,12 +145,15 @@ class FanOutIT {
       }
       assertThat(perChannel.keySet()).containsExactlyInAnyOrderElementsOf(channels);
       for (String channel : channels) {
-        assertThat(perChannel.get(channel)).as("%s on %s", client, channel).containsExactlyElementsOf(expected.get(channel));
+        assertThat(perChannel.get(channel))
+            .as("%s on %s", client, channel)
+            .containsExactlyElementsOf(expected.get(channel));
       }
     }
     // Nothing more than that arrived.
     for (SseClient client : clients) {
-      int total = subscriptions.get(client).stream().mapToInt(c -> expected.get(c).size() + 1).sum();
+      int total =
+          subscriptions.get(client).stream().mapToInt(c -> expected.get(c).size() + 1).sum();
       assertThat(client.events()).hasSize(total);
     }
   }
@@ -150,11 +162,14 @@ class FanOutIT {
 
   private String publish(HttpClient http, String channel, String data) throws Exception {
     String body = json.writeValueAsString(Map.of("channel", channel, "data", data));
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/publish"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .timeout(WAIT)
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri("/publish"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(WAIT)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return json.readTree(response.body()).get("id").asText();
   }

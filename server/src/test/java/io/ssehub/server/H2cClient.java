@@ -34,22 +34,33 @@ import java.util.concurrent.TimeUnit;
 final class H2cClient implements AutoCloseable {
   private static final int CONNECTION_WINDOW = 15 * 1024 * 1024;
 
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel connection;
   private final int port;
 
   H2cClient(int port) {
     this.port = port;
     try {
-      connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
-          .handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel channel) {
-              channel.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                  new Http2MultiplexHandler(new ChannelInboundHandlerAdapter())); // pushed streams: none
-            }
-          })
-          .connect("127.0.0.1", port).sync().channel();
+      connection =
+          new Bootstrap()
+              .group(group)
+              .channel(NioSocketChannel.class)
+              .handler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                      channel
+                          .pipeline()
+                          .addLast(
+                              Http2FrameCodecBuilder.forClient().build(),
+                              new Http2MultiplexHandler(
+                                  new ChannelInboundHandlerAdapter())); // pushed streams: none
+                    }
+                  })
+              .connect("127.0.0.1", port)
+              .sync()
+              .channel();
       // A connection window as large as browsers give (Chromium: 15 MiB), so that one stream left
       // unread stalls itself, not its siblings.
       connection.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW)).sync();
@@ -68,13 +79,20 @@ final class H2cClient implements AutoCloseable {
   Stream get(String path, boolean read) {
     Stream stream = new Stream();
     try {
-      Http2StreamChannel child = new Http2StreamChannelBootstrap(connection)
-          .option(ChannelOption.AUTO_READ, read)
-          .handler(stream)
-          .open().sync().getNow();
+      Http2StreamChannel child =
+          new Http2StreamChannelBootstrap(connection)
+              .option(ChannelOption.AUTO_READ, read)
+              .handler(stream)
+              .open()
+              .sync()
+              .getNow();
       stream.channel = child;
-      Http2Headers headers = new DefaultHttp2Headers().method("GET").path(path).scheme("http")
-          .authority("127.0.0.1:" + port);
+      Http2Headers headers =
+          new DefaultHttp2Headers()
+              .method("GET")
+              .path(path)
+              .scheme("http")
+              .authority("127.0.0.1:" + port);
       child.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)).sync();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

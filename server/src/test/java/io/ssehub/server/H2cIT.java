@@ -28,8 +28,13 @@ class H2cIT {
 
   @BeforeEach
   void start() {
-    SseHub hub = SseHub.builder().keepalive(Duration.ofMillis(200)).maxPendingBytes(MAX_PENDING_BYTES).build();
-    server = SseHubServer.builder().host("127.0.0.1").port(0).hub(hub).maxUrlBytes(512).build().start();
+    SseHub hub =
+        SseHub.builder()
+            .keepalive(Duration.ofMillis(200))
+            .maxPendingBytes(MAX_PENDING_BYTES)
+            .build();
+    server =
+        SseHubServer.builder().host("127.0.0.1").port(0).hub(hub).maxUrlBytes(512).build().start();
   }
 
   @AfterEach
@@ -55,7 +60,10 @@ class H2cIT {
     assertThat(a.headers.contains("transfer-encoding")).isFalse();
     server.hub().publish("a", "to a").join();
     server.hub().publish("b", "to b").join();
-    await().atMost(WAIT).pollInterval(POLL).until(() -> a.data().contains("data: to a\n\n") && b.data().contains("data: to b\n\n"));
+    await()
+        .atMost(WAIT)
+        .pollInterval(POLL)
+        .until(() -> a.data().contains("data: to a\n\n") && b.data().contains("data: to b\n\n"));
     assertThat(a.data()).doesNotContain("to b");
     assertThat(openConnections()).isEqualTo(1.0);
 
@@ -79,7 +87,10 @@ class H2cIT {
     for (int i = 1; i <= 40 && server.hub().streamCount() == 2; i++) {
       server.hub().publish("slow", kilobytes).join();
       int events = i;
-      await().atMost(WAIT).pollInterval(POLL).until(() -> fast.data().split(kilobytes, -1).length - 1 >= events);
+      await()
+          .atMost(WAIT)
+          .pollInterval(POLL)
+          .until(() -> fast.data().split(kilobytes, -1).length - 1 >= events);
     }
     await().atMost(WAIT).pollInterval(POLL).until(() -> server.hub().streamCount() == 1);
     // Reading at last, the slow client finds the end of its stream (and its frames are released).
@@ -88,7 +99,10 @@ class H2cIT {
     assertThat(slow.data()).startsWith("retry: 3000\n");
     assertThat(slow.data().length()).isLessThan(40 * kilobytes.length());
     server.hub().publish("fast", "still flowing").join();
-    await().atMost(WAIT).pollInterval(POLL).until(() -> fast.data().contains("data: still flowing\n\n"));
+    await()
+        .atMost(WAIT)
+        .pollInterval(POLL)
+        .until(() -> fast.data().contains("data: still flowing\n\n"));
     assertThat(client.connection().isActive()).isTrue();
     assertThat(openConnections()).isEqualTo(1.0);
   }
@@ -116,7 +130,8 @@ class H2cIT {
     try (H2cClient over = new H2cClient(server.port())) {
       H2cClient.Stream refused = over.get("/stream?channel=held", true);
       await().atMost(WAIT).pollInterval(POLL).until(() -> refused.ended);
-      assertThat(refused.status()).isEqualTo("200"); // an EventSource stops for good on any other status
+      assertThat(refused.status())
+          .isEqualTo("200"); // an EventSource stops for good on any other status
       assertThat(refused.data()).startsWith("retry: 30000\n").contains("reconnect later");
       await().atMost(WAIT).pollInterval(POLL).until(() -> !over.connection().isActive());
     }
@@ -145,15 +160,24 @@ class H2cIT {
       }
     }
     await().atMost(WAIT).pollInterval(POLL).until(() -> openConnections() == 0.0);
-    assertThat(RawHttp.exchange(server.port(), "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+    assertThat(RawHttp.exchange(server.port(), "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").status())
+        .isEqualTo(200);
   }
 
   @Test
   void aPrefaceCutShortIsClosedByTheRequestTimeout() throws Exception {
     server.close();
-    server = SseHubServer.builder().host("127.0.0.1").port(0).requestTimeout(Duration.ofMillis(300)).build().start();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .requestTimeout(Duration.ofMillis(300))
+            .build()
+            .start();
     try (Socket socket = RawHttp.connect(server.port())) {
-      socket.getOutputStream().write("PRI * HTTP/2.0\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write("PRI * HTTP/2.0\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
       InputStream in = socket.getInputStream();
       while (in.read() >= 0) {
@@ -166,7 +190,13 @@ class H2cIT {
   @Test
   void anIdleHttp2ConnectionIsClosedAfterTheRequestTimeout() {
     server.close();
-    server = SseHubServer.builder().host("127.0.0.1").port(0).requestTimeout(Duration.ofMillis(300)).build().start();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .requestTimeout(Duration.ofMillis(300))
+            .build()
+            .start();
     client = new H2cClient(server.port());
     H2cClient.Stream health = client.get("/health", true);
     await().atMost(WAIT).pollInterval(POLL).until(() -> health.ended);

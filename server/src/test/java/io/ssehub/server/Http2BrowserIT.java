@@ -31,11 +31,15 @@ class Http2BrowserIT {
   @BeforeEach
   void start() {
     certificate = TestCertificate.create();
-    server = SseHubServer.builder().host("127.0.0.1").port(0)
-        .tls(certificate.certificateFile(), certificate.keyFile())
-        // Chromium may open a spare connection that it never uses: closed once idle this long.
-        .requestTimeout(IDLE)
-        .build().start();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .tls(certificate.certificateFile(), certificate.keyFile())
+            // Chromium may open a spare connection that it never uses: closed once idle this long.
+            .requestTimeout(IDLE)
+            .build()
+            .start();
     // Trusts this certificate's key only; the other tests' browsers keep the default flags.
     browser = Chromium.start(List.of(certificate.chromiumFlag()));
   }
@@ -55,37 +59,63 @@ class Http2BrowserIT {
     browser.open("https://localhost:" + server.port() + "/?channel=page");
     browser.await(WAIT).until(textToBe(By.id("status"), "open")); // the demo page's own EventSource
     JavascriptExecutor page = (JavascriptExecutor) browser.driver();
-    assertThat(page.executeScript("return performance.getEntriesByType('navigation')[0].nextHopProtocol"))
+    assertThat(
+            page.executeScript(
+                "return performance.getEntriesByType('navigation')[0].nextHopProtocol"))
         .isEqualTo("h2");
 
-    page.executeScript("""
+    page.executeScript(
+        """
         window.received = {};
         window.sources = [];
         for (let i = 0; i < arguments[0]; i++) {
           const source = new EventSource('/stream?channel=many-' + i);
           source.onmessage = event => { window.received[i] = event.data; };
           window.sources.push(source);
-        }""", SOURCES);
-    browser.await(WAIT).until(driver -> ((Number) page.executeScript(
-        "return window.sources.filter(s => s.readyState === EventSource.OPEN).length")).intValue() == SOURCES);
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> server.hub().streamCount() == SOURCES + 1);
+        }""",
+        SOURCES);
+    browser
+        .await(WAIT)
+        .until(
+            driver ->
+                ((Number)
+                            page.executeScript(
+                                "return window.sources.filter(s => s.readyState === EventSource.OPEN).length"))
+                        .intValue()
+                    == SOURCES);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> server.hub().streamCount() == SOURCES + 1);
 
     for (int i = 0; i < SOURCES; i++) {
       server.hub().publish("many-" + i, "event " + i).join();
     }
-    browser.await(WAIT).until(driver -> ((Number) page.executeScript(
-        "return Object.keys(window.received).length")).intValue() == SOURCES);
+    browser
+        .await(WAIT)
+        .until(
+            driver ->
+                ((Number) page.executeScript("return Object.keys(window.received).length"))
+                        .intValue()
+                    == SOURCES);
     @SuppressWarnings("unchecked")
-    Map<String, Object> received = (Map<String, Object>) page.executeScript("return window.received");
+    Map<String, Object> received =
+        (Map<String, Object>) page.executeScript("return window.received");
     for (int i = 0; i < SOURCES; i++) {
       assertThat(received.get(Integer.toString(i))).as("source %d", i).isEqualTo("event " + i);
     }
     // The page, its own stream and the fifty: once any spare connection has gone idle and closed,
     // one TCP connection holds all 51 streams, still open.
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> server.meterRegistry().get("ssehub.connections.open").gauge().value() == 1.0);
     assertThat(server.hub().streamCount()).isEqualTo(SOURCES + 1);
-    assertThat(((Number) page.executeScript(
-        "return window.sources.filter(s => s.readyState === EventSource.OPEN).length")).intValue()).isEqualTo(SOURCES);
+    assertThat(
+            ((Number)
+                    page.executeScript(
+                        "return window.sources.filter(s => s.readyState === EventSource.OPEN).length"))
+                .intValue())
+        .isEqualTo(SOURCES);
   }
 }

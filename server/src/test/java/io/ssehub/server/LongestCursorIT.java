@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Every id the hub hands out comes back through the server's header limit; a longer publisher id is refused. */
+/**
+ * Every id the hub hands out comes back through the server's header limit; a longer publisher id is
+ * refused.
+ */
 class LongestCursorIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static SseHub hub;
@@ -42,7 +45,8 @@ class LongestCursorIT {
 
   @Test
   void theLongestCursorAStreamCanSendIsAcceptedBackAsLastEventId() {
-    // 40 channels of 175 characters, each at a publisher id of the longest kind: a cursor of 12,200 bytes.
+    // 40 channels of 175 characters, each at a publisher id of the longest kind: a cursor of 12,200
+    // bytes.
     List<String> channels = new ArrayList<>();
     StringBuilder query = new StringBuilder("/stream?");
     for (int i = 0; i < 40; i++) {
@@ -53,7 +57,12 @@ class LongestCursorIT {
     try (SseClient first = SseClient.open(http, uri(query.toString()))) {
       assertThat(first.awaitOpen(WAIT)).isEqualTo(200);
       for (String channel : channels) {
-        hub.publish(channel, SseEvent.builder().id(channel.substring(0, 2) + "\u00e9".repeat(21)).data("x").build())
+        hub.publish(
+                channel,
+                SseEvent.builder()
+                    .id(channel.substring(0, 2) + "\u00e9".repeat(21))
+                    .data("x")
+                    .build())
             .join();
       }
       first.awaitEvents(channels.size(), WAIT);
@@ -61,28 +70,39 @@ class LongestCursorIT {
       assertThat(cursor.length()).isGreaterThan(12_000);
       hub.publish(channels.get(7), SseEvent.of("missed")).join();
 
-      try (SseClient resumed = SseClient.open(http, uri(query.toString()), Map.of("Last-Event-ID", cursor))) {
+      try (SseClient resumed =
+          SseClient.open(http, uri(query.toString()), Map.of("Last-Event-ID", cursor))) {
         assertThat(resumed.awaitOpen(WAIT)).as("not 431").isEqualTo(200);
-        assertThat(resumed.awaitEvents(1, WAIT)).extracting(SseParser.Event::data).containsExactly("missed");
+        assertThat(resumed.awaitEvents(1, WAIT))
+            .extracting(SseParser.Event::data)
+            .containsExactly("missed");
       }
     }
   }
 
   @Test
   void aPublisherIdOverTheBoundGets400NamingIt() throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/publish"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"a\",\"data\":\"x\",\"id\":\"" + "i".repeat(129) + "\"}"))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri("/publish"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"channel\":\"a\",\"data\":\"x\",\"id\":\"" + "i".repeat(129) + "\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.body()).contains("\"id\"").contains("129").contains("128");
 
-    HttpResponse<String> marked = http.send(HttpRequest.newBuilder(uri("/publish"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"a\",\"data\":\"x\",\"id\":\"*a=1,b=2\"}"))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> marked =
+        http.send(
+            HttpRequest.newBuilder(uri("/publish"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"channel\":\"a\",\"data\":\"x\",\"id\":\"*a=1,b=2\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(marked.statusCode()).isEqualTo(400);
     assertThat(marked.body()).contains("\"id\"").contains("must not start with");
   }

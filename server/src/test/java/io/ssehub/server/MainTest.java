@@ -11,9 +11,22 @@ import picocli.CommandLine;
 
 /** Flags, environment variables and defaults, without starting a server. */
 class MainTest {
-  static final String[] FLAGS = {"--host", "--port", "--keepalive", "--max-event-bytes", "--max-pending-bytes",
-      "--max-total-pending-bytes",
-      "--history-size", "--history-max-bytes", "--history-max-total-bytes", "--history-ttl", "--reconnect-delay", "--max-fanout-backlog", "--max-fanout-delay", "--io-threads"};
+  static final String[] FLAGS = {
+    "--host",
+    "--port",
+    "--keepalive",
+    "--max-event-bytes",
+    "--max-pending-bytes",
+    "--max-total-pending-bytes",
+    "--history-size",
+    "--history-max-bytes",
+    "--history-max-total-bytes",
+    "--history-ttl",
+    "--reconnect-delay",
+    "--max-fanout-backlog",
+    "--max-fanout-delay",
+    "--io-threads"
+  };
 
   @Test
   void defaultsAreTheDocumentedOnes() {
@@ -23,7 +36,9 @@ class MainTest {
     assertThat(main.keepalive).isEqualTo(Duration.ofSeconds(15));
     assertThat(main.maxEventBytes).isEqualTo(1048576);
     assertThat(main.maxPendingBytes).isEqualTo(4 * 1048576);
-    assertThat(main.maxTotalPendingBytes).as("a quarter of the heap, when the hub is built").isNull();
+    assertThat(main.maxTotalPendingBytes)
+        .as("a quarter of the heap, when the hub is built")
+        .isNull();
     assertThat(main.historySize).isEqualTo(1000);
     assertThat(main.historyTtl).isEqualTo(Duration.ofHours(1));
     assertThat(main.reconnectDelay).isEqualTo(Duration.ofSeconds(3));
@@ -34,8 +49,19 @@ class MainTest {
 
   @Test
   void environmentBeatsDefault() {
-    Main main = parse(Map.of("SSEHUB_PORT", "9090", "SSEHUB_MAX_EVENT_BYTES", "64KiB",
-        "SSEHUB_KEEPALIVE", "PT2S", "SSEHUB_HISTORY_TTL", "2m", "SSEHUB_HOST", "127.0.0.1"));
+    Main main =
+        parse(
+            Map.of(
+                "SSEHUB_PORT",
+                "9090",
+                "SSEHUB_MAX_EVENT_BYTES",
+                "64KiB",
+                "SSEHUB_KEEPALIVE",
+                "PT2S",
+                "SSEHUB_HISTORY_TTL",
+                "2m",
+                "SSEHUB_HOST",
+                "127.0.0.1"));
     assertThat(main.port).isEqualTo(9090);
     assertThat(main.maxEventBytes).isEqualTo(65536);
     assertThat(main.keepalive).isEqualTo(Duration.ofSeconds(2));
@@ -45,8 +71,17 @@ class MainTest {
 
   @Test
   void flagBeatsEnvironment() {
-    Main main = parse(Map.of("SSEHUB_PORT", "9090", "SSEHUB_RECONNECT_DELAY", "10s"),
-        "--port", "7070", "--reconnect-delay", "500ms", "--max-pending-bytes", "1m", "--history-size", "0");
+    Main main =
+        parse(
+            Map.of("SSEHUB_PORT", "9090", "SSEHUB_RECONNECT_DELAY", "10s"),
+            "--port",
+            "7070",
+            "--reconnect-delay",
+            "500ms",
+            "--max-pending-bytes",
+            "1m",
+            "--history-size",
+            "0");
     assertThat(main.port).isEqualTo(7070);
     assertThat(main.reconnectDelay).isEqualTo(Duration.ofMillis(500));
     assertThat(main.maxPendingBytes).isEqualTo(1048576);
@@ -57,23 +92,32 @@ class MainTest {
   void historyByteBoundsByDefaultFlagOrEnvironment() {
     Main defaults = parse(Map.of());
     assertThat(defaults.historyMaxBytes).isEqualTo(64L << 20);
-    assertThat(defaults.historyMaxTotalBytes).as("an eighth of the heap, when the broker is built").isNull();
-    Main set = parse(Map.of("SSEHUB_HISTORY_MAX_BYTES", "1MiB", "SSEHUB_HISTORY_MAX_TOTAL_BYTES", "256MiB"));
+    assertThat(defaults.historyMaxTotalBytes)
+        .as("an eighth of the heap, when the broker is built")
+        .isNull();
+    Main set =
+        parse(
+            Map.of("SSEHUB_HISTORY_MAX_BYTES", "1MiB", "SSEHUB_HISTORY_MAX_TOTAL_BYTES", "256MiB"));
     assertThat(set.historyMaxBytes).isEqualTo(1L << 20);
     assertThat(set.historyMaxTotalBytes).isEqualTo(256L << 20);
-    assertThat(parse(Map.of("SSEHUB_HISTORY_MAX_BYTES", "1MiB"), "--history-max-bytes", "2m").historyMaxBytes)
+    assertThat(
+            parse(Map.of("SSEHUB_HISTORY_MAX_BYTES", "1MiB"), "--history-max-bytes", "2m")
+                .historyMaxBytes)
         .isEqualTo(2L << 20);
   }
 
   @Test
   void theNodesPendingBytesByFlagOrEnvironment() {
-    assertThat(parse(Map.of("SSEHUB_MAX_TOTAL_PENDING_BYTES", "512MiB")).maxTotalPendingBytes).isEqualTo(512L << 20);
-    assertThat(parse(Map.of(), "--max-total-pending-bytes", "1g").maxTotalPendingBytes).isEqualTo(1L << 30);
+    assertThat(parse(Map.of("SSEHUB_MAX_TOTAL_PENDING_BYTES", "512MiB")).maxTotalPendingBytes)
+        .isEqualTo(512L << 20);
+    assertThat(parse(Map.of(), "--max-total-pending-bytes", "1g").maxTotalPendingBytes)
+        .isEqualTo(1L << 30);
   }
 
   @Test
   void fanOutDelayByFlagOrEnvironmentAndZeroForNoLimit() {
-    assertThat(parse(Map.of("SSEHUB_MAX_FANOUT_DELAY", "250ms")).maxFanOutDelay).isEqualTo(Duration.ofMillis(250));
+    assertThat(parse(Map.of("SSEHUB_MAX_FANOUT_DELAY", "250ms")).maxFanOutDelay)
+        .isEqualTo(Duration.ofMillis(250));
     assertThat(parse(Map.of(), "--max-fanout-delay", "0").maxFanOutDelay).isZero();
   }
 
@@ -146,7 +190,10 @@ class MainTest {
     CommandLine cmd = Main.commandLine(Map.of());
     cmd.setErr(new PrintWriter(err));
     assertThat(cmd.execute(flag, value)).as("%s %s", flag, value).isEqualTo(2);
-    assertThat(err.toString()).as("message for %s %s", flag, value).contains(flag).contains("ssehub --help");
+    assertThat(err.toString())
+        .as("message for %s %s", flag, value)
+        .contains(flag)
+        .contains("ssehub --help");
   }
 
   private static Main parse(Map<String, String> env, String... args) {

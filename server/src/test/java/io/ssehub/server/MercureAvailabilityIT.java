@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,10 +32,10 @@ class MercureAvailabilityIT {
   private static final Path SCRIPT = Path.of(System.getProperty("ssehub.bin", "../bin/ssehub"));
   private static final String BACKTRACKER = "{+v0}{+v1}{+v2}{+v3}{+v4}{+v5}{+v6}{+v7}{+v8}!";
 
-  @TempDir
-  Path logs;
+  @TempDir Path logs;
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<RawHttp.Stream> streams = new ArrayList<>();
   private Process process;
   private int port;
@@ -44,10 +43,15 @@ class MercureAvailabilityIT {
   @BeforeEach
   void start() throws Exception {
     port = freePort();
-    ProcessBuilder builder = new ProcessBuilder(SCRIPT.toAbsolutePath().toString(), "--host", "127.0.0.1", "--port",
-        Integer.toString(port))
-        .redirectOutput(logs.resolve("out.txt").toFile())
-        .redirectError(logs.resolve("err.txt").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                SCRIPT.toAbsolutePath().toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port))
+            .redirectOutput(logs.resolve("out.txt").toFile())
+            .redirectError(logs.resolve("err.txt").toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("SSEHUB_"));
     builder.environment().put("JAVA_OPTS", "-Xmx256m");
     process = builder.start();
@@ -82,11 +86,14 @@ class MercureAvailabilityIT {
     for (int i = 0; i < 100; i++) {
       String selector = "{a}".repeat(2690) + i; // about 8 KB, under the default --max-url-bytes
       try (RawHttp.Stream stream = subscribe(selector, null)) {
-        assertThat(stream.head().status()).as("8 KB selector %d: refused, or served", i).isIn(200, 400);
+        assertThat(stream.head().status())
+            .as("8 KB selector %d: refused, or served", i)
+            .isIn(200, 400);
       }
     }
     // The largest selectors the bounds allow, each different: the cache must give them back.
-    String heavy = "https://example.com/{?" + "abcdefgh,".repeat(12) + "z}{+a}{+b}{+c}{+d}{+e}{+f}{+g}{+h}/";
+    String heavy =
+        "https://example.com/{?" + "abcdefgh,".repeat(12) + "z}{+a}{+b}{+c}{+d}{+e}{+f}{+g}{+h}/";
     for (int i = 0; i < 100; i++) {
       try (RawHttp.Stream stream = subscribe(heavy + i, null)) {
         assertThat(stream.head().status()).as("heavy selector %d", i).isEqualTo(200);
@@ -96,7 +103,9 @@ class MercureAvailabilityIT {
     RawHttp.Stream listener = subscribe("https://example.com/{id}", null);
     assertThat(publish("https://example.com/after", "still here").statusCode()).isEqualTo(200);
     listener.readUntil(text -> text.contains("data: still here"), WAIT);
-    assertThat(usedHeapAfterFullGc()).as("heap used after a full GC, bytes").isLessThan(96L * 1024 * 1024);
+    assertThat(usedHeapAfterFullGc())
+        .as("heap used after a full GC, bytes")
+        .isLessThan(96L * 1024 * 1024);
   }
 
   @Test
@@ -115,8 +124,10 @@ class MercureAvailabilityIT {
   }
 
   private RawHttp.Stream subscribe(String selector, String lastEventId) {
-    String target = "/.well-known/mercure?topic=" + queryEscape(selector)
-        + (lastEventId == null ? "" : "&lastEventID=" + lastEventId);
+    String target =
+        "/.well-known/mercure?topic="
+            + queryEscape(selector)
+            + (lastEventId == null ? "" : "&lastEventID=" + lastEventId);
     RawHttp.Stream stream = RawHttp.Stream.open(port, target);
     streams.add(stream);
     return stream;
@@ -124,23 +135,39 @@ class MercureAvailabilityIT {
 
   /** Escapes what a query value cannot hold, leaving braces as clients send them (curl -g). */
   private static String queryEscape(String value) {
-    return value.replace("%", "%25").replace("+", "%2B").replace("&", "%26").replace("#", "%23").replace("?", "%3F");
+    return value
+        .replace("%", "%25")
+        .replace("+", "%2B")
+        .replace("&", "%26")
+        .replace("#", "%23")
+        .replace("?", "%3F");
   }
 
   private HttpResponse<String> publish(String topic, String data) throws Exception {
-    String body = "topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8) + "&data=" + URLEncoder.encode(data,
-        StandardCharsets.UTF_8);
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/.well-known/mercure"))
-        .timeout(WAIT).header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(WAIT).build(),
+    String body =
+        "topic="
+            + URLEncoder.encode(topic, StandardCharsets.UTF_8)
+            + "&data="
+            + URLEncoder.encode(data, StandardCharsets.UTF_8);
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/.well-known/mercure"))
+            .timeout(WAIT)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** How long {@code GET /health} takes, the best of three (one slow answer of a busy test machine is not the node). */
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(WAIT).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * How long {@code GET /health} takes, the best of three (one slow answer of a busy test machine
+   * is not the node).
+   */
   private long healthMillis() throws Exception {
     long best = Long.MAX_VALUE;
     for (int i = 0; i < 3; i++) {
@@ -161,7 +188,10 @@ class MercureAvailabilityIT {
   }
 
   private String jcmd(String command) throws Exception {
-    Process jcmd = new ProcessBuilder("jcmd", Long.toString(process.pid()), command).redirectErrorStream(true).start();
+    Process jcmd =
+        new ProcessBuilder("jcmd", Long.toString(process.pid()), command)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(jcmd.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     return out;

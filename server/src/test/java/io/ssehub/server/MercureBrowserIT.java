@@ -34,10 +34,14 @@ class MercureBrowserIT {
 
   @BeforeEach
   void start() {
-    server = SseHubServer.builder().host("127.0.0.1").port(0)
-        .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build())
-        .cors(CorsPolicy.of(List.of("*")))
-        .build().start();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build())
+            .cors(CorsPolicy.of(List.of("*")))
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -46,34 +50,52 @@ class MercureBrowserIT {
   }
 
   @Test
-  void eventSourceWithTheCookieReceivesPrivateUpdatesAndThePagePublishes(Chromium browser) throws Exception {
+  void eventSourceWithTheCookieReceivesPrivateUpdatesAndThePagePublishes(Chromium browser)
+      throws Exception {
     String base = "http://127.0.0.1:" + server.port();
     browser.open(base + "/");
     String token = MercureIT.token(List.of(BOOK), List.of("*"), null);
     JavascriptExecutor js = (JavascriptExecutor) browser.driver();
-    js.executeScript("document.cookie = 'mercureAuthorization=' + arguments[0] + '; path=/.well-known/mercure';"
-        + "window.received = []; window.opened = false;"
-        + "const es = new EventSource('/.well-known/mercure?topic=' + encodeURIComponent(arguments[1]));"
-        + "es.onopen = () => { window.opened = true; };"
-        + "es.onmessage = e => window.received.push(e.data + '|' + e.lastEventId);", token, BOOK);
-    browser.await(WAIT).until(driver -> Boolean.TRUE.equals(js.executeScript("return window.opened;")));
+    js.executeScript(
+        "document.cookie = 'mercureAuthorization=' + arguments[0] + '; path=/.well-known/mercure';"
+            + "window.received = []; window.opened = false;"
+            + "const es = new EventSource('/.well-known/mercure?topic=' + encodeURIComponent(arguments[1]));"
+            + "es.onopen = () => { window.opened = true; };"
+            + "es.onmessage = e => window.received.push(e.data + '|' + e.lastEventId);",
+        token,
+        BOOK);
+    browser
+        .await(WAIT)
+        .until(driver -> Boolean.TRUE.equals(js.executeScript("return window.opened;")));
 
-    HttpResponse<String> published = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(base + "/.well-known/mercure"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Authorization", "Bearer " + MercureIT.PUBLISHER)
-            .POST(HttpRequest.BodyPublishers.ofString("topic=" + URLEncoder.encode(BOOK, StandardCharsets.UTF_8)
-                + "&data=for+your+eyes+only&private=on&id=secret-1"))
-            .timeout(WAIT).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> published =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(base + "/.well-known/mercure"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Authorization", "Bearer " + MercureIT.PUBLISHER)
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "topic="
+                                + URLEncoder.encode(BOOK, StandardCharsets.UTF_8)
+                                + "&data=for+your+eyes+only&private=on&id=secret-1"))
+                    .timeout(WAIT)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(published.statusCode()).isEqualTo(200);
     browser.await(WAIT).until(driver -> received(js).contains("for your eyes only|secret-1"));
 
     // The page publishes with its cookie: same origin, so the browser sends an allowed Origin.
-    js.executeScript("fetch('/.well-known/mercure', {method: 'POST', credentials: 'include',"
-        + " body: new URLSearchParams({topic: arguments[0], data: 'from the page', private: 'on'})})"
-        + ".then(r => r.text()).then(t => { window.publishedId = t; });", BOOK);
-    browser.await(WAIT).until(driver -> received(js).stream().anyMatch(line -> line.startsWith("from the page|urn:uuid:")));
+    js.executeScript(
+        "fetch('/.well-known/mercure', {method: 'POST', credentials: 'include',"
+            + " body: new URLSearchParams({topic: arguments[0], data: 'from the page', private: 'on'})})"
+            + ".then(r => r.text()).then(t => { window.publishedId = t; });",
+        BOOK);
+    browser
+        .await(WAIT)
+        .until(
+            driver ->
+                received(js).stream().anyMatch(line -> line.startsWith("from the page|urn:uuid:")));
     assertThat(js.executeScript("return window.publishedId;")).asString().startsWith("urn:uuid:");
   }
 

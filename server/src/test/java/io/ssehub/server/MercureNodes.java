@@ -34,10 +34,16 @@ final class MercureNodes implements AutoCloseable {
     for (int i = 0; i < 2; i++) {
       RedisBroker broker = RedisBroker.builder().uri(redis.uri().toString()).build();
       broker.connect();
-      nodes.add(options.apply(SseHubServer.builder().host("127.0.0.1").port(0)
-              .hub(SseHub.builder().broker(broker).build())
-              .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build()))
-          .build().start());
+      nodes.add(
+          options
+              .apply(
+                  SseHubServer.builder()
+                      .host("127.0.0.1")
+                      .port(0)
+                      .hub(SseHub.builder().broker(broker).build())
+                      .jwt(JwtAuthenticator.hmacSecret(Tokens.SECRET).build()))
+              .build()
+              .start());
     }
   }
 

@@ -47,10 +47,16 @@ class MercureRedisIT {
   }
 
   private String publish(int node, String form) throws Exception {
-    HttpResponse<String> response = nodes.http().send(HttpRequest.newBuilder(nodes.uri(node, "/.well-known/mercure"))
-        .header("Authorization", "Bearer " + MercureIT.PUBLISHER)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        nodes
+            .http()
+            .send(
+                HttpRequest.newBuilder(nodes.uri(node, "/.well-known/mercure"))
+                    .header("Authorization", "Bearer " + MercureIT.PUBLISHER)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return response.body();
   }
@@ -64,14 +70,23 @@ class MercureRedisIT {
     String topic = "?topic=" + enc("https://example.com/books/{id}");
     SseClient anonymousA = subscribe(0, topic, Map.of());
     SseClient anonymousB = subscribe(1, topic, Map.of());
-    SseClient grantedB = subscribe(1, topic,
-        Map.of("Authorization", "Bearer " + MercureIT.token(List.of(BOOK), List.of(), null)));
+    SseClient grantedB =
+        subscribe(
+            1,
+            topic,
+            Map.of("Authorization", "Bearer " + MercureIT.token(List.of(BOOK), List.of(), null)));
     publish(0, "topic=" + enc(BOOK) + "&data=secret&private=on");
     publish(1, "topic=" + enc(BOOK) + "&data=public");
 
-    assertThat(grantedB.awaitEvents(2, WAIT)).extracting(SseParser.Event::data).containsExactly("secret", "public");
-    assertThat(anonymousA.awaitEvents(1, WAIT)).extracting(SseParser.Event::data).containsExactly("public");
-    assertThat(anonymousB.awaitEvents(1, WAIT)).extracting(SseParser.Event::data).containsExactly("public");
+    assertThat(grantedB.awaitEvents(2, WAIT))
+        .extracting(SseParser.Event::data)
+        .containsExactly("secret", "public");
+    assertThat(anonymousA.awaitEvents(1, WAIT))
+        .extracting(SseParser.Event::data)
+        .containsExactly("public");
+    assertThat(anonymousB.awaitEvents(1, WAIT))
+        .extracting(SseParser.Event::data)
+        .containsExactly("public");
   }
 
   @Test
@@ -81,13 +96,21 @@ class MercureRedisIT {
     assertThat(second).isEqualTo("urn:custom:2");
 
     SseClient earliest = subscribe(1, "?topic=" + enc(BOOK) + "&lastEventID=earliest", Map.of());
-    assertThat(earliest.awaitEvents(2, WAIT)).extracting(SseParser.Event::data).containsExactly("one", "two");
-    assertThat(earliest.awaitEvents(2, WAIT)).extracting(SseParser.Event::id).containsExactly(first, second);
+    assertThat(earliest.awaitEvents(2, WAIT))
+        .extracting(SseParser.Event::data)
+        .containsExactly("one", "two");
+    assertThat(earliest.awaitEvents(2, WAIT))
+        .extracting(SseParser.Event::id)
+        .containsExactly(first, second);
     assertThat(earliest.headers().firstValue("last-event-id")).hasValue(second);
 
     SseClient resumed = subscribe(1, "?topic=" + enc(BOOK), Map.of("Last-Event-ID", first));
-    assertThat(resumed.awaitEvents(1, WAIT)).extracting(SseParser.Event::data).containsExactly("two");
+    assertThat(resumed.awaitEvents(1, WAIT))
+        .extracting(SseParser.Event::data)
+        .containsExactly("two");
     publish(0, "topic=" + enc(BOOK) + "&data=three");
-    assertThat(resumed.awaitEvents(2, WAIT)).extracting(SseParser.Event::data).containsExactly("two", "three");
+    assertThat(resumed.awaitEvents(2, WAIT))
+        .extracting(SseParser.Event::data)
+        .containsExactly("two", "three");
   }
 }

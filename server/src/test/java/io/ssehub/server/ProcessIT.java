@@ -28,8 +28,7 @@ class ProcessIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final Path SCRIPT = Path.of(System.getProperty("ssehub.bin", "../bin/ssehub"));
 
-  @TempDir
-  Path logs;
+  @TempDir Path logs;
 
   private final List<Process> processes = new ArrayList<>();
 
@@ -70,20 +69,34 @@ class ProcessIT {
     int port = freePort();
     Process process = start("--host", "127.0.0.1", "--port", Integer.toString(port));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    await().atMost(WAIT).ignoreExceptions().until(() -> http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(WAIT).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-    assertThat(Files.readString(logs.resolve("out.txt"))).contains("listening on http://127.0.0.1:" + port);
+    await()
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/health"))
+                                .timeout(WAIT)
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .statusCode()
+                    == 200);
+    assertThat(Files.readString(logs.resolve("out.txt")))
+        .contains("listening on http://127.0.0.1:" + port);
 
     try (RawHttp.Stream stream = RawHttp.Stream.open(port, "/stream?channel=logs")) {
       stream.readUntil(text -> text.contains("retry:"), WAIT);
       process.destroy(); // SIGTERM
-      String received = stream.readToEnd(WAIT); // fails on a reset or a close without the last chunk
+      String received =
+          stream.readToEnd(WAIT); // fails on a reset or a close without the last chunk
       assertThat(received).contains(": ssehub is shutting down; reconnect\n");
       assertThat(stream.connectionClosed(WAIT)).isTrue();
     }
     assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("exited in time").isTrue();
-    assertThat(process.exitValue()).as("exit code; output: %s", Files.readString(logs.resolve("out.txt"))).isZero();
+    assertThat(process.exitValue())
+        .as("exit code; output: %s", Files.readString(logs.resolve("out.txt")))
+        .isZero();
     assertThat(Files.readString(logs.resolve("out.txt"))).contains("ssehub stopped");
   }
 
@@ -91,9 +104,10 @@ class ProcessIT {
     List<String> command = new ArrayList<>();
     command.add(SCRIPT.toAbsolutePath().toString());
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectOutput(logs.resolve("out.txt").toFile())
-        .redirectError(logs.resolve("err.txt").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectOutput(logs.resolve("out.txt").toFile())
+            .redirectError(logs.resolve("err.txt").toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("SSEHUB_"));
     builder.environment().put("JAVA_OPTS", "-Xmx256m");
     Process process = builder.start();

@@ -116,7 +116,9 @@ public final class RawHttp {
     String line;
     while (!(line = readLine(in)).isEmpty()) {
       int colon = line.indexOf(':');
-      headers.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+      headers
+          .computeIfAbsent(
+              line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
           .add(line.substring(colon + 1).trim());
     }
     return new Head(Integer.parseInt(parts[1]), headers);
@@ -155,7 +157,9 @@ public final class RawHttp {
     byte[] next() throws IOException {
       String sizeLine = readLine(in);
       int semicolon = sizeLine.indexOf(';');
-      int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+      int size =
+          Integer.parseInt(
+              (semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
       if (size == 0) {
         while (!readLine(in).isEmpty()) {
           // trailers
@@ -187,12 +191,18 @@ public final class RawHttp {
       this.chunks = new ChunkReader(inputOf(socket));
     }
 
-    /** Sends {@code GET target} with {@code extraHeaders} (lines without CRLF) and reads the head. */
+    /**
+     * Sends {@code GET target} with {@code extraHeaders} (lines without CRLF) and reads the head.
+     */
     public static Stream open(int port, String target, String... extraHeaders) {
       try {
         Socket socket = connect(port);
-        StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            + "Accept: text/event-stream\r\n");
+        StringBuilder request =
+            new StringBuilder(
+                "GET "
+                    + target
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Accept: text/event-stream\r\n");
         for (String header : extraHeaders) {
           request.append(header).append("\r\n");
         }
@@ -215,8 +225,8 @@ public final class RawHttp {
     }
 
     /**
-     * Reads until {@code done} holds for the text received so far; fails after {@code timeout}
-     * with what arrived.
+     * Reads until {@code done} holds for the text received so far; fails after {@code timeout} with
+     * what arrived.
      */
     public String readUntil(Predicate<String> done, Duration timeout) {
       long deadline = System.nanoTime() + timeout.toNanos();
@@ -255,7 +265,8 @@ public final class RawHttp {
         while (!ended) {
           long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
           if (left <= 0) {
-            throw new AssertionError("Timed out after " + timeout + " waiting for the end; received: " + text());
+            throw new AssertionError(
+                "Timed out after " + timeout + " waiting for the end; received: " + text());
           }
           socket.setSoTimeout((int) left);
           byte[] chunk = chunks.next();

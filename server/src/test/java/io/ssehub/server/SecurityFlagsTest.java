@@ -24,7 +24,9 @@ class SecurityFlagsTest {
 
   @Test
   void twoKeysAreRefused() {
-    assertThat(run(Map.of(), "--port", "0", "--jwt-secret", "x".repeat(32), "--jwks", "/nonexistent")).isEqualTo(2);
+    assertThat(
+            run(Map.of(), "--port", "0", "--jwt-secret", "x".repeat(32), "--jwks", "/nonexistent"))
+        .isEqualTo(2);
   }
 
   @Test
@@ -40,10 +42,22 @@ class SecurityFlagsTest {
 
   @Test
   void badMercureKeysAreRefused() {
-    assertThat(run(Map.of(), "--port", "0", "--mercure-publisher-jwt-secret", "short")).isEqualTo(2);
-    assertThat(run(Map.of("SSEHUB_MERCURE_SUBSCRIBER_JWT_SECRET", "short"), "--port", "0")).isEqualTo(2);
-    assertThat(run(Map.of(), "--port", "0", "--mercure-subscriber-jwt-secret", "x".repeat(32),
-        "--mercure-subscriber-jwt-public-key", "/nonexistent.pem")).isEqualTo(2);
-    assertThat(run(Map.of(), "--port", "0", "--mercure-publisher-jwt-public-key", "/nonexistent.pem")).isEqualTo(2);
+    assertThat(run(Map.of(), "--port", "0", "--mercure-publisher-jwt-secret", "short"))
+        .isEqualTo(2);
+    assertThat(run(Map.of("SSEHUB_MERCURE_SUBSCRIBER_JWT_SECRET", "short"), "--port", "0"))
+        .isEqualTo(2);
+    assertThat(
+            run(
+                Map.of(),
+                "--port",
+                "0",
+                "--mercure-subscriber-jwt-secret",
+                "x".repeat(32),
+                "--mercure-subscriber-jwt-public-key",
+                "/nonexistent.pem"))
+        .isEqualTo(2);
+    assertThat(
+            run(Map.of(), "--port", "0", "--mercure-publisher-jwt-public-key", "/nonexistent.pem"))
+        .isEqualTo(2);
   }
 }

@@ -13,11 +13,15 @@ class ServerContractIT extends HubContract {
 
   @BeforeAll
   static void start() {
-    SseHub hub = SseHub.builder()
-        .authorizer(request -> request.channels().contains(FORBIDDEN)
-            ? AccessDecision.forbidden("the channel " + FORBIDDEN + " is refused to everyone")
-            : AccessDecision.allow())
-        .build();
+    SseHub hub =
+        SseHub.builder()
+            .authorizer(
+                request ->
+                    request.channels().contains(FORBIDDEN)
+                        ? AccessDecision.forbidden(
+                            "the channel " + FORBIDDEN + " is refused to everyone")
+                        : AccessDecision.allow())
+            .build();
     server = SseHubServer.builder().host("127.0.0.1").port(0).hub(hub).build().start();
   }
 

@@ -47,7 +47,8 @@ class StreamIT {
       assertThat(head.header("x-accel-buffering")).isEqualTo("no");
       assertThat(head.header("transfer-encoding")).isEqualTo("chunked");
       // Nothing was ever published here: the retry line comes on its own, at once.
-      assertThat(stream.readUntil(text -> text.contains("\n\n"), WAIT)).startsWith("retry: 3000\n\n");
+      assertThat(stream.readUntil(text -> text.contains("\n\n"), WAIT))
+          .startsWith("retry: 3000\n\n");
     }
   }
 
@@ -63,7 +64,9 @@ class StreamIT {
   void lastEventIdHeaderResumesAfterThatEventThenGoesLive() {
     List<String> ids = publish("resume", 5);
     SseClient client = open("/stream?channel=resume", Map.of("Last-Event-ID", ids.get(1)));
-    assertThat(client.awaitEvents(3, WAIT)).extracting(SseParser.Event::data).containsExactly("e3", "e4", "e5");
+    assertThat(client.awaitEvents(3, WAIT))
+        .extracting(SseParser.Event::data)
+        .containsExactly("e3", "e4", "e5");
     String liveId = server.hub().publish("resume", "live").join().id();
     assertThat(client.awaitEvents(4, WAIT).get(3).data()).isEqualTo("live");
     assertThat(client.lastEventId()).isEqualTo(liveId);
@@ -73,13 +76,16 @@ class StreamIT {
   void lastEventIdQueryParameterResumesAFirstConnection() {
     List<String> ids = publish("query", 3);
     SseClient client = open("/stream?channel=query&lastEventId=" + ids.get(0), Map.of());
-    assertThat(client.awaitEvents(2, WAIT)).extracting(SseParser.Event::data).containsExactly("e2", "e3");
+    assertThat(client.awaitEvents(2, WAIT))
+        .extracting(SseParser.Event::data)
+        .containsExactly("e2", "e3");
   }
 
   @Test
   void headerBeatsQueryParameter() {
     List<String> ids = publish("both", 3);
-    SseClient client = open("/stream?channel=both&lastEventId=" + ids.get(0), Map.of("Last-Event-ID", ids.get(1)));
+    SseClient client =
+        open("/stream?channel=both&lastEventId=" + ids.get(0), Map.of("Last-Event-ID", ids.get(1)));
     assertThat(client.awaitEvents(1, WAIT).get(0).data()).isEqualTo("e3");
   }
 
@@ -113,7 +119,8 @@ class StreamIT {
   }
 
   private SseClient open(String target, Map<String, String> headers) {
-    SseClient client = SseClient.open(http, URI.create("http://127.0.0.1:" + server.port() + target), headers);
+    SseClient client =
+        SseClient.open(http, URI.create("http://127.0.0.1:" + server.port() + target), headers);
     clients.add(client);
     return client;
   }

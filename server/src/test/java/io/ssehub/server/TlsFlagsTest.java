@@ -16,13 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code --tls-cert} and {@code --tls-key}: both or neither, and files that cannot serve stop start-up naming flag and file. */
+/**
+ * {@code --tls-cert} and {@code --tls-key}: both or neither, and files that cannot serve stop
+ * start-up naming flag and file.
+ */
 class TlsFlagsTest {
   private static TestCertificate certificate;
   private static TestCertificate other;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void makeCertificates() {
@@ -64,8 +66,13 @@ class TlsFlagsTest {
 
   @Test
   void aGoodPairIsAcceptedFromFlagsOrEnvironment() {
-    Main main = parse(Map.of("SSEHUB_TLS_CERT", certificate.certificateFile().toString(),
-        "SSEHUB_TLS_KEY", certificate.keyFile().toString()));
+    Main main =
+        parse(
+            Map.of(
+                "SSEHUB_TLS_CERT",
+                certificate.certificateFile().toString(),
+                "SSEHUB_TLS_KEY",
+                certificate.keyFile().toString()));
     assertThat(main.tlsCert).isEqualTo(certificate.certificateFile());
     assertThat(main.tlsKey).isEqualTo(certificate.keyFile());
     assertThatCode(main::checkTls).doesNotThrowAnyException();
@@ -74,7 +81,8 @@ class TlsFlagsTest {
 
   @Test
   void oneWithoutTheOtherStopsStartUp() {
-    assertThatThrownBy(parse(Map.of(), "--tls-cert", certificate.certificateFile().toString())::checkTls)
+    assertThatThrownBy(
+            parse(Map.of(), "--tls-cert", certificate.certificateFile().toString())::checkTls)
         .hasMessageContaining("--tls-cert given without --tls-key");
     assertThatThrownBy(parse(Map.of("SSEHUB_TLS_KEY", certificate.keyFile().toString()))::checkTls)
         .hasMessageContaining("--tls-key given without --tls-cert");
@@ -88,7 +96,14 @@ class TlsFlagsTest {
         .startsWith("--tls-cert " + missing + ": cannot be read");
     assertThat(problem(certificate.certificateFile(), missing))
         .startsWith("--tls-key " + missing + ": cannot be read");
-    assertThat(run("--port", "0", "--tls-cert", missing.toString(), "--tls-key", certificate.keyFile().toString()))
+    assertThat(
+            run(
+                "--port",
+                "0",
+                "--tls-cert",
+                missing.toString(),
+                "--tls-key",
+                certificate.keyFile().toString()))
         .isEqualTo(2);
   }
 
@@ -97,7 +112,8 @@ class TlsFlagsTest {
     Path notPem = file("cert.der", "\u0030\u0082binary");
     assertThat(problem(notPem, certificate.keyFile()))
         .startsWith("--tls-cert " + notPem + ": no PEM certificate");
-    Path broken = file("broken.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    Path broken =
+        file("broken.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
     assertThat(problem(broken, certificate.keyFile()))
         .startsWith("--tls-cert " + broken + ": not a valid X.509 certificate");
     // A key where the certificate should be.
@@ -106,13 +122,19 @@ class TlsFlagsTest {
 
   @Test
   void keysOfOtherFormsSayHowToConvertThem() throws Exception {
-    Path pkcs1 = file("rsa.pem", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+    Path pkcs1 =
+        file("rsa.pem", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
     assertThat(problem(certificate.certificateFile(), pkcs1))
-        .startsWith("--tls-key " + pkcs1 + ": a PKCS#1/SEC 1 key").contains("openssl pkcs8 -topk8 -nocrypt");
-    Path encrypted = file("enc.pem", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        .startsWith("--tls-key " + pkcs1 + ": a PKCS#1/SEC 1 key")
+        .contains("openssl pkcs8 -topk8 -nocrypt");
+    Path encrypted =
+        file(
+            "enc.pem",
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
     assertThat(problem(certificate.certificateFile(), encrypted))
         .startsWith("--tls-key " + encrypted + ": an encrypted key");
-    Path garbage = file("garbage.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    Path garbage =
+        file("garbage.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
     assertThat(problem(certificate.certificateFile(), garbage))
         .startsWith("--tls-key " + garbage + ": not an RSA or EC private key");
     assertThat(problem(certificate.certificateFile(), certificate.certificateFile()))
@@ -122,14 +144,26 @@ class TlsFlagsTest {
   @Test
   void aKeyOfAnotherCertificateIsRefused() {
     assertThat(problem(certificate.certificateFile(), other.keyFile()))
-        .startsWith("--tls-key " + other.keyFile() + ": does not match the certificate in " + certificate.certificateFile());
-    assertThat(run("--port", "0", "--tls-cert", certificate.certificateFile().toString(),
-        "--tls-key", other.keyFile().toString())).isEqualTo(2);
+        .startsWith(
+            "--tls-key "
+                + other.keyFile()
+                + ": does not match the certificate in "
+                + certificate.certificateFile());
+    assertThat(
+            run(
+                "--port",
+                "0",
+                "--tls-cert",
+                certificate.certificateFile().toString(),
+                "--tls-key",
+                other.keyFile().toString()))
+        .isEqualTo(2);
   }
 
   @Test
   void theBuilderRefusesBadFilesToo() {
-    assertThatThrownBy(() -> SseHubServer.builder().tls(certificate.certificateFile(), other.keyFile()))
+    assertThatThrownBy(
+            () -> SseHubServer.builder().tls(certificate.certificateFile(), other.keyFile()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(other.keyFile().toString());
   }

@@ -46,9 +46,14 @@ class TlsHttp2IT {
   @BeforeEach
   void start() {
     SseHub hub = SseHub.builder().keepalive(Duration.ofMillis(200)).build();
-    server = SseHubServer.builder().host("127.0.0.1").port(0).hub(hub)
-        .tls(certificate.certificateFile(), certificate.keyFile())
-        .build().start();
+    server =
+        SseHubServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .hub(hub)
+            .tls(certificate.certificateFile(), certificate.keyFile())
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -86,34 +91,53 @@ class TlsHttp2IT {
     SseClient stream = open(http, "/stream?channel=tls", HttpClient.Version.HTTP_2);
     assertThat(stream.awaitOpen(WAIT)).isEqualTo(200);
     assertThat(stream.version()).isEqualTo(HttpClient.Version.HTTP_2);
-    assertThat(stream.headers().firstValue("content-type")).hasValue("text/event-stream; charset=utf-8");
+    assertThat(stream.headers().firstValue("content-type"))
+        .hasValue("text/event-stream; charset=utf-8");
     // Connection-level headers of HTTP/1.1 are not HTTP/2's (RFC 9113, 8.2.2).
     assertThat(stream.headers().firstValue("transfer-encoding")).isEmpty();
     assertThat(stream.headers().firstValue("connection")).isEmpty();
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> server.hub().streamCount() == 1);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> server.hub().streamCount() == 1);
 
-    HttpResponse<String> published = http.send(HttpRequest.newBuilder(uri("/publish"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"tls\",\"data\":\"over h2\"}"))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> published =
+        http.send(
+            HttpRequest.newBuilder(uri("/publish"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"channel\":\"tls\",\"data\":\"over h2\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
     assertThat(published.version()).isEqualTo(HttpClient.Version.HTTP_2);
 
-    assertThat(stream.awaitEvents(1, WAIT)).extracting(SseParser.Event::data).containsExactly("over h2");
+    assertThat(stream.awaitEvents(1, WAIT))
+        .extracting(SseParser.Event::data)
+        .containsExactly("over h2");
     assertThat(stream.awaitComments(1, WAIT)).isNotEmpty(); // keepalives, on the HTTP/2 stream too
     assertThat(openConnections()).isEqualTo(1.0); // the publish went over the stream's connection
   }
 
   @Test
   void httpOneStillServedOverTlsWhenTheClientAsksForIt() {
-    SseClient stream = open(client(HttpClient.Version.HTTP_1_1), "/stream?channel=old", HttpClient.Version.HTTP_1_1);
+    SseClient stream =
+        open(
+            client(HttpClient.Version.HTTP_1_1),
+            "/stream?channel=old",
+            HttpClient.Version.HTTP_1_1);
     assertThat(stream.awaitOpen(WAIT)).isEqualTo(200);
     assertThat(stream.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
     assertThat(stream.headers().firstValue("transfer-encoding")).hasValue("chunked");
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> server.hub().streamCount() == 1);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> server.hub().streamCount() == 1);
     server.hub().publish("old", "over 1.1").join();
-    assertThat(stream.awaitEvents(1, WAIT)).extracting(SseParser.Event::data).containsExactly("over 1.1");
+    assertThat(stream.awaitEvents(1, WAIT))
+        .extracting(SseParser.Event::data)
+        .containsExactly("over 1.1");
   }
 
   @Test
@@ -122,17 +146,26 @@ class TlsHttp2IT {
     List<SseClient> streams = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       streams.add(open(http, "/stream?channel=c" + i, HttpClient.Version.HTTP_2));
-      assertThat(streams.get(i).awaitOpen(WAIT)).isEqualTo(200); // one after the other: one connection
+      assertThat(streams.get(i).awaitOpen(WAIT))
+          .isEqualTo(200); // one after the other: one connection
     }
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> server.hub().streamCount() == 3);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> server.hub().streamCount() == 3);
     assertThat(openConnections()).isEqualTo(1.0);
 
     streams.get(1).close(); // RST_STREAM from the client
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> server.hub().streamCount() == 2);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> server.hub().streamCount() == 2);
     assertThat(openConnections()).isEqualTo(1.0);
     for (int i : new int[] {0, 2}) {
       server.hub().publish("c" + i, "still here " + i).join();
-      assertThat(streams.get(i).awaitEvents(1, WAIT)).extracting(SseParser.Event::data).containsExactly("still here " + i);
+      assertThat(streams.get(i).awaitEvents(1, WAIT))
+          .extracting(SseParser.Event::data)
+          .containsExactly("still here " + i);
     }
   }
 
@@ -143,7 +176,10 @@ class TlsHttp2IT {
     SseClient b = open(http, "/stream?channel=b", HttpClient.Version.HTTP_2);
     assertThat(a.awaitOpen(WAIT)).isEqualTo(200);
     assertThat(b.awaitOpen(WAIT)).isEqualTo(200);
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> server.hub().streamCount() == 2);
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> server.hub().streamCount() == 2);
     server.close();
     a.awaitClosed(WAIT);
     b.awaitClosed(WAIT);
@@ -167,8 +203,11 @@ class TlsHttp2IT {
       }
     }
     await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> openConnections() == 0.0);
-    HttpResponse<String> health = client(HttpClient.Version.HTTP_2).send(
-        HttpRequest.newBuilder(uri("/health")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health =
+        client(HttpClient.Version.HTTP_2)
+            .send(
+                HttpRequest.newBuilder(uri("/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.version()).isEqualTo(HttpClient.Version.HTTP_2);
   }

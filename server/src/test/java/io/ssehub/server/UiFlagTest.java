@@ -8,7 +8,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code --ui} and {@code SSEHUB_UI}: off by default, on by the flag alone, by a value, or by the variable. */
+/**
+ * {@code --ui} and {@code SSEHUB_UI}: off by default, on by the flag alone, by a value, or by the
+ * variable.
+ */
 class UiFlagTest {
   @Test
   void offByDefault() {
@@ -19,7 +22,9 @@ class UiFlagTest {
   void theFlagAloneOrWithAValueTurnsItOn() {
     assertThat(parse(Map.of(), "--ui").ui).isTrue();
     assertThat(parse(Map.of(), "--ui=true").ui).isTrue();
-    assertThat(parse(Map.of("SSEHUB_UI", "true"), "--ui=false").ui).as("flag beats variable").isFalse();
+    assertThat(parse(Map.of("SSEHUB_UI", "true"), "--ui=false").ui)
+        .as("flag beats variable")
+        .isFalse();
   }
 
   @Test

@@ -23,26 +23,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST} a JSON or form body ({@code channel}, {@code data}, {@code type}, {@code id}, {@code
- * retry}): publishes it, as the standalone hub's {@code POST /publish} does, and answers {@code
- * 200 {"id":"...","channel":"..."}} once the event is stored, or an {@link HttpProblem} JSON body.
+ * retry}): publishes it, as the standalone hub's {@code POST /publish} does, and answers {@code 200
+ * {"id":"...","channel":"..."}} once the event is stored, or an {@link HttpProblem} JSON body.
  *
- * <p>The hub's {@code Authorizer} decides, for the principal that the authenticator finds
- * ({@link HttpServletRequest#getUserPrincipal()} by default). The body is limited to the hub's
- * largest event plus {@link #BODY_ALLOWANCE_BYTES} (413 beyond). It is read with blocking reads
- * (it is small); the answer waits for the broker asynchronously, holding no thread. Must be
- * registered with {@code asyncSupported=true}; methods other than POST answer 405 JSON.
+ * <p>The hub's {@code Authorizer} decides, for the principal that the authenticator finds ({@link
+ * HttpServletRequest#getUserPrincipal()} by default). The body is limited to the hub's largest
+ * event plus {@link #BODY_ALLOWANCE_BYTES} (413 beyond). It is read with blocking reads (it is
+ * small); the answer waits for the broker asynchronously, holding no thread. Must be registered
+ * with {@code asyncSupported=true}; methods other than POST answer 405 JSON.
  */
 public class SsePublishServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final Logger log = LoggerFactory.getLogger(SsePublishServlet.class);
 
-  /** What a body may hold besides the event's own bytes (field names, JSON quoting); as the standalone hub. */
+  /**
+   * What a body may hold besides the event's own bytes (field names, JSON quoting); as the
+   * standalone hub.
+   */
   public static final int BODY_ALLOWANCE_BYTES = 16 * 1024;
 
   private transient SseHub hub;
   private final transient Function<HttpServletRequest, Principal> authenticator;
 
-  /** For {@code web.xml}: the hub is the servlet context's {@link SseStreamServlet#HUB_ATTRIBUTE}. */
+  /**
+   * For {@code web.xml}: the hub is the servlet context's {@link SseStreamServlet#HUB_ATTRIBUTE}.
+   */
   public SsePublishServlet() {
     this(null, SseStreamServlet.CONTAINER_PRINCIPAL);
   }
@@ -64,9 +69,13 @@ public class SsePublishServlet extends HttpServlet {
   }
 
   @Override
-  protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     if (!"POST".equals(request.getMethod())) {
-      Responses.problem(response, HttpProblem.methodNotAllowed(request.getMethod(), SseStreamServlet.path(request), "POST"));
+      Responses.problem(
+          response,
+          HttpProblem.methodNotAllowed(
+              request.getMethod(), SseStreamServlet.path(request), "POST"));
       return;
     }
     PublishRequest publish;
@@ -85,7 +94,12 @@ public class SsePublishServlet extends HttpServlet {
         throw HttpProblem.bodyTooLarge(-1, limit);
       }
       publish = PublishRequests.parse(request.getContentType(), body);
-      stored = hub.publishAs(authenticator.apply(request), request.getRemoteAddr(), publish.channel(), publish.event());
+      stored =
+          hub.publishAs(
+              authenticator.apply(request),
+              request.getRemoteAddr(),
+              publish.channel(),
+              publish.event());
     } catch (RuntimeException e) {
       refuse(response, e);
       return;
@@ -103,18 +117,20 @@ public class SsePublishServlet extends HttpServlet {
     }
     AsyncContext context = request.startAsync();
     context.setTimeout(0); // the broker's own timeouts bound the wait
-    stored.whenComplete((event, failure) -> {
-      try {
-        answer(response, event, failure, publish.channel());
-      } catch (IOException | RuntimeException e) {
-        log.debug("Publish answer failed: {}", e.toString());
-      } finally {
-        context.complete();
-      }
-    });
+    stored.whenComplete(
+        (event, failure) -> {
+          try {
+            answer(response, event, failure, publish.channel());
+          } catch (IOException | RuntimeException e) {
+            log.debug("Publish answer failed: {}", e.toString());
+          } finally {
+            context.complete();
+          }
+        });
   }
 
-  private static void answer(HttpServletResponse response, SseEvent stored, Throwable failure, String channel)
+  private static void answer(
+      HttpServletResponse response, SseEvent stored, Throwable failure, String channel)
       throws IOException {
     if (failure != null) {
       if (HttpProblem.isInternal(failure)) {
@@ -126,7 +142,8 @@ public class SsePublishServlet extends HttpServlet {
     }
   }
 
-  private static void refuse(HttpServletResponse response, RuntimeException failure) throws IOException {
+  private static void refuse(HttpServletResponse response, RuntimeException failure)
+      throws IOException {
     if (HttpProblem.isInternal(failure)) {
       log.error("Publish request failed", failure);
     }

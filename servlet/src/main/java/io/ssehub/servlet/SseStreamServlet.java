@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Who asks is the authenticator's answer ({@link HttpServletRequest#getUserPrincipal()} by
- * default: the container's or a filter's authentication); the hub's {@code Authorizer} then decides,
- * before any stream byte: a refusal is a 401 or 403 JSON answer ({@link HttpProblem}). The
+ * default: the container's or a filter's authentication); the hub's {@code Authorizer} then
+ * decides, before any stream byte: a refusal is a 401 or 403 JSON answer ({@link HttpProblem}). The
  * authenticator may itself throw {@code AccessDeniedException} or {@link HttpProblem}.
  *
  * <p>The query is decoded from {@link HttpServletRequest#getQueryString()} by {@link QueryDecoder},
@@ -51,16 +51,23 @@ public class SseStreamServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final Logger log = LoggerFactory.getLogger(SseStreamServlet.class);
 
-  /** The servlet context attribute where the no-argument constructor finds its hub ({@code web.xml} use). */
+  /**
+   * The servlet context attribute where the no-argument constructor finds its hub ({@code web.xml}
+   * use).
+   */
   public static final String HUB_ATTRIBUTE = SseHub.class.getName();
 
   /** The default authenticator: the container's principal, null for an anonymous request. */
-  public static final Function<HttpServletRequest, Principal> CONTAINER_PRINCIPAL = HttpServletRequest::getUserPrincipal;
+  public static final Function<HttpServletRequest, Principal> CONTAINER_PRINCIPAL =
+      HttpServletRequest::getUserPrincipal;
 
   private transient SseHub hub;
   private final transient Function<HttpServletRequest, Principal> authenticator;
 
-  /** For {@code web.xml}: the hub is the servlet context's {@link #HUB_ATTRIBUTE}, read at {@link #init()}. */
+  /**
+   * For {@code web.xml}: the hub is the servlet context's {@link #HUB_ATTRIBUTE}, read at {@link
+   * #init()}.
+   */
   public SseStreamServlet() {
     this(null, CONTAINER_PRINCIPAL);
   }
@@ -70,7 +77,10 @@ public class SseStreamServlet extends HttpServlet {
     this(Objects.requireNonNull(hub, "hub"), CONTAINER_PRINCIPAL);
   }
 
-  /** Streams {@code hub}'s channels to the principal that {@code authenticator} finds (null: anonymous). */
+  /**
+   * Streams {@code hub}'s channels to the principal that {@code authenticator} finds (null:
+   * anonymous).
+   */
   public SseStreamServlet(SseHub hub, Function<HttpServletRequest, Principal> authenticator) {
     this.hub = hub;
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
@@ -86,24 +96,33 @@ public class SseStreamServlet extends HttpServlet {
   static SseHub hubOf(HttpServlet servlet) throws ServletException {
     Object attribute = servlet.getServletContext().getAttribute(HUB_ATTRIBUTE);
     if (!(attribute instanceof SseHub found)) {
-      throw new ServletException("servlet context attribute " + HUB_ATTRIBUTE + ": " + attribute
-          + " (expected: the SseHub, or construct the servlet with one)");
+      throw new ServletException(
+          "servlet context attribute "
+              + HUB_ATTRIBUTE
+              + ": "
+              + attribute
+              + " (expected: the SseHub, or construct the servlet with one)");
     }
     return found;
   }
 
   @Override
-  protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     if (!"GET".equals(request.getMethod())) {
-      Responses.problem(response, HttpProblem.methodNotAllowed(request.getMethod(), path(request), "GET"));
+      Responses.problem(
+          response, HttpProblem.methodNotAllowed(request.getMethod(), path(request), "GET"));
       return;
     }
     SubscribeRequest subscribe;
     try {
-      String lastEventId = StreamRequests.lastEventIdFromLatin1(request.getHeader(StreamRequests.LAST_EVENT_ID_HEADER));
+      String lastEventId =
+          StreamRequests.lastEventIdFromLatin1(
+              request.getHeader(StreamRequests.LAST_EVENT_ID_HEADER));
       Principal principal = authenticator.apply(request);
-      subscribe = StreamRequests.parse(QueryDecoder.decode(request.getQueryString()), lastEventId)
-          .from(principal, request.getRemoteAddr());
+      subscribe =
+          StreamRequests.parse(QueryDecoder.decode(request.getQueryString()), lastEventId)
+              .from(principal, request.getRemoteAddr());
     } catch (RuntimeException e) {
       refuse(response, e);
       return;
@@ -119,7 +138,8 @@ public class SseStreamServlet extends HttpServlet {
     ServletSink sink = new ServletSink(context, response.getOutputStream());
     Subscription subscription;
     try {
-      subscription = hub.subscribe(subscribe, sink); // queues the retry: line, written after start()
+      subscription =
+          hub.subscribe(subscribe, sink); // queues the retry: line, written after start()
     } catch (RuntimeException e) {
       sink.discard();
       try {
@@ -136,7 +156,8 @@ public class SseStreamServlet extends HttpServlet {
     sink.start(subscription);
   }
 
-  private static void refuse(HttpServletResponse response, RuntimeException failure) throws IOException {
+  private static void refuse(HttpServletResponse response, RuntimeException failure)
+      throws IOException {
     if (HttpProblem.isInternal(failure)) {
       log.error("Stream request failed", failure);
     }

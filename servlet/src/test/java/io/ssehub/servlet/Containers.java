@@ -19,16 +19,22 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-/** Embedded Jetty 12 and Tomcat 11 on a free loopback port, with the two servlets at {@code /stream} and {@code /publish}. */
+/**
+ * Embedded Jetty 12 and Tomcat 11 on a free loopback port, with the two servlets at {@code /stream}
+ * and {@code /publish}.
+ */
 final class Containers {
   private Containers() {}
 
   /** A hub as the contract wants it: the channel {@code forbidden} refused with a 403. */
   static SseHub contractHub() {
     return SseHub.builder()
-        .authorizer(request -> request.channels().contains(HubContract.FORBIDDEN)
-            ? AccessDecision.forbidden("the channel " + HubContract.FORBIDDEN + " is refused to everyone")
-            : AccessDecision.allow())
+        .authorizer(
+            request ->
+                request.channels().contains(HubContract.FORBIDDEN)
+                    ? AccessDecision.forbidden(
+                        "the channel " + HubContract.FORBIDDEN + " is refused to everyone")
+                    : AccessDecision.allow())
         .build();
   }
 
@@ -123,10 +129,12 @@ final class Containers {
       @Override
       public int busyThreads() {
         // Tomcat's own ThreadPoolExecutor: its acceptor and poller threads are outside it.
-        if (connector.getProtocolHandler().getExecutor() instanceof org.apache.tomcat.util.threads.ThreadPoolExecutor pool) {
+        if (connector.getProtocolHandler().getExecutor()
+            instanceof org.apache.tomcat.util.threads.ThreadPoolExecutor pool) {
           return pool.getActiveCount();
         }
-        throw new IllegalStateException("executor: " + connector.getProtocolHandler().getExecutor());
+        throw new IllegalStateException(
+            "executor: " + connector.getProtocolHandler().getExecutor());
       }
 
       @Override

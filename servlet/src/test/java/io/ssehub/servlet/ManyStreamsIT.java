@@ -16,9 +16,9 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * 2,000 concurrent streams hold no container thread: while all are open, and after an event
- * has reached every one of them, the container's pool settles to no more than a handful of busy
- * threads (its acceptor and selector threads included, on Jetty).
+ * 2,000 concurrent streams hold no container thread: while all are open, and after an event has
+ * reached every one of them, the container's pool settles to no more than a handful of busy threads
+ * (its acceptor and selector threads included, on Jetty).
  */
 class ManyStreamsIT {
   private static final int STREAMS = 2_000;
@@ -37,7 +37,8 @@ class ManyStreamsIT {
     run(Containers::tomcat, "Tomcat");
   }
 
-  private static void run(Function<SseHub, Containers.Container> start, String name) throws Exception {
+  private static void run(Function<SseHub, Containers.Container> start, String name)
+      throws Exception {
     SseHub hub = SseHub.builder().build();
     List<SseClient> streams = new ArrayList<>(STREAMS);
     try (Containers.Container container = start.apply(hub)) {
@@ -64,7 +65,8 @@ class ManyStreamsIT {
         assertThat(stream.awaitEvents(1, WAIT).get(0).id()).isEqualTo(stored.id());
       }
       int busyAfter = settledBusyThreads(container);
-      System.out.printf("%s, %d open streams: busy container threads %d while open, %d after an event reached all%n",
+      System.out.printf(
+          "%s, %d open streams: busy container threads %d while open, %d after an event reached all%n",
           name, STREAMS, busyWhileOpen, busyAfter);
       assertThat(hub.streamCount()).as("streams still open after delivering").isEqualTo(STREAMS);
     } finally {

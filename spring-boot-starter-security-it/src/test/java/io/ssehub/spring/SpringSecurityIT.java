@@ -37,8 +37,12 @@ import org.springframework.security.web.SecurityFilterChain;
 class SpringSecurityIT {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final HttpClient HTTP = SseClient.newHttpClient();
-  private static final Map<String, String> ALICE = Map.of("Authorization",
-      "Basic " + Base64.getEncoder().encodeToString("alice:wonderland".getBytes(StandardCharsets.UTF_8)));
+  private static final Map<String, String> ALICE =
+      Map.of(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString("alice:wonderland".getBytes(StandardCharsets.UTF_8)));
 
   private static ConfigurableApplicationContext app;
   private final List<SseClient> streams = new ArrayList<>();
@@ -49,8 +53,7 @@ class SpringSecurityIT {
     @Bean
     SecurityFilterChain security(HttpSecurity http) throws Exception {
       // The channel check is ssehub's; the filter chain only authenticates.
-      return http
-          .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+      return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
           .httpBasic(Customizer.withDefaults())
           .csrf(csrf -> csrf.disable())
           .build();
@@ -58,17 +61,25 @@ class SpringSecurityIT {
 
     @Bean
     UserDetailsService users() {
-      return new InMemoryUserDetailsManager(User.withUsername("alice").password("{noop}wonderland")
-          .authorities("ssehub:subscribe:news", "ssehub:publish:news").build());
+      return new InMemoryUserDetailsManager(
+          User.withUsername("alice")
+              .password("{noop}wonderland")
+              .authorities("ssehub:subscribe:news", "ssehub:publish:news")
+              .build());
     }
   }
 
   @BeforeAll
   static void start() {
-    app = new SpringApplicationBuilder(App.class)
-        .properties("server.port=0", "server.address=127.0.0.1", "ssehub.publish-path=/publish",
-            "ssehub.security.public-channels=lobby", "spring.main.banner-mode=off")
-        .run();
+    app =
+        new SpringApplicationBuilder(App.class)
+            .properties(
+                "server.port=0",
+                "server.address=127.0.0.1",
+                "ssehub.publish-path=/publish",
+                "ssehub.security.public-channels=lobby",
+                "spring.main.banner-mode=off")
+            .run();
   }
 
   @AfterAll
@@ -82,7 +93,8 @@ class SpringSecurityIT {
   }
 
   private static URI uri(String pathAndQuery) {
-    return URI.create("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + pathAndQuery);
+    return URI.create(
+        "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + pathAndQuery);
   }
 
   private SseClient stream(String channel, Map<String, String> headers) {
@@ -91,11 +103,15 @@ class SpringSecurityIT {
     return stream;
   }
 
-  private static HttpResponse<String> publish(String channel, String data, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/publish"))
-        .timeout(WAIT)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"" + channel + "\",\"data\":\"" + data + "\"}"));
+  private static HttpResponse<String> publish(
+      String channel, String data, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri("/publish"))
+            .timeout(WAIT)
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"channel\":\"" + channel + "\",\"data\":\"" + data + "\"}"));
     headers.forEach(request::header);
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -109,7 +125,8 @@ class SpringSecurityIT {
   void aliceStreamsHerChannelAndReceivesWhatShePublishes() throws Exception {
     SseClient news = stream("news", ALICE);
     assertThat(news.awaitOpen(WAIT)).isEqualTo(200);
-    assertThat(news.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+    assertThat(news.headers().firstValue("content-type").orElse(""))
+        .startsWith("text/event-stream");
     HttpResponse<String> published = publish("news", "hello", ALICE);
     assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
     List<SseParser.Event> events = news.awaitEvents(1, WAIT);
@@ -121,7 +138,8 @@ class SpringSecurityIT {
     SseClient admin = stream("admin", ALICE);
     assertThat(admin.awaitOpen(WAIT)).isEqualTo(403);
     admin.awaitClosed(WAIT);
-    assertJsonError(admin.headers().firstValue("content-type").orElse(""), admin.errorBody(), "forbidden");
+    assertJsonError(
+        admin.headers().firstValue("content-type").orElse(""), admin.errorBody(), "forbidden");
     assertThat(admin.errorBody()).doesNotContain("retry:");
   }
 
@@ -130,7 +148,8 @@ class SpringSecurityIT {
     SseClient news = stream("news", Map.of());
     assertThat(news.awaitOpen(WAIT)).isEqualTo(401);
     news.awaitClosed(WAIT);
-    assertJsonError(news.headers().firstValue("content-type").orElse(""), news.errorBody(), "unauthorized");
+    assertJsonError(
+        news.headers().firstValue("content-type").orElse(""), news.errorBody(), "unauthorized");
     assertThat(news.errorBody()).doesNotContain("retry:");
   }
 
@@ -138,27 +157,36 @@ class SpringSecurityIT {
   void anonymousStreamsAPublicChannel() {
     SseClient lobby = stream("lobby", Map.of());
     assertThat(lobby.awaitOpen(WAIT)).isEqualTo(200);
-    assertThat(lobby.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+    assertThat(lobby.headers().firstValue("content-type").orElse(""))
+        .startsWith("text/event-stream");
   }
 
   @Test
   void alicePublishingToAnotherChannelIs403() throws Exception {
     HttpResponse<String> response = publish("admin", "x", ALICE);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
-    assertJsonError(response.headers().firstValue("content-type").orElse(""), response.body(), "forbidden");
+    assertJsonError(
+        response.headers().firstValue("content-type").orElse(""), response.body(), "forbidden");
   }
 
   @Test
   void anonymousPublishingIs401() throws Exception {
     HttpResponse<String> response = publish("news", "x", Map.of());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
-    assertJsonError(response.headers().firstValue("content-type").orElse(""), response.body(), "unauthorized");
+    assertJsonError(
+        response.headers().firstValue("content-type").orElse(""), response.body(), "unauthorized");
   }
 
   @Test
   void wrongPasswordIsRefusedBySpringSecurity() {
-    SseClient news = stream("news", Map.of("Authorization",
-        "Basic " + Base64.getEncoder().encodeToString("alice:guess".getBytes(StandardCharsets.UTF_8))));
+    SseClient news =
+        stream(
+            "news",
+            Map.of(
+                "Authorization",
+                "Basic "
+                    + Base64.getEncoder()
+                        .encodeToString("alice:guess".getBytes(StandardCharsets.UTF_8))));
     assertThat(news.awaitOpen(WAIT)).isEqualTo(401);
     news.awaitClosed(WAIT);
     assertThat(news.errorBody()).doesNotContain("retry:");

@@ -22,8 +22,9 @@ import org.springframework.security.core.GrantedAuthority;
  * <prefix>publish:<pattern>}, the pattern a channel name with {@code *} wildcards ({@link
  * ChannelPattern}). With the default prefix {@code ssehub:}, a user with the authority {@code
  * ssehub:subscribe:news} may read {@code news}, and one with {@code ssehub:publish:user.*} may
- * publish to {@code user.u1}. An OAuth2 resource server maps the scope {@code ssehub:subscribe:news}
- * to the authority {@code SCOPE_ssehub:subscribe:news}: use the prefix {@code SCOPE_ssehub:}.
+ * publish to {@code user.u1}. An OAuth2 resource server maps the scope {@code
+ * ssehub:subscribe:news} to the authority {@code SCOPE_ssehub:subscribe:news}: use the prefix
+ * {@code SCOPE_ssehub:}.
  *
  * <p>The rules are the standalone hub's with tokens required ({@link GrantAuthorizer}): an
  * authenticated principal may use exactly the channels its authorities grant (403 elsewhere); an
@@ -62,7 +63,12 @@ public final class SpringSecurityAuthorizer implements Authorizer {
       try {
         open.add(ChannelPattern.of(pattern == null ? null : pattern.trim()));
       } catch (InvalidInputException e) {
-        throw new IllegalArgumentException("public channel pattern " + InvalidInputException.quote(String.valueOf(pattern)) + ": " + e.reason(), e);
+        throw new IllegalArgumentException(
+            "public channel pattern "
+                + InvalidInputException.quote(String.valueOf(pattern))
+                + ": "
+                + e.reason(),
+            e);
       }
     }
     this.rules = GrantAuthorizer.builder().tokensRequired(true).publicChannels(open).build();
@@ -74,10 +80,15 @@ public final class SpringSecurityAuthorizer implements Authorizer {
     if (principal instanceof Authentication authentication) {
       principal = isAnonymous(authentication) ? null : grants(authentication);
     }
-    return rules.authorize(new AccessRequest(request.action(), request.channels(), principal, request.remoteAddress()));
+    return rules.authorize(
+        new AccessRequest(
+            request.action(), request.channels(), principal, request.remoteAddress()));
   }
 
-  /** The channels an authentication's authorities grant, as a principal {@link GrantAuthorizer} judges. */
+  /**
+   * The channels an authentication's authorities grant, as a principal {@link GrantAuthorizer}
+   * judges.
+   */
   public Grants grants(Authentication authentication) {
     List<ChannelPattern> subscribe = new ArrayList<>();
     List<ChannelPattern> publish = new ArrayList<>();
@@ -104,7 +115,8 @@ public final class SpringSecurityAuthorizer implements Authorizer {
   }
 
   private static boolean isAnonymous(Authentication authentication) {
-    return authentication instanceof AnonymousAuthenticationToken || !authentication.isAuthenticated();
+    return authentication instanceof AnonymousAuthenticationToken
+        || !authentication.isAuthenticated();
   }
 
   /** An authenticated user's name and channel grants. */

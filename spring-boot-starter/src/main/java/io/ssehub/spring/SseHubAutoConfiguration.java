@@ -44,26 +44,33 @@ import org.springframework.util.StringUtils;
  * spring.data.redis.host}/{@code port}/{@code database}/{@code username}/{@code password} when a
  * host is given; otherwise the hub is in memory.
  */
-@AutoConfiguration(afterName = {
-    "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration", // Boot 4
-    "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration"}) // Boot 3
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration", // Boot 4
+      "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration"
+    }) // Boot 3
 @ConditionalOnClass(SseHub.class)
 @EnableConfigurationProperties(SseHubProperties.class)
-@Import({SseHubAutoConfiguration.Jackson3Writer.class, SseHubAutoConfiguration.Jackson2Writer.class,
-    SseHubAutoConfiguration.SpringSecurity.class})
+@Import({
+  SseHubAutoConfiguration.Jackson3Writer.class,
+  SseHubAutoConfiguration.Jackson2Writer.class,
+  SseHubAutoConfiguration.SpringSecurity.class
+})
 public class SseHubAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public SseHub sseHub(SseHubProperties properties, ObjectProvider<Authorizer> authorizer, Environment environment) {
+  public SseHub sseHub(
+      SseHubProperties properties, ObjectProvider<Authorizer> authorizer, Environment environment) {
     String redisUrl = redisUrl(properties, environment);
     Broker broker;
     if (redisUrl != null) {
-      RedisBroker.Builder redis = RedisBroker.builder()
-          .uri(redisUrl)
-          .historySize(properties.getHistory().getSize())
-          .historyMaxBytes(properties.getHistory().getMaxBytes().toBytes())
-          .historyTtl(properties.getHistory().getTtl());
+      RedisBroker.Builder redis =
+          RedisBroker.builder()
+              .uri(redisUrl)
+              .historySize(properties.getHistory().getSize())
+              .historyMaxBytes(properties.getHistory().getMaxBytes().toBytes())
+              .historyTtl(properties.getHistory().getTtl());
       if (StringUtils.hasText(properties.getRedis().getChannelPrefix())) {
         redis.channelPrefix(properties.getRedis().getChannelPrefix());
       }
@@ -72,18 +79,24 @@ public class SseHubAutoConfiguration {
       broker = built;
     } else {
       SseHubProperties.History history = properties.getHistory();
-      broker = new MemoryBroker(history.getSize(), history.getMaxBytes().toBytes(),
-          history.getMaxTotalBytes() != null
-              ? history.getMaxTotalBytes().toBytes() : MemoryBroker.defaultHistoryMaxTotalBytes(),
-          history.getTtl(), Clock.systemUTC());
+      broker =
+          new MemoryBroker(
+              history.getSize(),
+              history.getMaxBytes().toBytes(),
+              history.getMaxTotalBytes() != null
+                  ? history.getMaxTotalBytes().toBytes()
+                  : MemoryBroker.defaultHistoryMaxTotalBytes(),
+              history.getTtl(),
+              Clock.systemUTC());
     }
-    SseHub.Builder hub = SseHub.builder()
-        .broker(broker)
-        .authorizer(authorizer.getIfAvailable(() -> Authorizer.ALLOW_ALL))
-        .keepalive(properties.getKeepalive())
-        .reconnectDelay(properties.getReconnectDelay())
-        .maxPendingBytes(properties.getMaxPending().toBytes())
-        .maxEventBytes(properties.getMaxEventSize().toBytes());
+    SseHub.Builder hub =
+        SseHub.builder()
+            .broker(broker)
+            .authorizer(authorizer.getIfAvailable(() -> Authorizer.ALLOW_ALL))
+            .keepalive(properties.getKeepalive())
+            .reconnectDelay(properties.getReconnectDelay())
+            .maxPendingBytes(properties.getMaxPending().toBytes())
+            .maxEventBytes(properties.getMaxEventSize().toBytes());
     if (properties.getMaxTotalPending() != null) {
       hub.maxTotalPendingBytes(properties.getMaxTotalPending().toBytes());
     }
@@ -110,7 +123,8 @@ public class SseHubAutoConfiguration {
     boolean ssl = environment.getProperty("spring.data.redis.ssl.enabled", Boolean.class, false);
     String credentials = "";
     if (StringUtils.hasText(password)) {
-      credentials = (StringUtils.hasText(username) ? encode(username) : "") + ":" + encode(password) + "@";
+      credentials =
+          (StringUtils.hasText(username) ? encode(username) : "") + ":" + encode(password) + "@";
     }
     return (ssl ? "rediss://" : "redis://") + credentials + host + ":" + port + "/" + database;
   }
@@ -147,7 +161,8 @@ public class SseHubAutoConfiguration {
 
       @Override
       public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE; // stops before the web server (DEFAULT_PHASE - 1024 and lower)
+        return SmartLifecycle
+            .DEFAULT_PHASE; // stops before the web server (DEFAULT_PHASE - 1024 and lower)
       }
     };
   }
@@ -155,10 +170,16 @@ public class SseHubAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public SsePublisher ssePublisher(SseHub hub, ObjectProvider<SseDataWriter> dataWriter) {
-    return new SsePublisher(hub, dataWriter.getIfAvailable(() -> data -> {
-      throw new IllegalArgumentException("data: a " + data.getClass().getName()
-          + " and no JSON mapper (expected: a String, or Jackson on the classpath, or an SseDataWriter bean)");
-    }));
+    return new SsePublisher(
+        hub,
+        dataWriter.getIfAvailable(
+            () ->
+                data -> {
+                  throw new IllegalArgumentException(
+                      "data: a "
+                          + data.getClass().getName()
+                          + " and no JSON mapper (expected: a String, or Jackson on the classpath, or an SseDataWriter bean)");
+                }));
   }
 
   /** The endpoints, in a servlet web app. */
@@ -168,7 +189,8 @@ public class SseHubAutoConfiguration {
   static class Endpoints {
     @Bean
     @ConditionalOnMissingBean(name = "sseStreamServlet")
-    ServletRegistrationBean<SseStreamServlet> sseStreamServlet(SseHub hub, SseHubProperties properties) {
+    ServletRegistrationBean<SseStreamServlet> sseStreamServlet(
+        SseHub hub, SseHubProperties properties) {
       ServletRegistrationBean<SseStreamServlet> registration =
           new ServletRegistrationBean<>(new SseStreamServlet(hub), properties.getPath());
       registration.setName("sseStreamServlet");
@@ -179,7 +201,8 @@ public class SseHubAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "ssePublishServlet")
     @ConditionalOnExpression("'${ssehub.publish-path:}' != ''")
-    ServletRegistrationBean<SsePublishServlet> ssePublishServlet(SseHub hub, SseHubProperties properties) {
+    ServletRegistrationBean<SsePublishServlet> ssePublishServlet(
+        SseHub hub, SseHubProperties properties) {
       ServletRegistrationBean<SsePublishServlet> registration =
           new ServletRegistrationBean<>(new SsePublishServlet(hub), properties.getPublishPath());
       registration.setName("ssePublishServlet");
@@ -194,13 +217,18 @@ public class SseHubAutoConfiguration {
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.security.core.Authentication")
-  @ConditionalOnProperty(prefix = "ssehub.security", name = "enabled", havingValue = "true", matchIfMissing = true)
+  @ConditionalOnProperty(
+      prefix = "ssehub.security",
+      name = "enabled",
+      havingValue = "true",
+      matchIfMissing = true)
   static class SpringSecurity {
     @Bean
     @ConditionalOnMissingBean(Authorizer.class)
     Authorizer sseSpringSecurityAuthorizer(SseHubProperties properties) {
       SseHubProperties.Security security = properties.getSecurity();
-      return new SpringSecurityAuthorizer(security.getAuthorityPrefix(), security.getPublicChannels());
+      return new SpringSecurityAuthorizer(
+          security.getAuthorityPrefix(), security.getPublicChannels());
     }
   }
 
@@ -216,19 +244,25 @@ public class SseHubAutoConfiguration {
     }
   }
 
-  /** Boot 3 (or a Jackson 2 mapper): the app's {@code ObjectMapper}, or a plain one, writes non-string data. */
+  /**
+   * Boot 3 (or a Jackson 2 mapper): the app's {@code ObjectMapper}, or a plain one, writes
+   * non-string data.
+   */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "com.fasterxml.jackson.databind.ObjectMapper")
   static class Jackson2Writer {
     @Bean
     @ConditionalOnMissingBean(SseDataWriter.class)
-    SseDataWriter sseJackson2DataWriter(ObjectProvider<com.fasterxml.jackson.databind.ObjectMapper> mapper) {
-      com.fasterxml.jackson.databind.ObjectMapper json = mapper.getIfAvailable(com.fasterxml.jackson.databind.ObjectMapper::new);
+    SseDataWriter sseJackson2DataWriter(
+        ObjectProvider<com.fasterxml.jackson.databind.ObjectMapper> mapper) {
+      com.fasterxml.jackson.databind.ObjectMapper json =
+          mapper.getIfAvailable(com.fasterxml.jackson.databind.ObjectMapper::new);
       return data -> {
         try {
           return json.writeValueAsString(data);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          throw new IllegalArgumentException("data: cannot be written as JSON: " + e.getOriginalMessage(), e);
+          throw new IllegalArgumentException(
+              "data: cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
       };
     }

@@ -26,7 +26,10 @@ public class SseHubProperties {
   /** Reconnection time sent to clients in the first line of each stream (the retry: field). */
   private Duration reconnectDelay = SseHub.DEFAULT_RECONNECT_DELAY;
 
-  /** Bytes that may wait for one slow client before its stream is cut (it then resumes from history). */
+  /**
+   * Bytes that may wait for one slow client before its stream is cut (it then resumes from
+   * history).
+   */
   private DataSize maxPending = DataSize.ofBytes(SseHub.DEFAULT_MAX_PENDING_BYTES);
 
   /**
@@ -123,7 +126,10 @@ public class SseHubProperties {
     /** Bytes of one channel's history; past it the oldest events leave first. */
     private DataSize maxBytes = DataSize.ofBytes(MemoryBroker.DEFAULT_HISTORY_MAX_BYTES);
 
-    /** Bytes of all channels' history together, in memory (without Redis); default an eighth of the heap. */
+    /**
+     * Bytes of all channels' history together, in memory (without Redis); default an eighth of the
+     * heap.
+     */
     private DataSize maxTotalBytes;
 
     public int getSize() {
@@ -161,10 +167,16 @@ public class SseHubProperties {
 
   /** Redis, to share events between instances; without it the hub is in memory. */
   public static class Redis {
-    /** Redis URL (redis://[user:password@]host:port/db); when unset, spring.data.redis.url/host/port/database/password if given. */
+    /**
+     * Redis URL (redis://[user:password@]host:port/db); when unset,
+     * spring.data.redis.url/host/port/database/password if given.
+     */
     private String url;
 
-    /** Prefix of the Redis channel and history key names (joined by '|'), for a Redis shared with other apps. */
+    /**
+     * Prefix of the Redis channel and history key names (joined by '|'), for a Redis shared with
+     * other apps.
+     */
     private String channelPrefix;
 
     /** How long startup waits for Redis to be reachable. */
@@ -200,13 +212,22 @@ public class SseHubProperties {
    * declares no {@code Authorizer} bean: see {@link SpringSecurityAuthorizer}.
    */
   public static class Security {
-    /** Whether channels are granted by Spring Security authorities (when it is present and no Authorizer bean is); false lets everyone read and publish. */
+    /**
+     * Whether channels are granted by Spring Security authorities (when it is present and no
+     * Authorizer bean is); false lets everyone read and publish.
+     */
     private boolean enabled = true;
 
-    /** Prefix of the authorities that grant channels: <prefix>subscribe:<pattern> and <prefix>publish:<pattern> (SCOPE_ssehub: for OAuth2 scopes). */
+    /**
+     * Prefix of the authorities that grant channels: <prefix>subscribe:<pattern> and
+     * <prefix>publish:<pattern> (SCOPE_ssehub: for OAuth2 scopes).
+     */
     private String authorityPrefix = "ssehub:";
 
-    /** Channel patterns (* for any run of characters) that anyone may subscribe to, signed in or not. */
+    /**
+     * Channel patterns (* for any run of characters) that anyone may subscribe to, signed in or
+     * not.
+     */
     private List<String> publicChannels = new ArrayList<>();
 
     public boolean isEnabled() {

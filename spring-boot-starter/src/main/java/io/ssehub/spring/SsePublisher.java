@@ -28,7 +28,9 @@ public final class SsePublisher {
     this.dataWriter = Objects.requireNonNull(dataWriter, "dataWriter");
   }
 
-  /** Publishes {@code data} on the default channel, with the default event type ({@code message}). */
+  /**
+   * Publishes {@code data} on the default channel, with the default event type ({@code message}).
+   */
   public CompletableFuture<SseEvent> publish(Object data) {
     return publish(ChannelNames.DEFAULT_CHANNEL, null, data);
   }
@@ -37,7 +39,8 @@ public final class SsePublisher {
    * Publishes {@code data} on {@code channel} with event type {@code type} (null: {@code message},
    * which {@code EventSource.onmessage} receives).
    *
-   * @throws io.ssehub.core.InvalidInputException for a bad channel name or type, or an event over the size limit
+   * @throws io.ssehub.core.InvalidInputException for a bad channel name or type, or an event over
+   *     the size limit
    */
   public CompletableFuture<SseEvent> publish(String channel, String type, Object data) {
     Objects.requireNonNull(data, "data");

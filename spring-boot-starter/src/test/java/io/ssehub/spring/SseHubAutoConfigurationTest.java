@@ -25,13 +25,17 @@ import org.springframework.mock.env.MockEnvironment;
 
 /** The auto-configuration through one context runner, on whichever Boot line runs the tests. */
 class SseHubAutoConfigurationTest {
-  private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(jacksonAutoConfiguration(), SseHubAutoConfiguration.class));
+  private final WebApplicationContextRunner runner =
+      new WebApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(jacksonAutoConfiguration(), SseHubAutoConfiguration.class));
 
   /** Boot 4's or Boot 3's JacksonAutoConfiguration, whichever is on the classpath. */
   static Class<?> jacksonAutoConfiguration() {
-    for (String name : List.of("org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
-        "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration")) {
+    for (String name :
+        List.of(
+            "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+            "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration")) {
       try {
         return Class.forName(name);
       } catch (ClassNotFoundException e) {
@@ -43,117 +47,172 @@ class SseHubAutoConfigurationTest {
 
   @Test
   void defaultsGiveHubPublisherAndStreamAtSlashStreamOnly() {
-    runner.run(context -> {
-      assertThat(context).hasSingleBean(SseHub.class).hasSingleBean(SsePublisher.class);
-      ServletRegistrationBean<?> stream = context.getBean("sseStreamServlet", ServletRegistrationBean.class);
-      assertThat(stream.getServlet()).isInstanceOf(SseStreamServlet.class);
-      assertThat(stream.getUrlMappings()).containsExactly("/stream");
-      assertThat(stream.isAsyncSupported()).isTrue();
-      assertThat(context).doesNotHaveBean("ssePublishServlet");
-      assertThat(context.getBean(SseHub.class).broker().describe()).containsIgnoringCase("memory");
-    });
+    runner.run(
+        context -> {
+          assertThat(context).hasSingleBean(SseHub.class).hasSingleBean(SsePublisher.class);
+          ServletRegistrationBean<?> stream =
+              context.getBean("sseStreamServlet", ServletRegistrationBean.class);
+          assertThat(stream.getServlet()).isInstanceOf(SseStreamServlet.class);
+          assertThat(stream.getUrlMappings()).containsExactly("/stream");
+          assertThat(stream.isAsyncSupported()).isTrue();
+          assertThat(context).doesNotHaveBean("ssePublishServlet");
+          assertThat(context.getBean(SseHub.class).broker().describe())
+              .containsIgnoringCase("memory");
+        });
   }
 
   @Test
   void pathsFromProperties() {
-    runner.withPropertyValues("ssehub.path=/events", "ssehub.publish-path=/events/publish").run(context -> {
-      assertThat(context.getBean("sseStreamServlet", ServletRegistrationBean.class).getUrlMappings())
-          .containsExactly("/events");
-      ServletRegistrationBean<?> publish = context.getBean("ssePublishServlet", ServletRegistrationBean.class);
-      assertThat(publish.getServlet()).isInstanceOf(SsePublishServlet.class);
-      assertThat(publish.getUrlMappings()).containsExactly("/events/publish");
-    });
+    runner
+        .withPropertyValues("ssehub.path=/events", "ssehub.publish-path=/events/publish")
+        .run(
+            context -> {
+              assertThat(
+                      context
+                          .getBean("sseStreamServlet", ServletRegistrationBean.class)
+                          .getUrlMappings())
+                  .containsExactly("/events");
+              ServletRegistrationBean<?> publish =
+                  context.getBean("ssePublishServlet", ServletRegistrationBean.class);
+              assertThat(publish.getServlet()).isInstanceOf(SsePublishServlet.class);
+              assertThat(publish.getUrlMappings()).containsExactly("/events/publish");
+            });
   }
 
   @Test
   void propertiesBindWithDurationsAndSizes() {
-    runner.withPropertyValues("ssehub.keepalive=5s", "ssehub.reconnect-delay=500ms", "ssehub.max-pending=1MB",
-        "ssehub.max-total-pending=256MB", "ssehub.max-event-size=64KB", "ssehub.history.size=10",
-        "ssehub.history.ttl=2m").run(context -> {
-          SseHubProperties properties = context.getBean(SseHubProperties.class);
-          assertThat(properties.getKeepalive()).isEqualTo(Duration.ofSeconds(5));
-          assertThat(properties.getReconnectDelay()).isEqualTo(Duration.ofMillis(500));
-          assertThat(properties.getMaxPending().toBytes()).isEqualTo(1024 * 1024);
-          assertThat(properties.getMaxTotalPending().toBytes()).isEqualTo(256L * 1024 * 1024);
-          assertThat(properties.getHistory().getTtl()).isEqualTo(Duration.ofMinutes(2));
-          assertThat(context.getBean(SseHub.class).maxEventBytes()).isEqualTo(64 * 1024);
-          Recorder stream = new Recorder();
-          context.getBean(SseHub.class).subscribe(SubscribeRequest.of("x"), stream);
-          assertThat(stream.text()).startsWith("retry: 500\n");
-        });
+    runner
+        .withPropertyValues(
+            "ssehub.keepalive=5s",
+            "ssehub.reconnect-delay=500ms",
+            "ssehub.max-pending=1MB",
+            "ssehub.max-total-pending=256MB",
+            "ssehub.max-event-size=64KB",
+            "ssehub.history.size=10",
+            "ssehub.history.ttl=2m")
+        .run(
+            context -> {
+              SseHubProperties properties = context.getBean(SseHubProperties.class);
+              assertThat(properties.getKeepalive()).isEqualTo(Duration.ofSeconds(5));
+              assertThat(properties.getReconnectDelay()).isEqualTo(Duration.ofMillis(500));
+              assertThat(properties.getMaxPending().toBytes()).isEqualTo(1024 * 1024);
+              assertThat(properties.getMaxTotalPending().toBytes()).isEqualTo(256L * 1024 * 1024);
+              assertThat(properties.getHistory().getTtl()).isEqualTo(Duration.ofMinutes(2));
+              assertThat(context.getBean(SseHub.class).maxEventBytes()).isEqualTo(64 * 1024);
+              Recorder stream = new Recorder();
+              context.getBean(SseHub.class).subscribe(SubscribeRequest.of("x"), stream);
+              assertThat(stream.text()).startsWith("retry: 500\n");
+            });
   }
 
   @Test
   void historyByteBoundsBindAndBadOnesStopTheContextNamingThem() {
-    runner.withPropertyValues("ssehub.history.max-bytes=1MB", "ssehub.history.max-total-bytes=16MB").run(context -> {
-      SseHubProperties properties = context.getBean(SseHubProperties.class);
-      assertThat(properties.getHistory().getMaxBytes().toBytes()).isEqualTo(1024 * 1024);
-      assertThat(properties.getHistory().getMaxTotalBytes().toBytes()).isEqualTo(16L * 1024 * 1024);
-      assertThat(context.getBean(SseHub.class).broker().describe())
-          .contains("1048576 bytes per channel").contains("16777216 bytes in all");
-    });
-    runner.withPropertyValues("ssehub.history.max-bytes=0B").run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).rootCause().hasMessage("historyMaxBytes: 0 (expected: > 0)");
-    });
-    runner.withPropertyValues("ssehub.history.max-total-bytes=0B").run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).rootCause().hasMessage("historyMaxTotalBytes: 0 (expected: > 0)");
-    });
+    runner
+        .withPropertyValues("ssehub.history.max-bytes=1MB", "ssehub.history.max-total-bytes=16MB")
+        .run(
+            context -> {
+              SseHubProperties properties = context.getBean(SseHubProperties.class);
+              assertThat(properties.getHistory().getMaxBytes().toBytes()).isEqualTo(1024 * 1024);
+              assertThat(properties.getHistory().getMaxTotalBytes().toBytes())
+                  .isEqualTo(16L * 1024 * 1024);
+              assertThat(context.getBean(SseHub.class).broker().describe())
+                  .contains("1048576 bytes per channel")
+                  .contains("16777216 bytes in all");
+            });
+    runner
+        .withPropertyValues("ssehub.history.max-bytes=0B")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .rootCause()
+                  .hasMessage("historyMaxBytes: 0 (expected: > 0)");
+            });
+    runner
+        .withPropertyValues("ssehub.history.max-total-bytes=0B")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .rootCause()
+                  .hasMessage("historyMaxTotalBytes: 0 (expected: > 0)");
+            });
   }
 
   @Test
   void aNodeLimitOfZeroStopsTheContextNamingIt() {
-    runner.withPropertyValues("ssehub.max-total-pending=0B").run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).rootCause().hasMessage("maxTotalPendingBytes: 0 (expected: > 0)");
-    });
+    runner
+        .withPropertyValues("ssehub.max-total-pending=0B")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .rootCause()
+                  .hasMessage("maxTotalPendingBytes: 0 (expected: > 0)");
+            });
   }
 
   @Test
   void authorizerBeanDecides() {
-    runner.withBean(Authorizer.class, () -> request -> request.channels().contains("secret")
-        ? AccessDecision.forbidden("no") : AccessDecision.allow()).run(context -> {
-          SseHub hub = context.getBean(SseHub.class);
-          org.assertj.core.api.Assertions.assertThatThrownBy(() -> hub.subscribe(SubscribeRequest.of("secret"), new Recorder()))
-              .isInstanceOf(io.ssehub.core.AccessDeniedException.class);
-        });
+    runner
+        .withBean(
+            Authorizer.class,
+            () ->
+                request ->
+                    request.channels().contains("secret")
+                        ? AccessDecision.forbidden("no")
+                        : AccessDecision.allow())
+        .run(
+            context -> {
+              SseHub hub = context.getBean(SseHub.class);
+              org.assertj.core.api.Assertions.assertThatThrownBy(
+                      () -> hub.subscribe(SubscribeRequest.of("secret"), new Recorder()))
+                  .isInstanceOf(io.ssehub.core.AccessDeniedException.class);
+            });
   }
 
   @Test
   void appsOwnHubWins() {
     SseHub own = SseHub.builder().build();
-    runner.withBean(SseHub.class, () -> own).run(context -> {
-      assertThat(context.getBean(SseHub.class)).isSameAs(own);
-      assertThat(context.getBean(SsePublisher.class).hub()).isSameAs(own);
-    });
+    runner
+        .withBean(SseHub.class, () -> own)
+        .run(
+            context -> {
+              assertThat(context.getBean(SseHub.class)).isSameAs(own);
+              assertThat(context.getBean(SsePublisher.class).hub()).isSameAs(own);
+            });
     own.close();
   }
 
   @Test
   void publisherDefaultsToChannelSseAndWritesObjectsAsJsonWithTheAppsMapper() {
-    runner.run(context -> {
-      SseHub hub = context.getBean(SseHub.class);
-      Recorder onSse = new Recorder();
-      Subscription subscription = hub.subscribe(SubscribeRequest.of("sse"), onSse);
-      SsePublisher publisher = context.getBean(SsePublisher.class);
-      publisher.publish(Map.of("message", "Hello!")).get(5, TimeUnit.SECONDS);
-      publisher.publish("sse", "greeting", "plain text").get(5, TimeUnit.SECONDS);
-      assertThat(onSse.text()).contains("data: {\"message\":\"Hello!\"}\n")
-          .contains("event: greeting\ndata: plain text\n");
-      subscription.close();
-    });
+    runner.run(
+        context -> {
+          SseHub hub = context.getBean(SseHub.class);
+          Recorder onSse = new Recorder();
+          Subscription subscription = hub.subscribe(SubscribeRequest.of("sse"), onSse);
+          SsePublisher publisher = context.getBean(SsePublisher.class);
+          publisher.publish(Map.of("message", "Hello!")).get(5, TimeUnit.SECONDS);
+          publisher.publish("sse", "greeting", "plain text").get(5, TimeUnit.SECONDS);
+          assertThat(onSse.text())
+              .contains("data: {\"message\":\"Hello!\"}\n")
+              .contains("event: greeting\ndata: plain text\n");
+          subscription.close();
+        });
   }
 
   @Test
   void ownDataWriterWins() {
-    runner.withBean(SseDataWriter.class, () -> data -> "<" + data + ">").run(context -> {
-      SseHub hub = context.getBean(SseHub.class);
-      Recorder stream = new Recorder();
-      hub.subscribe(SubscribeRequest.of("c"), stream);
-      context.getBean(SsePublisher.class).publish("c", null, 42).get(5, TimeUnit.SECONDS);
-      assertThat(stream.text()).contains("data: <42>\n");
-    });
+    runner
+        .withBean(SseDataWriter.class, () -> data -> "<" + data + ">")
+        .run(
+            context -> {
+              SseHub hub = context.getBean(SseHub.class);
+              Recorder stream = new Recorder();
+              hub.subscribe(SubscribeRequest.of("c"), stream);
+              context.getBean(SsePublisher.class).publish("c", null, 42).get(5, TimeUnit.SECONDS);
+              assertThat(stream.text()).contains("data: <42>\n");
+            });
   }
 
   @Test
@@ -168,16 +227,22 @@ class SseHubAutoConfigurationTest {
     assertThat(SseHubAutoConfiguration.redisUrl(properties, environment))
         .isEqualTo("redis://:p%40ss%20word@cache.internal:6380/2");
     environment.setProperty("spring.data.redis.url", "redis://other:6379/1");
-    assertThat(SseHubAutoConfiguration.redisUrl(properties, environment)).isEqualTo("redis://other:6379/1");
+    assertThat(SseHubAutoConfiguration.redisUrl(properties, environment))
+        .isEqualTo("redis://other:6379/1");
     properties.getRedis().setUrl("redis://mine:6379/0");
-    assertThat(SseHubAutoConfiguration.redisUrl(properties, environment)).isEqualTo("redis://mine:6379/0");
+    assertThat(SseHubAutoConfiguration.redisUrl(properties, environment))
+        .isEqualTo("redis://mine:6379/0");
   }
 
   @Test
   void notAWebAppGetsHubAndPublisherButNoEndpoint() {
     new org.springframework.boot.test.context.runner.ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(SseHubAutoConfiguration.class))
-        .run(context -> assertThat(context).hasSingleBean(SsePublisher.class).doesNotHaveBean("sseStreamServlet"));
+        .run(
+            context ->
+                assertThat(context)
+                    .hasSingleBean(SsePublisher.class)
+                    .doesNotHaveBean("sseStreamServlet"));
   }
 
   /** A sink that keeps what it is sent. */

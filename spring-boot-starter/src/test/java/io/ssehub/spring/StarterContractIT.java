@@ -12,7 +12,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
-/** The shared end-to-end contract, against a Spring Boot web app with the starter, on a random port. */
+/**
+ * The shared end-to-end contract, against a Spring Boot web app with the starter, on a random port.
+ */
 class StarterContractIT extends HubContract {
   private static ConfigurableApplicationContext app;
 
@@ -21,18 +23,23 @@ class StarterContractIT extends HubContract {
   static class App {
     @Bean
     Authorizer authorizer() {
-      return request -> request.channels().contains(FORBIDDEN)
-          ? AccessDecision.forbidden("the channel " + FORBIDDEN + " is refused to everyone")
-          : AccessDecision.allow();
+      return request ->
+          request.channels().contains(FORBIDDEN)
+              ? AccessDecision.forbidden("the channel " + FORBIDDEN + " is refused to everyone")
+              : AccessDecision.allow();
     }
   }
 
   @BeforeAll
   static void start() {
-    app = new SpringApplicationBuilder(App.class)
-        .properties("server.port=0", "server.address=127.0.0.1", "ssehub.publish-path=/publish",
-            "spring.main.banner-mode=off")
-        .run();
+    app =
+        new SpringApplicationBuilder(App.class)
+            .properties(
+                "server.port=0",
+                "server.address=127.0.0.1",
+                "ssehub.publish-path=/publish",
+                "spring.main.banner-mode=off")
+            .run();
   }
 
   @AfterAll

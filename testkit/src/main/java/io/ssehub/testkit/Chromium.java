@@ -24,12 +24,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Headless Debian Chromium driven by Debian's chromedriver through Selenium, for tests that need a
  * real browser's {@code EventSource} (reconnects, {@code Last-Event-ID}, what the page shows).
  *
- * <p>Both binaries are set explicitly ({@code /usr/bin/chromium}, {@code /usr/bin/chromedriver},
- * or system properties {@value #CHROMIUM_PROPERTY} and {@value #CHROMEDRIVER_PROPERTY}), so
- * Selenium Manager never looks for, or downloads, a browser or driver. Each instance has a fresh
- * profile in a temporary directory, deleted on {@link #close()}. The browser is told not to phone
- * home (no background networking, component updates, sync or QUIC), so its only traffic is what
- * the test points it at.
+ * <p>Both binaries are set explicitly ({@code /usr/bin/chromium}, {@code /usr/bin/chromedriver}, or
+ * system properties {@value #CHROMIUM_PROPERTY} and {@value #CHROMEDRIVER_PROPERTY}), so Selenium
+ * Manager never looks for, or downloads, a browser or driver. Each instance has a fresh profile in
+ * a temporary directory, deleted on {@link #close()}. The browser is told not to phone home (no
+ * background networking, component updates, sync or QUIC), so its only traffic is what the test
+ * points it at.
  *
  * <p>Never skips: missing binaries are an error that says {@value #INSTALL_HINT}.
  */
@@ -42,17 +42,18 @@ public final class Chromium implements AutoCloseable {
   public static final String CHROMEDRIVER_PROPERTY = "ssehub.chromedriver";
 
   /** The flags every instance starts with. */
-  public static final List<String> FLAGS = List.of(
-      "--headless=new",
-      "--no-sandbox", // running as root in containers and CI
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-      "--disable-quic",
-      "--disable-dev-shm-usage", // /dev/shm is tiny in containers
-      "--window-size=1280,800");
+  public static final List<String> FLAGS =
+      List.of(
+          "--headless=new",
+          "--no-sandbox", // running as root in containers and CI
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--no-first-run",
+          "--disable-sync",
+          "--disable-quic",
+          "--disable-dev-shm-usage", // /dev/shm is tiny in containers
+          "--window-size=1280,800");
 
   static final String INSTALL_HINT = "apt-get install chromium chromium-driver";
 
@@ -66,7 +67,10 @@ public final class Chromium implements AutoCloseable {
   private final Path profile;
   private final List<ProcessHandle> driverProcesses;
 
-  private Chromium(WebDriver driver, ChromeDriverService service, Path profile,
+  private Chromium(
+      WebDriver driver,
+      ChromeDriverService service,
+      Path profile,
       List<ProcessHandle> driverProcesses) {
     this.driver = driver;
     this.service = service;
@@ -98,34 +102,45 @@ public final class Chromium implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     ProcessReaper.register(profile);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(chromedriver.toFile())
-        .usingAnyFreePort()
-        .withLogFile(profile.resolve("chromedriver.log").toFile())
-        .build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(chromedriver.toFile())
+            .usingAnyFreePort()
+            .withLogFile(profile.resolve("chromedriver.log").toFile())
+            .build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium.toFile());
     options.addArguments(FLAGS);
     options.addArguments(extraFlags);
     options.addArguments("--user-data-dir=" + profile.resolve("profile"));
-    Set<Long> childrenBefore = ProcessHandle.current().children()
-        .map(ProcessHandle::pid).collect(Collectors.toSet());
+    Set<Long> childrenBefore =
+        ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
     try {
       ChromeDriver driver = new ChromeDriver(service, options);
       // Selenium doesn't give us chromedriver's Process; find it so a JVM exit ends it and its
       // browser even when close() was never called.
-      List<ProcessHandle> started = ProcessHandle.current().children()
-          .filter(p -> !childrenBefore.contains(p.pid()))
-          .filter(p -> p.info().command().orElse("").contains("chromedriver"))
-          .collect(Collectors.toList());
+      List<ProcessHandle> started =
+          ProcessHandle.current()
+              .children()
+              .filter(p -> !childrenBefore.contains(p.pid()))
+              .filter(p -> p.info().command().orElse("").contains("chromedriver"))
+              .collect(Collectors.toList());
       started.forEach(ProcessReaper::register);
       return new Chromium(driver, service, profile, started);
     } catch (RuntimeException e) {
       service.stop();
       String log = readQuietly(profile.resolve("chromedriver.log"));
       ProcessReaper.delete(profile);
-      throw new IllegalStateException("Chromium " + chromium + " did not start through "
-          + chromedriver + ": " + e.getMessage() + "\nchromedriver log:\n" + log, e);
+      throw new IllegalStateException(
+          "Chromium "
+              + chromium
+              + " did not start through "
+              + chromedriver
+              + ": "
+              + e.getMessage()
+              + "\nchromedriver log:\n"
+              + log,
+          e);
     }
   }
 
@@ -184,9 +199,13 @@ public final class Chromium implements AutoCloseable {
   private static Path binary(String property, String defaultPath) {
     Path path = Path.of(System.getProperty(property, defaultPath));
     if (!Files.isExecutable(path)) {
-      throw new IllegalStateException(property + " : " + path + " (expected: an executable). "
-          + "Browser tests need Debian's Chromium and are never skipped. Install it: "
-          + INSTALL_HINT);
+      throw new IllegalStateException(
+          property
+              + " : "
+              + path
+              + " (expected: an executable). "
+              + "Browser tests need Debian's Chromium and are never skipped. Install it: "
+              + INSTALL_HINT);
     }
     return path;
   }

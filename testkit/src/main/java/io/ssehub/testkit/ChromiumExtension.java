@@ -22,8 +22,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>Why one per class: starting Chromium takes about a second; tests that need a clean browser
  * state open a new page or call {@link Chromium#start()} themselves.
  *
- * <p>Never skips: missing binaries fail each test that asks for a browser, with
- * {@code apt-get install chromium chromium-driver}.
+ * <p>Never skips: missing binaries fail each test that asks for a browser, with {@code apt-get
+ * install chromium chromium-driver}.
  */
 public final class ChromiumExtension implements ParameterResolver {
 

@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * Ends processes and deletes directories the test kit created, when they are closed and, as a
- * last resort, when the JVM exits (a test run killed by Ctrl-C or a crashed test must not leave
+ * Ends processes and deletes directories the test kit created, when they are closed and, as a last
+ * resort, when the JVM exits (a test run killed by Ctrl-C or a crashed test must not leave
  * redis-server or Chromium running). Only what was registered here is touched.
  */
 final class ProcessReaper {
@@ -56,13 +56,16 @@ final class ProcessReaper {
       return;
     }
     try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.deleteIfExists(path);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException e) {
       throw new UncheckedIOException("Could not delete " + directory, e);
     }

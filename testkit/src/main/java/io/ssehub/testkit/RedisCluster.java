@@ -11,9 +11,9 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real Redis Cluster of three masters (no replicas) on loopback, each a {@link RedisServer} with
- * its own directory, formed the way {@code redis-cli --cluster create} does it: slots
- * 0-5460, 5461-10922 and 10923-16383 assigned with {@code CLUSTER ADDSLOTSRANGE}, distinct config
- * epochs, then {@code CLUSTER MEET}; ready once every node reports {@code cluster_state:ok}.
+ * its own directory, formed the way {@code redis-cli --cluster create} does it: slots 0-5460,
+ * 5461-10922 and 10923-16383 assigned with {@code CLUSTER ADDSLOTSRANGE}, distinct config epochs,
+ * then {@code CLUSTER MEET}; ready once every node reports {@code cluster_state:ok}.
  *
  * <p>Why: sharded pub/sub and cluster redirects only show up against a real cluster. A node can be
  * {@link RedisServer#kill() killed} and {@link RedisServer#start() started} again; it keeps its
@@ -37,8 +37,8 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   /**
-   * Starts three cluster-enabled {@code redis-server}s and forms the cluster; {@code extraArgs}
-   * are passed to every node.
+   * Starts three cluster-enabled {@code redis-server}s and forms the cluster; {@code extraArgs} are
+   * passed to every node.
    *
    * @throws IllegalStateException if a node won't start or the cluster doesn't form in time
    */
@@ -46,14 +46,23 @@ public final class RedisCluster implements AutoCloseable {
     List<RedisServer> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < SLOT_RANGES.length; i++) {
-        nodes.add(RedisServer.startOnFreePort(true, (port, dir) -> List.of(), port -> {
-          List<String> args = new ArrayList<>(List.of(
-              "--cluster-enabled", "yes",
-              "--cluster-config-file", "nodes-" + port + ".conf",
-              "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS)));
-          args.addAll(List.of(extraArgs));
-          return args;
-        }));
+        nodes.add(
+            RedisServer.startOnFreePort(
+                true,
+                (port, dir) -> List.of(),
+                port -> {
+                  List<String> args =
+                      new ArrayList<>(
+                          List.of(
+                              "--cluster-enabled",
+                              "yes",
+                              "--cluster-config-file",
+                              "nodes-" + port + ".conf",
+                              "--cluster-node-timeout",
+                              String.valueOf(NODE_TIMEOUT_MILLIS)));
+                  args.addAll(List.of(extraArgs));
+                  return args;
+                }));
       }
       RedisCluster cluster = new RedisCluster(nodes);
       cluster.form();
@@ -67,8 +76,11 @@ public final class RedisCluster implements AutoCloseable {
   private void form() {
     for (int i = 0; i < nodes.size(); i++) {
       RedisServer node = nodes.get(i);
-      node.command("CLUSTER", "ADDSLOTSRANGE",
-          String.valueOf(SLOT_RANGES[i][0]), String.valueOf(SLOT_RANGES[i][1]));
+      node.command(
+          "CLUSTER",
+          "ADDSLOTSRANGE",
+          String.valueOf(SLOT_RANGES[i][0]),
+          String.valueOf(SLOT_RANGES[i][1]));
       // Distinct epochs up front, as redis-cli does, so no epoch collision has to be resolved.
       node.command("CLUSTER", "SET-CONFIG-EPOCH", String.valueOf(i + 1));
     }
@@ -81,19 +93,27 @@ public final class RedisCluster implements AutoCloseable {
           .pollInterval(Duration.ofMillis(50))
           .until(this::isFormed);
     } catch (ConditionTimeoutException e) {
-      throw new IllegalStateException("Redis Cluster did not form within " + FORM_TIMEOUT + ":\n"
-          + nodes.stream()
-              .map(RedisCluster::describe)
-              .collect(Collectors.joining("\n")), e);
+      throw new IllegalStateException(
+          "Redis Cluster did not form within "
+              + FORM_TIMEOUT
+              + ":\n"
+              + nodes.stream().map(RedisCluster::describe).collect(Collectors.joining("\n")),
+          e);
     }
   }
 
   private static String describe(RedisServer node) {
     try {
-      return node.port() + ": " + node.commandString("CLUSTER", "INFO").lines()
-          .filter(l -> l.startsWith("cluster_state") || l.startsWith("cluster_known")
-              || l.startsWith("cluster_slots_ok"))
-          .collect(Collectors.joining(", "));
+      return node.port()
+          + ": "
+          + node.commandString("CLUSTER", "INFO")
+              .lines()
+              .filter(
+                  l ->
+                      l.startsWith("cluster_state")
+                          || l.startsWith("cluster_known")
+                          || l.startsWith("cluster_slots_ok"))
+              .collect(Collectors.joining(", "));
     } catch (RuntimeException e) {
       return node.port() + ": " + e.getMessage();
     }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>One of each type asked for per top-level test class, nested classes included: started when
  * first injected, stopped and deleted when the class's {@link ExtensionContext.Store} closes after
- * its last test. A test that breaks the server (kill, config change) should restore it or start
- * its own with {@link RedisServer#startOnFreePort}.
+ * its last test. A test that breaks the server (kill, config change) should restore it or start its
+ * own with {@link RedisServer#startOnFreePort}.
  *
  * <p>Never skips: when {@code redis-server} is missing or won't start, every test asking for it
  * fails with the reason, the server's log, and how to install Redis. CI must not go green by
@@ -43,14 +43,14 @@ public final class RedisExtension implements ParameterResolver {
     Class<?> type = parameter.getParameter().getType();
     ExtensionContext.Store store = Extensions.classStore(context, NAMESPACE);
     if (type == RedisSentinel.class) {
-      return store.getOrComputeIfAbsent(RedisSentinel.class, k -> RedisSentinel.start(),
-          RedisSentinel.class);
+      return store.getOrComputeIfAbsent(
+          RedisSentinel.class, k -> RedisSentinel.start(), RedisSentinel.class);
     }
     if (type == RedisCluster.class) {
-      return store.getOrComputeIfAbsent(RedisCluster.class, k -> RedisCluster.start(),
-          RedisCluster.class);
+      return store.getOrComputeIfAbsent(
+          RedisCluster.class, k -> RedisCluster.start(), RedisCluster.class);
     }
-    return store.getOrComputeIfAbsent(RedisServer.class, k -> RedisServer.startOnFreePort(),
-        RedisServer.class);
+    return store.getOrComputeIfAbsent(
+        RedisServer.class, k -> RedisServer.startOnFreePort(), RedisServer.class);
   }
 }

@@ -42,9 +42,11 @@ public final class RedisSentinel implements AutoCloseable {
     RedisServer master = RedisServer.startOnFreePort();
     RedisServer sentinel = null;
     try {
-      sentinel = RedisServer.startOnFreePort(false,
-          (port, dir) -> List.of(writeConfig(dir, master.port()).toString()),
-          port -> List.of("--sentinel"));
+      sentinel =
+          RedisServer.startOnFreePort(
+              false,
+              (port, dir) -> List.of(writeConfig(dir, master.port()).toString()),
+              port -> List.of("--sentinel"));
       RedisServer watching = sentinel;
       await("sentinel on port " + sentinel.port() + " seeing master " + master.port())
           .atMost(START_TIMEOUT)
@@ -55,8 +57,8 @@ public final class RedisSentinel implements AutoCloseable {
       String log = sentinel.logTail();
       master.close();
       sentinel.close();
-      throw new IllegalStateException("Sentinel did not see its master within " + START_TIMEOUT
-          + "\n" + log, e);
+      throw new IllegalStateException(
+          "Sentinel did not see its master within " + START_TIMEOUT + "\n" + log, e);
     } catch (RuntimeException e) {
       master.close();
       if (sentinel != null) {
@@ -70,10 +72,13 @@ public final class RedisSentinel implements AutoCloseable {
   private static Path writeConfig(Path dir, int masterPort) {
     Path config = dir.resolve("sentinel.conf");
     try {
-      Files.writeString(config, String.join("\n",
-          "sentinel monitor " + MASTER_NAME + " " + RedisServer.HOST + " " + masterPort + " 1",
-          "sentinel down-after-milliseconds " + MASTER_NAME + " 5000",
-          ""));
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "sentinel monitor " + MASTER_NAME + " " + RedisServer.HOST + " " + masterPort + " 1",
+              "sentinel down-after-milliseconds " + MASTER_NAME + " 5000",
+              ""));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -103,8 +108,8 @@ public final class RedisSentinel implements AutoCloseable {
 
   /** {@code redis-sentinel://127.0.0.1:S#mymaster}, as Lettuce's {@code RedisURI} takes it. */
   public URI uri() {
-    return URI.create("redis-sentinel://" + RedisServer.HOST + ":" + sentinel.port() + "#"
-        + MASTER_NAME);
+    return URI.create(
+        "redis-sentinel://" + RedisServer.HOST + ":" + sentinel.port() + "#" + MASTER_NAME);
   }
 
   /** Stops both processes and deletes their directories. Idempotent. */

@@ -22,20 +22,20 @@ import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A real {@code redis-server} process on 127.0.0.1 and a free port, in its own temporary
- * directory, for tests that need Redis to behave exactly as in production, including going away:
- * {@link #kill()} it for an outage and {@link #start()} it again on the same port.
+ * A real {@code redis-server} process on 127.0.0.1 and a free port, in its own temporary directory,
+ * for tests that need Redis to behave exactly as in production, including going away: {@link
+ * #kill()} it for an outage and {@link #start()} it again on the same port.
  *
- * <p>Why a real process rather than a fake: ssehub's Redis code is mostly about what Redis does
- * on the wire (pub/sub fan-out, reconnects, cluster redirects), which fakes get wrong.
+ * <p>Why a real process rather than a fake: ssehub's Redis code is mostly about what Redis does on
+ * the wire (pub/sub fan-out, reconnects, cluster redirects), which fakes get wrong.
  *
- * <p>It never touches port 6379 or any Redis it didn't start: it binds only 127.0.0.1, checks
- * that the process answering {@code PING} is its own, and ends only its own process. It never
- * skips: if {@code redis-server} is missing or won't start, it throws, with the server's log.
- * Persistence is off ({@code --save "" --appendonly no}); data lives only in memory.
+ * <p>It never touches port 6379 or any Redis it didn't start: it binds only 127.0.0.1, checks that
+ * the process answering {@code PING} is its own, and ends only its own process. It never skips: if
+ * {@code redis-server} is missing or won't start, it throws, with the server's log. Persistence is
+ * off ({@code --save "" --appendonly no}); data lives only in memory.
  *
- * <p>The binary is {@code redis-server} from {@code PATH}, or the path in system property
- * {@value #BINARY_PROPERTY}. Threading: the lifecycle methods are synchronized.
+ * <p>The binary is {@code redis-server} from {@code PATH}, or the path in system property {@value
+ * #BINARY_PROPERTY}. Threading: the lifecycle methods are synchronized.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -71,9 +71,9 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Starts {@code redis-server} on a free loopback port with the standard arguments plus
-   * {@code extraArgs} (for example {@code "--notify-keyspace-events", "KEA"}), and waits until it
-   * answers {@code PING}.
+   * Starts {@code redis-server} on a free loopback port with the standard arguments plus {@code
+   * extraArgs} (for example {@code "--notify-keyspace-events", "KEA"}), and waits until it answers
+   * {@code PING}.
    *
    * @throws IllegalStateException if the binary is missing or the server won't start; the message
    *     says why and ends with the last lines of its log
@@ -84,12 +84,14 @@ public final class RedisServer implements AutoCloseable {
 
   /**
    * As {@link #startOnFreePort(String...)}, with arguments that depend on the port: {@code leading}
-   * come first (a config file, which redis-server wants first and sentinel needs, written into
-   * the server's directory), {@code extraArgs} last. With {@code clusterBus}, port + 10000 (the
-   * cluster bus) is free too.
+   * come first (a config file, which redis-server wants first and sentinel needs, written into the
+   * server's directory), {@code extraArgs} last. With {@code clusterBus}, port + 10000 (the cluster
+   * bus) is free too.
    */
-  static RedisServer startOnFreePort(boolean clusterBus,
-      BiFunction<Integer, Path, List<String>> leading, IntFunction<List<String>> extraArgs) {
+  static RedisServer startOnFreePort(
+      boolean clusterBus,
+      BiFunction<Integer, Path, List<String>> leading,
+      IntFunction<List<String>> extraArgs) {
     binary(); // fail with the install hint before creating anything
     IllegalStateException last = null;
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
@@ -119,9 +121,9 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Starts the server again on the same port and directory, after {@link #stop()} or
-   * {@link #kill()}; waits until it answers {@code PING}. Data is gone (nothing is persisted), but
-   * a cluster node keeps its {@code nodes-P.conf} and so rejoins its cluster.
+   * Starts the server again on the same port and directory, after {@link #stop()} or {@link
+   * #kill()}; waits until it answers {@code PING}. Data is gone (nothing is persisted), but a
+   * cluster node keeps its {@code nodes-P.conf} and so rejoins its cluster.
    *
    * @throws IllegalStateException if it is running or closed, or won't start (with its log)
    */
@@ -135,21 +137,31 @@ public final class RedisServer implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(binary());
     command.addAll(leadingArgs);
-    command.addAll(List.of(
-        "--port", String.valueOf(port),
-        "--bind", HOST,
-        "--save", "",
-        "--appendonly", "no",
-        "--dir", dir.toString(),
-        "--logfile", logFile().toString(),
-        "--protected-mode", "no",
-        "--daemonize", "no"));
+    command.addAll(
+        List.of(
+            "--port",
+            String.valueOf(port),
+            "--bind",
+            HOST,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            dir.toString(),
+            "--logfile",
+            logFile().toString(),
+            "--protected-mode",
+            "no",
+            "--daemonize",
+            "no"));
     command.addAll(extraArgs);
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        // Output before the log file opens (bad arguments) lands here.
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            // Output before the log file opens (bad arguments) lands here.
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()));
     Process started;
     try {
       started = builder.start();
@@ -163,18 +175,31 @@ public final class RedisServer implements AutoCloseable {
           .atMost(START_TIMEOUT)
           .pollDelay(Duration.ZERO)
           .pollInterval(Duration.ofMillis(20))
-          .until(() -> {
-            if (!started.isAlive()) {
-              throw new IllegalStateException("exited with code " + started.exitValue());
-            }
-            return answersPingAsProcess(started.pid());
-          });
+          .until(
+              () -> {
+                if (!started.isAlive()) {
+                  throw new IllegalStateException("exited with code " + started.exitValue());
+                }
+                return answersPingAsProcess(started.pid());
+              });
     } catch (ConditionTimeoutException | IllegalStateException e) {
       destroy(started);
-      String why = e instanceof ConditionTimeoutException
-          ? "did not answer PING within " + START_TIMEOUT : e.getMessage();
-      throw new IllegalStateException("redis-server on " + HOST + ":" + port + " " + why
-          + "; command: " + command + "\n" + logTail(), e);
+      String why =
+          e instanceof ConditionTimeoutException
+              ? "did not answer PING within " + START_TIMEOUT
+              : e.getMessage();
+      throw new IllegalStateException(
+          "redis-server on "
+              + HOST
+              + ":"
+              + port
+              + " "
+              + why
+              + "; command: "
+              + command
+              + "\n"
+              + logTail(),
+          e);
     }
   }
 
@@ -235,9 +260,9 @@ public final class RedisServer implements AutoCloseable {
 
   /**
    * Runs one command on a new connection and returns the reply: {@code String} for simple and bulk
-   * strings, {@code Long} for integers, {@code List<Object>} for arrays, {@code null} for nil.
-   * For example {@code command("PUBSUB", "NUMSUB", "ch")} returns {@code ["ch", 1L]}. The
-   * connection shows up in {@code CLIENT LIST} as the one running {@code client|list}.
+   * strings, {@code Long} for integers, {@code List<Object>} for arrays, {@code null} for nil. For
+   * example {@code command("PUBSUB", "NUMSUB", "ch")} returns {@code ["ch", 1L]}. The connection
+   * shows up in {@code CLIENT LIST} as the one running {@code client|list}.
    *
    * @throws ErrorReply if Redis answers with an error
    * @throws UncheckedIOException if Redis can't be reached within {@link #COMMAND_TIMEOUT}
@@ -253,8 +278,8 @@ public final class RedisServer implements AutoCloseable {
   public String commandString(String... args) {
     Object reply = command(args);
     if (reply != null && !(reply instanceof String)) {
-      throw new IllegalStateException(String.join(" ", args) + " answered " + reply
-          + " (expected: a string)");
+      throw new IllegalStateException(
+          String.join(" ", args) + " answered " + reply + " (expected: a string)");
     }
     return (String) reply;
   }
@@ -266,7 +291,8 @@ public final class RedisServer implements AutoCloseable {
       tail.append("--- last lines of ").append(file).append(":\n");
       try {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())
+        lines
+            .subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())
             .forEach(line -> tail.append(line).append('\n'));
       } catch (IOException e) {
         tail.append("(unreadable: ").append(e).append(")\n");
@@ -365,20 +391,29 @@ public final class RedisServer implements AutoCloseable {
     String configured = System.getProperty(BINARY_PROPERTY);
     if (configured != null) {
       if (!Files.isExecutable(Path.of(configured))) {
-        throw new IllegalStateException(BINARY_PROPERTY + " : " + configured
-            + " (expected: an executable redis-server). Install it: apt-get install redis-server");
+        throw new IllegalStateException(
+            BINARY_PROPERTY
+                + " : "
+                + configured
+                + " (expected: an executable redis-server). Install it: apt-get install redis-server");
       }
       return configured;
     }
     String path = System.getenv().getOrDefault("PATH", "");
-    Optional<Path> onPath = Stream.of(path.split(File.pathSeparator))
-        .filter(entry -> !entry.isEmpty())
-        .map(entry -> Path.of(entry, "redis-server"))
-        .filter(Files::isExecutable)
-        .findFirst();
-    return onPath.orElseThrow(() -> new IllegalStateException(
-        "redis-server is not on PATH (" + path + "). Redis tests need a real "
-            + "server and are never skipped. Install it: apt-get install redis-server"))
+    Optional<Path> onPath =
+        Stream.of(path.split(File.pathSeparator))
+            .filter(entry -> !entry.isEmpty())
+            .map(entry -> Path.of(entry, "redis-server"))
+            .filter(Files::isExecutable)
+            .findFirst();
+    return onPath
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "redis-server is not on PATH ("
+                        + path
+                        + "). Redis tests need a real "
+                        + "server and are never skipped. Install it: apt-get install redis-server"))
         .toString();
   }
 }

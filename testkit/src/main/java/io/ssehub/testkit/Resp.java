@@ -23,9 +23,9 @@ final class Resp {
   private Resp() {}
 
   /**
-   * Sends {@code args} as one command on a new connection and returns the reply: {@code String}
-   * for simple and bulk strings, {@code Long} for integers, {@code List<Object>} for arrays,
-   * {@code null} for nil.
+   * Sends {@code args} as one command on a new connection and returns the reply: {@code String} for
+   * simple and bulk strings, {@code Long} for integers, {@code List<Object>} for arrays, {@code
+   * null} for nil.
    *
    * @throws RedisServer.ErrorReply for an error reply
    * @throws UncheckedIOException if the server can't be reached or hangs up
@@ -70,32 +70,34 @@ final class Resp {
         throw new RedisServer.ErrorReply(line, String.join(" ", command));
       case ':':
         return Long.parseLong(line);
-      case '$': {
-        int length = Integer.parseInt(line);
-        if (length < 0) {
-          return null;
-        }
-        byte[] bytes = in.readNBytes(length + 2); // + CRLF
-        if (bytes.length < length + 2) {
-          throw new EOFException("bulk string cut short");
-        }
-        return new String(bytes, 0, length, StandardCharsets.UTF_8);
-      }
-      case '*': {
-        int count = Integer.parseInt(line);
-        if (count < 0) {
-          return null;
-        }
-        List<Object> items = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-          try {
-            items.add(read(in, command));
-          } catch (RedisServer.ErrorReply e) {
-            items.add(e); // an error inside an array (EXEC) is a value, not a failure
+      case '$':
+        {
+          int length = Integer.parseInt(line);
+          if (length < 0) {
+            return null;
           }
+          byte[] bytes = in.readNBytes(length + 2); // + CRLF
+          if (bytes.length < length + 2) {
+            throw new EOFException("bulk string cut short");
+          }
+          return new String(bytes, 0, length, StandardCharsets.UTF_8);
         }
-        return items;
-      }
+      case '*':
+        {
+          int count = Integer.parseInt(line);
+          if (count < 0) {
+            return null;
+          }
+          List<Object> items = new ArrayList<>(count);
+          for (int i = 0; i < count; i++) {
+            try {
+              items.add(read(in, command));
+            } catch (RedisServer.ErrorReply e) {
+              items.add(e); // an error inside an array (EXEC) is a value, not a failure
+            }
+          }
+          return items;
+        }
       default:
         throw new IOException("not a RESP2 reply type: '" + (char) type + "' " + line);
     }

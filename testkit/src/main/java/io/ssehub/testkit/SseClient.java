@@ -25,23 +25,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * One {@code text/event-stream} response, read by the JDK's {@link HttpClient} and parsed by
- * {@link SseParser}, with bounded waits for tests.
+ * One {@code text/event-stream} response, read by the JDK's {@link HttpClient} and parsed by {@link
+ * SseParser}, with bounded waits for tests.
  *
- * <p>Why not a thread per stream: load tests open ~2,000 streams in one JVM. Bytes arrive through
- * a {@link Flow.Subscriber} on the HttpClient's own threads and are parsed there; test threads
- * block only in the {@code await*} methods, each with a timeout, and fail with an
- * {@link AssertionError} that says what was expected and what arrived.
+ * <p>Why not a thread per stream: load tests open ~2,000 streams in one JVM. Bytes arrive through a
+ * {@link Flow.Subscriber} on the HttpClient's own threads and are parsed there; test threads block
+ * only in the {@code await*} methods, each with a timeout, and fail with an {@link AssertionError}
+ * that says what was expected and what arrived.
  *
- * <p>What it doesn't do: reconnect (a test that wants to resume opens a new client with a
- * {@code Last-Event-ID} header, so the test decides when), follow redirects, or check the content
- * type (tests assert {@link #headers()} themselves). Requests always use HTTP/1.1, as browsers do
- * over cleartext; the JDK would otherwise try an {@code h2c} upgrade. HTTP/1.1 connections are not
+ * <p>What it doesn't do: reconnect (a test that wants to resume opens a new client with a {@code
+ * Last-Event-ID} header, so the test decides when), follow redirects, or check the content type
+ * (tests assert {@link #headers()} themselves). Requests always use HTTP/1.1, as browsers do over
+ * cleartext; the JDK would otherwise try an {@code h2c} upgrade. HTTP/1.1 connections are not
  * shared while a body streams, so each open client holds one TCP connection until the server ends
  * the stream or {@link #close()} is called.
  *
- * <p>Threading: all methods may be called from any thread. Recorded state is guarded by
- * {@code lock}; the parser is fed under it too, so what is recorded is always in stream order.
+ * <p>Threading: all methods may be called from any thread. Recorded state is guarded by {@code
+ * lock}; the parser is fed under it too, so what is recorded is always in stream order.
  */
 public final class SseClient implements AutoCloseable {
 
@@ -50,8 +50,8 @@ public final class SseClient implements AutoCloseable {
 
   /**
    * Threads of {@link #newHttpClient()}'s executor. The JDK's default is an unbounded cached pool,
-   * which grows a thread for every connection set up at once: hundreds when a test opens
-   * hundreds of streams. Parsing never blocks, so a few threads serve any number of streams.
+   * which grows a thread for every connection set up at once: hundreds when a test opens hundreds
+   * of streams. Parsing never blocks, so a few threads serve any number of streams.
    */
   public static final int DEFAULT_THREADS = 4;
 
@@ -67,8 +67,10 @@ public final class SseClient implements AutoCloseable {
   // Guarded by lock.
   private final SseParser parser;
   private final List<SseParser.Event> events = new ArrayList<>();
+
   /** {@link System#nanoTime()} when each event was dispatched, parallel to {@link #events}. */
   private final List<Long> arrivals = new ArrayList<>();
+
   private final List<String> comments = new ArrayList<>();
   private final List<String> idOnlyUpdates = new ArrayList<>();
   private final ByteArrayOutputStream errorBody = new ByteArrayOutputStream();
@@ -82,21 +84,27 @@ public final class SseClient implements AutoCloseable {
   private boolean closeRequested;
   private Flow.Subscription subscription;
 
-  private SseClient(HttpClient httpClient, URI uri, Map<String, String> extraHeaders, HttpClient.Version version) {
+  private SseClient(
+      HttpClient httpClient,
+      URI uri,
+      Map<String, String> extraHeaders,
+      HttpClient.Version version) {
     this.uri = Objects.requireNonNull(uri, "uri");
     this.parser = new SseParser(new Recorder());
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-        .GET()
-        .version(version)
-        .header("Accept", "text/event-stream")
-        .header("Cache-Control", "no-cache"); // as EventSource sends it
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .GET()
+            .version(version)
+            .header("Accept", "text/event-stream")
+            .header("Cache-Control", "no-cache"); // as EventSource sends it
     extraHeaders.forEach(request::setHeader);
     this.response = httpClient.sendAsync(request.build(), this::onResponse);
-    this.response.whenComplete((r, t) -> {
-      if (t != null) {
-        end(t);
-      }
-    });
+    this.response.whenComplete(
+        (r, t) -> {
+          if (t != null) {
+            end(t);
+          }
+        });
   }
 
   /**
@@ -105,12 +113,18 @@ public final class SseClient implements AutoCloseable {
    * (named {@code ssehub-sse-client-N}) that end when idle. Share one per test class.
    */
   public static HttpClient newHttpClient() {
-    ThreadPoolExecutor executor = new ThreadPoolExecutor(DEFAULT_THREADS, DEFAULT_THREADS,
-        10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
-          Thread thread = new Thread(task, "ssehub-sse-client-" + THREAD_IDS.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            DEFAULT_THREADS,
+            DEFAULT_THREADS,
+            10,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            task -> {
+              Thread thread = new Thread(task, "ssehub-sse-client-" + THREAD_IDS.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
     // JDK 17's HttpClient can't be closed; idle threads ending keeps a dropped client from leaking.
     executor.allowCoreThreadTimeOut(true);
     return HttpClient.newBuilder()
@@ -137,10 +151,13 @@ public final class SseClient implements AutoCloseable {
   }
 
   /**
-   * As {@link #open(HttpClient, URI, Map)}, asking for {@code version}: {@code HTTP_2} over
-   * {@code https} gets HTTP/2 from a server that offers it by ALPN. See {@link #version()}.
+   * As {@link #open(HttpClient, URI, Map)}, asking for {@code version}: {@code HTTP_2} over {@code
+   * https} gets HTTP/2 from a server that offers it by ALPN. See {@link #version()}.
    */
-  public static SseClient open(HttpClient httpClient, URI uri, Map<String, String> extraHeaders,
+  public static SseClient open(
+      HttpClient httpClient,
+      URI uri,
+      Map<String, String> extraHeaders,
       HttpClient.Version version) {
     return new SseClient(httpClient, uri, extraHeaders, Objects.requireNonNull(version, "version"));
   }
@@ -162,7 +179,9 @@ public final class SseClient implements AutoCloseable {
    * @throws AssertionError if they don't arrive in time or the request fails
    */
   public int awaitOpen(Duration timeout) {
-    awaitCondition(timeout, () -> statusCode >= 0 || ended || closeRequested,
+    awaitCondition(
+        timeout,
+        () -> statusCode >= 0 || ended || closeRequested,
         () -> "Timed out after " + timeout + " waiting for response headers from " + uri);
     synchronized (lock) {
       if (statusCode < 0) {
@@ -207,8 +226,8 @@ public final class SseClient implements AutoCloseable {
   }
 
   /**
-   * Waits until at least {@code count} events have arrived in total and returns the first
-   * {@code count} (later ones stay visible in {@link #events()}).
+   * Waits until at least {@code count} events have arrived in total and returns the first {@code
+   * count} (later ones stay visible in {@link #events()}).
    *
    * @throws AssertionError on timeout ("Timed out ... waiting for 5 events, got 3: [...]") or if
    *     the stream ends first
@@ -285,9 +304,18 @@ public final class SseClient implements AutoCloseable {
    * once after {@link #close()}.
    */
   public void awaitClosed(Duration timeout) {
-    awaitCondition(timeout, () -> ended || closeRequested,
-        () -> "Timed out after " + timeout + " waiting for " + uri + " to end; got "
-            + events.size() + " events: " + events);
+    awaitCondition(
+        timeout,
+        () -> ended || closeRequested,
+        () ->
+            "Timed out after "
+                + timeout
+                + " waiting for "
+                + uri
+                + " to end; got "
+                + events.size()
+                + " events: "
+                + events);
   }
 
   /**
@@ -313,8 +341,16 @@ public final class SseClient implements AutoCloseable {
   @Override
   public String toString() {
     synchronized (lock) {
-      return "SseClient{" + uri + ", status=" + statusCode + ", events=" + events.size()
-          + ", ended=" + ended + (failure != null ? ", failure=" + failure : "") + "}";
+      return "SseClient{"
+          + uri
+          + ", status="
+          + statusCode
+          + ", events="
+          + events.size()
+          + ", ended="
+          + ended
+          + (failure != null ? ", failure=" + failure : "")
+          + "}";
     }
   }
 
@@ -322,15 +358,36 @@ public final class SseClient implements AutoCloseable {
     if (count < 0) {
       throw new IllegalArgumentException("count : " + count + " (expected: >= 0)");
     }
-    awaitCondition(timeout, () -> list.size() >= count || ended || closeRequested,
-        () -> "Timed out after " + timeout + " waiting for " + count + " " + what + ", got "
-            + list.size() + ": " + list);
+    awaitCondition(
+        timeout,
+        () -> list.size() >= count || ended || closeRequested,
+        () ->
+            "Timed out after "
+                + timeout
+                + " waiting for "
+                + count
+                + " "
+                + what
+                + ", got "
+                + list.size()
+                + ": "
+                + list);
     synchronized (lock) {
       if (list.size() < count) {
-        throw new AssertionError("Stream " + uri + (ended ? " ended" : " was closed by the client")
-            + " while waiting for " + count + " "
-            + what + ", got " + list.size() + ": " + list
-            + (failure != null ? " (failure: " + failure + ")" : ""), failure);
+        throw new AssertionError(
+            "Stream "
+                + uri
+                + (ended ? " ended" : " was closed by the client")
+                + " while waiting for "
+                + count
+                + " "
+                + what
+                + ", got "
+                + list.size()
+                + ": "
+                + list
+                + (failure != null ? " (failure: " + failure + ")" : ""),
+            failure);
       }
       return List.copyOf(list.subList(0, count));
     }
@@ -372,8 +429,10 @@ public final class SseClient implements AutoCloseable {
         return;
       }
       ended = true;
-      failure = cause instanceof CompletionException && cause.getCause() != null
-          ? cause.getCause() : cause;
+      failure =
+          cause instanceof CompletionException && cause.getCause() != null
+              ? cause.getCause()
+              : cause;
       parser.end();
       lock.notifyAll();
     }

@@ -9,15 +9,14 @@ import java.util.Objects;
 
 /**
  * An incremental {@code text/event-stream} parser written line by line from the WHATWG HTML
- * standard, section "Interpreting an event stream"
- * (<a href=
+ * standard, section "Interpreting an event stream" (<a href=
  * "https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation"
  * >spec</a>).
  *
- * <p>Why a second parser: it is the test oracle for ssehub's encoder, so it follows the spec
- * rather than our encoder, and it reports what a browser silently swallows but our tests need to
- * see: comments (keepalives) and "id-only" blocks ({@code id:} with no {@code data:}), which set
- * the client's last event ID without dispatching an event.
+ * <p>Why a second parser: it is the test oracle for ssehub's encoder, so it follows the spec rather
+ * than our encoder, and it reports what a browser silently swallows but our tests need to see:
+ * comments (keepalives) and "id-only" blocks ({@code id:} with no {@code data:}), which set the
+ * client's last event ID without dispatching an event.
  *
  * <p>What it does, as the spec says: bytes are decoded as UTF-8 (malformed sequences become
  * U+FFFD); one leading byte order mark is ignored; lines end with CRLF, LF or CR, and any of these
@@ -83,8 +82,8 @@ public final class SseParser {
     default void onIdOnly(String lastEventId) {}
 
     /**
-     * A valid {@code retry} field was read. The spec applies it immediately, not at dispatch, so
-     * it is reported here even when its block dispatches nothing.
+     * A valid {@code retry} field was read. The spec applies it immediately, not at dispatch, so it
+     * is reported here even when its block dispatches nothing.
      */
     default void onRetry(long millis) {}
   }
@@ -127,22 +126,24 @@ public final class SseParser {
   /** As {@link #parseAll(String)}, from bytes. */
   public static List<Object> parseAll(byte[] stream) {
     List<Object> out = new ArrayList<>();
-    SseParser parser = new SseParser(new Listener() {
-      @Override
-      public void onEvent(Event event) {
-        out.add(event);
-      }
+    SseParser parser =
+        new SseParser(
+            new Listener() {
+              @Override
+              public void onEvent(Event event) {
+                out.add(event);
+              }
 
-      @Override
-      public void onComment(String text) {
-        out.add(new Comment(text));
-      }
+              @Override
+              public void onComment(String text) {
+                out.add(new Comment(text));
+              }
 
-      @Override
-      public void onIdOnly(String lastEventId) {
-        out.add(new IdOnly(lastEventId));
-      }
-    });
+              @Override
+              public void onIdOnly(String lastEventId) {
+                out.add(new IdOnly(lastEventId));
+              }
+            });
     parser.feed(stream);
     parser.end();
     return out;

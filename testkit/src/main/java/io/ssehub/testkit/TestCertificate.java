@@ -22,8 +22,8 @@ import javax.net.ssl.TrustManagerFactory;
  * A self-signed EC certificate for {@code localhost} and {@code 127.0.0.1}, made by the JDK's own
  * {@code keytool} (no BouncyCastle), as the PEM files a server is given: {@link #certificateFile()}
  * and its unencrypted PKCS#8 {@link #keyFile()}. Clients trust it through {@link #clientContext()};
- * Chromium through {@link #chromiumFlag()}. Valid for two days; the directory is deleted on
- * {@link #close()}.
+ * Chromium through {@link #chromiumFlag()}. Valid for two days; the directory is deleted on {@link
+ * #close()}.
  */
 public final class TestCertificate implements AutoCloseable {
   private static final char[] PASSWORD = "ssehub-test".toCharArray();
@@ -46,20 +46,41 @@ public final class TestCertificate implements AutoCloseable {
       ProcessReaper.register(directory);
       Path store = directory.resolve("server.p12");
       Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-      Process process = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair",
-          "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-          "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-          "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
-          "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD)))
-          .redirectErrorStream(true)
-          .start();
+      Process process =
+          new ProcessBuilder(
+                  List.of(
+                      keytool.toString(),
+                      "-genkeypair",
+                      "-alias",
+                      "server",
+                      "-keyalg",
+                      "EC",
+                      "-groupname",
+                      "secp256r1",
+                      "-dname",
+                      "CN=localhost",
+                      "-ext",
+                      "SAN=dns:localhost,ip:127.0.0.1",
+                      "-validity",
+                      "2",
+                      "-storetype",
+                      "PKCS12",
+                      "-keystore",
+                      store.toString(),
+                      "-storepass",
+                      new String(PASSWORD),
+                      "-keypass",
+                      new String(PASSWORD)))
+              .redirectErrorStream(true)
+              .start();
       if (!process.waitFor(KEYTOOL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw new IllegalStateException(keytool + " did not finish within " + KEYTOOL_TIMEOUT);
       }
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (process.exitValue() != 0) {
-        throw new IllegalStateException(keytool + " failed (" + process.exitValue() + "): " + output);
+        throw new IllegalStateException(
+            keytool + " failed (" + process.exitValue() + "): " + output);
       }
       KeyStore keyStore = KeyStore.getInstance("PKCS12");
       try (InputStream in = Files.newInputStream(store)) {
@@ -67,8 +88,10 @@ public final class TestCertificate implements AutoCloseable {
       }
       X509Certificate certificate = (X509Certificate) keyStore.getCertificate("server");
       PrivateKey key = (PrivateKey) keyStore.getKey("server", PASSWORD);
-      Files.writeString(directory.resolve("cert.pem"), pem("CERTIFICATE", certificate.getEncoded()));
-      Files.writeString(directory.resolve("key.pem"), pem("PRIVATE KEY", key.getEncoded())); // PKCS#8
+      Files.writeString(
+          directory.resolve("cert.pem"), pem("CERTIFICATE", certificate.getEncoded()));
+      Files.writeString(
+          directory.resolve("key.pem"), pem("PRIVATE KEY", key.getEncoded())); // PKCS#8
       return new TestCertificate(directory, certificate, key);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -104,7 +127,8 @@ public final class TestCertificate implements AutoCloseable {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
       trust.setCertificateEntry("server", certificate);
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(trust);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, factory.getTrustManagers(), null);
@@ -115,12 +139,13 @@ public final class TestCertificate implements AutoCloseable {
   }
 
   /**
-   * Chromium's flag that accepts this certificate's key, and no other certificate error: the
-   * base64 SHA-256 of its SubjectPublicKeyInfo.
+   * Chromium's flag that accepts this certificate's key, and no other certificate error: the base64
+   * SHA-256 of its SubjectPublicKeyInfo.
    */
   public String chromiumFlag() {
     try {
-      byte[] spki = MessageDigest.getInstance("SHA-256").digest(certificate.getPublicKey().getEncoded());
+      byte[] spki =
+          MessageDigest.getInstance("SHA-256").digest(certificate.getPublicKey().getEncoded());
       return "--ignore-certificate-errors-spki-list=" + Base64.getEncoder().encodeToString(spki);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
@@ -134,8 +159,12 @@ public final class TestCertificate implements AutoCloseable {
   }
 
   private static String pem(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n"
+    return "-----BEGIN "
+        + label
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + label + "-----\n";
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 }

@@ -24,12 +24,14 @@ import java.util.Map;
 
 /** Makes test tokens: signed with a secret or a key pair, or forged on purpose. */
 public final class Tokens {
-  public static final byte[] SECRET = "0123456789abcdef0123456789abcdef-test-secret".getBytes(StandardCharsets.UTF_8);
+  public static final byte[] SECRET =
+      "0123456789abcdef0123456789abcdef-test-secret".getBytes(StandardCharsets.UTF_8);
 
   private Tokens() {}
 
   /** Claims granting these channel patterns, valid from an hour ago to an hour from {@code now}. */
-  public static JWTClaimsSet.Builder grants(Instant now, List<String> subscribe, List<String> publish) {
+  public static JWTClaimsSet.Builder grants(
+      Instant now, List<String> subscribe, List<String> publish) {
     return new JWTClaimsSet.Builder()
         .subject("u1")
         .issueTime(Date.from(now.minusSeconds(3600)))
@@ -61,7 +63,8 @@ public final class Tokens {
 
   public static String es256(KeyPair pair, JWTClaimsSet claims) {
     try {
-      return sign(new ECDSASigner((ECPrivateKey) pair.getPrivate()), JWSAlgorithm.ES256, null, claims);
+      return sign(
+          new ECDSASigner((ECPrivateKey) pair.getPrivate()), JWSAlgorithm.ES256, null, claims);
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }
@@ -70,8 +73,10 @@ public final class Tokens {
   /** An unsigned token: {@code {"alg":"none"}}, the claims, and an empty signature. */
   public static String unsigned(JWTClaimsSet claims) {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    return b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
-        + b64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8)) + ".";
+    return b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+        + "."
+        + b64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8))
+        + ".";
   }
 
   public static KeyPair rsa() {
@@ -97,7 +102,8 @@ public final class Tokens {
   /** The public key as a PEM block, as {@code openssl pkey -pubout} writes it. */
   public static String pem(PublicKey key) {
     return "-----BEGIN PUBLIC KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(key.getEncoded())
         + "\n-----END PUBLIC KEY-----\n";
   }
 }

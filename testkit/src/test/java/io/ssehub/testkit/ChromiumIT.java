@@ -29,15 +29,16 @@ import org.openqa.selenium.By;
 class ChromiumIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
-  private static final String PAGE = "<!doctype html><meta charset=utf-8><title>sse</title>\n"
-      + "<pre id=out></pre>\n"
-      + "<script>\n"
-      + "  const out = document.getElementById('out');\n"
-      + "  const source = new EventSource('/events');\n"
-      + "  source.addEventListener('greeting', e => {\n"
-      + "    out.textContent += e.data + ' #' + e.lastEventId + '\\n';\n"
-      + "  });\n"
-      + "</script>\n";
+  private static final String PAGE =
+      "<!doctype html><meta charset=utf-8><title>sse</title>\n"
+          + "<pre id=out></pre>\n"
+          + "<script>\n"
+          + "  const out = document.getElementById('out');\n"
+          + "  const source = new EventSource('/events');\n"
+          + "  source.addEventListener('greeting', e => {\n"
+          + "    out.textContent += e.data + ' #' + e.lastEventId + '\\n';\n"
+          + "  });\n"
+          + "</script>\n";
 
   private final LoopbackHttpServer server = new LoopbackHttpServer();
   private final CountDownLatch release = new CountDownLatch(1);
@@ -50,23 +51,28 @@ class ChromiumIT {
   }
 
   @Test
-  void eventSourceShowsEventsAndResumesWithLastEventId(Chromium browser)
-      throws IOException {
+  void eventSourceShowsEventsAndResumesWithLastEventId(Chromium browser) throws IOException {
     AtomicInteger connections = new AtomicInteger();
-    server.handle("/", this::page).handle("/events", exchange -> {
-      lastEventIds.add(String.valueOf(exchange.getRequestHeaders().getFirst("Last-Event-ID")));
-      exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
-      exchange.sendResponseHeaders(200, 0);
-      OutputStream out = exchange.getResponseBody();
-      if (connections.incrementAndGet() == 1) {
-        // Ask for a quick reconnect, then end the stream: the browser must come back with id 7.
-        write(out, "retry: 100\nid: 7\nevent: greeting\ndata: hello\n\n");
-        exchange.close();
-      } else {
-        write(out, "id: 8\nevent: greeting\ndata: again\n\n");
-        holdOpen(exchange);
-      }
-    });
+    server
+        .handle("/", this::page)
+        .handle(
+            "/events",
+            exchange -> {
+              lastEventIds.add(
+                  String.valueOf(exchange.getRequestHeaders().getFirst("Last-Event-ID")));
+              exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+              exchange.sendResponseHeaders(200, 0);
+              OutputStream out = exchange.getResponseBody();
+              if (connections.incrementAndGet() == 1) {
+                // Ask for a quick reconnect, then end the stream: the browser must come back with
+                // id 7.
+                write(out, "retry: 100\nid: 7\nevent: greeting\ndata: hello\n\n");
+                exchange.close();
+              } else {
+                write(out, "id: 8\nevent: greeting\ndata: again\n\n");
+                holdOpen(exchange);
+              }
+            });
 
     browser.open(server.uri("/"));
 
@@ -84,15 +90,24 @@ class ChromiumIT {
     System.setProperty(Chromium.CHROMIUM_PROPERTY, "/nonexistent/chromium");
     Events tests;
     try {
-      tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(NeedsBrowser.class))
-          .execute().testEvents();
+      tests =
+          EngineTestKit.engine("junit-jupiter")
+              .selectors(selectClass(NeedsBrowser.class))
+              .execute()
+              .testEvents();
     } finally {
       Processes.restoreProperty(Chromium.CHROMIUM_PROPERTY, before);
     }
 
     tests.assertStatistics(stats -> stats.started(1).failed(1).skipped(0).aborted(0));
-    Throwable failure = tests.failed().stream().findFirst().orElseThrow()
-        .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+    Throwable failure =
+        tests.failed().stream()
+            .findFirst()
+            .orElseThrow()
+            .getPayload(TestExecutionResult.class)
+            .orElseThrow()
+            .getThrowable()
+            .orElseThrow();
     assertThat(failure).hasMessageContaining("apt-get install chromium chromium-driver");
   }
 

@@ -11,8 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The JDK's HttpServer on 127.0.0.1 and a free port, one thread per exchange so handlers may hold
- * a stream open. Test-only: it stands in for ssehub's server when testing the test kit itself.
+ * The JDK's HttpServer on 127.0.0.1 and a free port, one thread per exchange so handlers may hold a
+ * stream open. Test-only: it stands in for ssehub's server when testing the test kit itself.
  */
 final class LoopbackHttpServer implements AutoCloseable {
   private final HttpServer server;

@@ -9,7 +9,8 @@ final class Processes {
 
   /** Live descendants of this JVM whose command contains {@code name}, as "pid command". */
   static List<String> descendants(String name) {
-    return ProcessHandle.current().descendants()
+    return ProcessHandle.current()
+        .descendants()
         .filter(ProcessHandle::isAlive)
         .filter(p -> p.info().command().orElse("").contains(name))
         .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))

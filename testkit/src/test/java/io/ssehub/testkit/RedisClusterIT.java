@@ -34,11 +34,14 @@ class RedisClusterIT {
     node.kill();
     node.start();
 
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      for (RedisServer each : cluster.nodes()) {
-        assertThat(each.commandString("CLUSTER", "INFO")).contains("cluster_state:ok");
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              for (RedisServer each : cluster.nodes()) {
+                assertThat(each.commandString("CLUSTER", "INFO")).contains("cluster_state:ok");
+              }
+            });
     List<?> slots = (List<?>) node.command("CLUSTER", "SLOTS");
     assertThat(slots).hasSize(3);
   }

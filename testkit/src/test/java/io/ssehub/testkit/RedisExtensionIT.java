@@ -25,7 +25,9 @@ class RedisExtensionIT {
 
     tests.assertStatistics(stats -> stats.started(3).succeeded(3).failed(0));
     // three instances (one per test, the nested one included), @BeforeAll, two methods
-    assertThat(Injected.seen).hasSize(6).allSatisfy(s -> assertThat(s).isSameAs(Injected.seen.get(0)));
+    assertThat(Injected.seen)
+        .hasSize(6)
+        .allSatisfy(s -> assertThat(s).isSameAs(Injected.seen.get(0)));
     RedisServer server = Injected.seen.get(0);
     assertThat(server.isRunning()).as("stopped after the class").isFalse();
     assertThat(server.dir()).doesNotExist();
@@ -44,14 +46,22 @@ class RedisExtensionIT {
     }
 
     tests.assertStatistics(stats -> stats.started(1).failed(1).skipped(0).aborted(0));
-    Throwable failure = tests.failed().stream().findFirst().orElseThrow()
-        .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
-        .getThrowable().orElseThrow();
+    Throwable failure =
+        tests.failed().stream()
+            .findFirst()
+            .orElseThrow()
+            .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+            .orElseThrow()
+            .getThrowable()
+            .orElseThrow();
     assertThat(failure).hasMessageContaining("apt-get install redis-server");
   }
 
   private static Events run(Class<?> testClass) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute().testEvents();
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(testClass))
+        .execute()
+        .testEvents();
   }
 
   @ExtendWith(RedisExtension.class)

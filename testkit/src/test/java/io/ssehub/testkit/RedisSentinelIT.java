@@ -12,8 +12,8 @@ class RedisSentinelIT {
 
   @Test
   void sentinelReportsTheMaster(RedisSentinel sentinel) {
-    assertThat(sentinel.uri()).hasToString("redis-sentinel://127.0.0.1:" + sentinel.sentinel().port()
-        + "#mymaster");
+    assertThat(sentinel.uri())
+        .hasToString("redis-sentinel://127.0.0.1:" + sentinel.sentinel().port() + "#mymaster");
     assertThat(sentinel.sentinel().command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"))
         .isEqualTo(List.of("127.0.0.1", String.valueOf(sentinel.master().port())));
     assertThat(sentinel.master().command("PING")).isEqualTo("PONG");

@@ -33,7 +33,8 @@ class RedisServerIT {
       assertThat(redis.command("PING")).isEqualTo("PONG");
       assertThat(redis.command("CONFIG", "GET", "bind")).isEqualTo(List.of("bind", "127.0.0.1"));
       assertThat(redis.command("CONFIG", "GET", "save")).isEqualTo(List.of("save", ""));
-      assertThat(redis.command("CONFIG", "GET", "appendonly")).isEqualTo(List.of("appendonly", "no"));
+      assertThat(redis.command("CONFIG", "GET", "appendonly"))
+          .isEqualTo(List.of("appendonly", "no"));
       assertThat(redis.command("CONFIG", "GET", "dir"))
           .isEqualTo(List.of("dir", dir.toRealPath().toString()));
       assertThat(redis.logFile()).exists();
@@ -131,7 +132,8 @@ class RedisServerIT {
   @Test
   void extraArgsApplied() {
     try (RedisServer redis = RedisServer.startOnFreePort("--maxclients", "77")) {
-      assertThat(redis.command("CONFIG", "GET", "maxclients")).isEqualTo(List.of("maxclients", "77"));
+      assertThat(redis.command("CONFIG", "GET", "maxclients"))
+          .isEqualTo(List.of("maxclients", "77"));
     }
   }
 

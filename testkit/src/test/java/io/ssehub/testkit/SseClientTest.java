@@ -37,10 +37,13 @@ class SseClientTest {
   private static HttpClient httpClient;
 
   private final LoopbackHttpServer server = new LoopbackHttpServer();
+
   /** Handlers that hold a stream open wait on this; counted down after each test. */
   private final CountDownLatch release = new CountDownLatch(1);
+
   /** Exchanges of streams held open, for tests that write from the test thread. */
   private final BlockingQueue<HttpExchange> held = new LinkedBlockingQueue<>();
+
   private final List<SseClient> clients = new ArrayList<>();
 
   @BeforeAll
@@ -64,22 +67,23 @@ class SseClientTest {
   void eventsCommentsAndIdOnlyInOddChunks() {
     byte[] utf8 = "data: caf\u00e9\n\n".getBytes(UTF_8);
     int inE = utf8.length - 3; // between the two bytes of the é
-    server.handle("/s", exchange -> {
-      OutputStream out = startStream(exchange);
-      write(out, "retry: 100\r\n: hi\r\nid: 1\r\ndata: a\r");
-      write(out, "\ndata: b\r\n\r");
-      write(out, "\nid: 2\n\n");
-      write(out, Arrays.copyOfRange(utf8, 0, inE));
-      write(out, Arrays.copyOfRange(utf8, inE, utf8.length));
-      exchange.close();
-    });
+    server.handle(
+        "/s",
+        exchange -> {
+          OutputStream out = startStream(exchange);
+          write(out, "retry: 100\r\n: hi\r\nid: 1\r\ndata: a\r");
+          write(out, "\ndata: b\r\n\r");
+          write(out, "\nid: 2\n\n");
+          write(out, Arrays.copyOfRange(utf8, 0, inE));
+          write(out, Arrays.copyOfRange(utf8, inE, utf8.length));
+          exchange.close();
+        });
     SseClient client = open("/s", Map.of());
 
     assertThat(client.awaitOpen(TIMEOUT)).isEqualTo(200);
     assertThat(client.headers().firstValue("Content-Type")).hasValue("text/event-stream");
-    assertThat(client.awaitEvents(2, TIMEOUT)).containsExactly(
-        new Event("1", "message", "a\nb", 100L),
-        Event.of("2", "caf\u00e9"));
+    assertThat(client.awaitEvents(2, TIMEOUT))
+        .containsExactly(new Event("1", "message", "a\nb", 100L), Event.of("2", "caf\u00e9"));
     client.awaitClosed(TIMEOUT);
     assertThat(client.isClosed()).isTrue();
     assertThat(client.failure()).isEmpty();
@@ -91,40 +95,48 @@ class SseClientTest {
 
   @Test
   void sendsAcceptAndExtraHeaders() {
-    server.handle("/echo", exchange -> {
-      OutputStream out = startStream(exchange);
-      write(out, "data: " + exchange.getRequestHeaders().getFirst("Accept") + "\n\n");
-      write(out, "data: " + exchange.getRequestHeaders().getFirst("Last-Event-ID") + "\n\n");
-      exchange.close();
-    });
+    server.handle(
+        "/echo",
+        exchange -> {
+          OutputStream out = startStream(exchange);
+          write(out, "data: " + exchange.getRequestHeaders().getFirst("Accept") + "\n\n");
+          write(out, "data: " + exchange.getRequestHeaders().getFirst("Last-Event-ID") + "\n\n");
+          exchange.close();
+        });
     SseClient client = open("/echo", Map.of("Last-Event-ID", "41"));
 
-    assertThat(client.awaitEvents(2, TIMEOUT)).extracting(Event::data)
+    assertThat(client.awaitEvents(2, TIMEOUT))
+        .extracting(Event::data)
         .containsExactly("text/event-stream", "41");
   }
 
   @Test
   void awaitEventsTimesOutWithClearMessage() {
-    server.handle("/one", exchange -> {
-      write(startStream(exchange), "data: only\n\n");
-      holdOpen(exchange);
-    });
+    server.handle(
+        "/one",
+        exchange -> {
+          write(startStream(exchange), "data: only\n\n");
+          holdOpen(exchange);
+        });
     SseClient client = open("/one", Map.of());
     client.awaitEvents(1, TIMEOUT);
 
     assertThatThrownBy(() -> client.awaitEvents(3, Duration.ofMillis(200)))
         .isInstanceOf(AssertionError.class)
-        .hasMessage("Timed out after PT0.2S waiting for 3 events, got 1: "
-            + "[Event[id=, type=message, data=only, retry=null]]");
+        .hasMessage(
+            "Timed out after PT0.2S waiting for 3 events, got 1: "
+                + "[Event[id=, type=message, data=only, retry=null]]");
     assertThat(client.isClosed()).isFalse();
   }
 
   @Test
   void awaitEventsFailsFastWhenStreamEnds() {
-    server.handle("/short", exchange -> {
-      write(startStream(exchange), "data: x\n\n");
-      exchange.close();
-    });
+    server.handle(
+        "/short",
+        exchange -> {
+          write(startStream(exchange), "data: x\n\n");
+          exchange.close();
+        });
     SseClient client = open("/short", Map.of());
 
     long start = System.nanoTime();
@@ -136,11 +148,13 @@ class SseClientTest {
 
   @Test
   void closeReallyClosesTheConnection() throws Exception {
-    server.handle("/held", exchange -> {
-      write(startStream(exchange), "data: x\n\n");
-      held.add(exchange);
-      holdOpen(exchange);
-    });
+    server.handle(
+        "/held",
+        exchange -> {
+          write(startStream(exchange), "data: x\n\n");
+          held.add(exchange);
+          holdOpen(exchange);
+        });
     SseClient client = open("/held", Map.of());
     client.awaitEvents(1, TIMEOUT);
     HttpExchange exchange = held.poll(10, TimeUnit.SECONDS);
@@ -150,14 +164,17 @@ class SseClientTest {
 
     // Once the client's socket is gone, a write gets a reset: the server sees the disconnect.
     OutputStream out = exchange.getResponseBody();
-    await().atMost(TIMEOUT).until(() -> {
-      try {
-        write(out, ": ping\n");
-        return false;
-      } catch (IOException expected) {
-        return true;
-      }
-    });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> {
+              try {
+                write(out, ": ping\n");
+                return false;
+              } catch (IOException expected) {
+                return true;
+              }
+            });
     assertThat(client.isClosed()).as("closed by us, not ended by the server").isFalse();
     assertThat(client.comments()).isEmpty();
   }
@@ -191,13 +208,15 @@ class SseClientTest {
 
   @Test
   void errorBodyKeptForNon200() {
-    server.handle("/bad", exchange -> {
-      byte[] body = "{\"error\":\"channel : '' (expected: non-empty)\"}".getBytes(UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(400, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server.handle(
+        "/bad",
+        exchange -> {
+          byte[] body = "{\"error\":\"channel : '' (expected: non-empty)\"}".getBytes(UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(400, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     SseClient client = open("/bad", Map.of());
 
     assertThat(client.awaitOpen(TIMEOUT)).isEqualTo(400);
@@ -208,10 +227,12 @@ class SseClientTest {
 
   @Test
   void manyStreamsWithoutAThreadEach() {
-    server.handle("/many", exchange -> {
-      write(startStream(exchange), "data: hi\n\n");
-      holdOpen(exchange);
-    });
+    server.handle(
+        "/many",
+        exchange -> {
+          write(startStream(exchange), "data: hi\n\n");
+          holdOpen(exchange);
+        });
     int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
     int streams = 200;
     for (int i = 0; i < streams; i++) {
@@ -220,11 +241,13 @@ class SseClientTest {
     for (SseClient client : clients) {
       client.awaitEvents(1, TIMEOUT);
     }
-    // The server side holds a thread per stream; the client side has its selector and a few workers.
-    List<String> clientThreads = Thread.getAllStackTraces().keySet().stream()
-        .map(Thread::getName)
-        .filter(name -> name.startsWith("HttpClient") || name.startsWith("ssehub-sse-client"))
-        .collect(Collectors.toList());
+    // The server side holds a thread per stream; the client side has its selector and a few
+    // workers.
+    List<String> clientThreads =
+        Thread.getAllStackTraces().keySet().stream()
+            .map(Thread::getName)
+            .filter(name -> name.startsWith("HttpClient") || name.startsWith("ssehub-sse-client"))
+            .collect(Collectors.toList());
     assertThat(clientThreads).hasSizeLessThanOrEqualTo(SseClient.DEFAULT_THREADS + 1);
     assertThat(ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore)
         .isLessThanOrEqualTo(streams + SseClient.DEFAULT_THREADS + 1);

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Spec cases for {@link SseParser}, one per behaviour of the WHATWG "Interpreting an event
- * stream" algorithm. Every case is also fed in every two-chunk split, and byte by byte, and must
- * give the same result: chunk boundaries never change what is parsed.
+ * Spec cases for {@link SseParser}, one per behaviour of the WHATWG "Interpreting an event stream"
+ * algorithm. Every case is also fed in every two-chunk split, and byte by byte, and must give the
+ * same result: chunk boundaries never change what is parsed.
  */
 class SseParserTest {
 
@@ -267,8 +267,7 @@ class SseParserTest {
   void feedAfterEndRejected() {
     SseParser parser = new SseParser(new Recorder(new ArrayList<>()));
     parser.end();
-    assertThatThrownBy(() -> parser.feed(new byte[] {1}))
-        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> parser.feed(new byte[] {1})).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

@@ -19,11 +19,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * ssehub's {@link SseEncoder#encode} beside the two ways an SSE encoder is usually first written:
- * {@code String.format} per field with a regex split of the data, and string concatenation with
- * the same split. All three produce the same bytes (checked in {@link #setup}).
+ * {@code String.format} per field with a regex split of the data, and string concatenation with the
+ * same split. All three produce the same bytes (checked in {@link #setup}).
  *
- * <p>Shapes: {@code small} is the load generator's event (a 64-byte JSON object, one line, with
- * an id and a type); {@code multiline} is 1 KB of data over 16 lines.
+ * <p>Shapes: {@code small} is the load generator's event (a 64-byte JSON object, one line, with an
+ * id and a type); {@code multiline} is 1 KB of data over 16 lines.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,14 +41,18 @@ public class EncoderBenchmark {
 
   @Setup
   public void setup() {
-    String data = switch (shape) {
-      case "small" -> "{\"s\":123456,\"t\":1732570000000000,\"p\":\"xxxxxxxxxxxxxxxxxxx\"}";
-      case "multiline" -> ("{\"line\":\"" + "y".repeat(50) + "\"}\n").repeat(16).trim();
-      default -> throw new IllegalArgumentException("shape: " + shape + " (expected: small or multiline)");
-    };
+    String data =
+        switch (shape) {
+          case "small" -> "{\"s\":123456,\"t\":1732570000000000,\"p\":\"xxxxxxxxxxxxxxxxxxx\"}";
+          case "multiline" -> ("{\"line\":\"" + "y".repeat(50) + "\"}\n").repeat(16).trim();
+          default ->
+              throw new IllegalArgumentException(
+                  "shape: " + shape + " (expected: small or multiline)");
+        };
     event = SseEvent.builder().id("1732570000000-0").type("update").data(data).build();
     byte[] expected = SseEncoder.encode(event);
-    if (!java.util.Arrays.equals(expected, naiveFormat()) || !java.util.Arrays.equals(expected, naiveConcat())) {
+    if (!java.util.Arrays.equals(expected, naiveFormat())
+        || !java.util.Arrays.equals(expected, naiveConcat())) {
       throw new IllegalStateException("the alternatives do not write what SseEncoder writes");
     }
   }

@@ -27,12 +27,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * subscriber: divide by {@code subscribers} for the cost per delivery.
  *
  * <ul>
- *   <li>{@code hubPublish}: {@link SseHub#publish} on the in-memory broker: validation, id, history,
- *       one encoding shared by every stream, each stream's lock and pending-bytes check.
+ *   <li>{@code hubPublish}: {@link SseHub#publish} on the in-memory broker: validation, id,
+ *       history, one encoding shared by every stream, each stream's lock and pending-bytes check.
  *   <li>{@code perSubscriberEncode}: what the hub avoids: each subscriber encodes the event itself
  *       (a thread or emitter per client does this, as Spring's {@code SseEmitter} does).
- *   <li>{@code sharedEncodeLoop}: the floor: encode once and hand the array to each sink, with
- *       none of the hub's bookkeeping. {@code hubPublish} over this is the hub's overhead.
+ *   <li>{@code sharedEncodeLoop}: the floor: encode once and hand the array to each sink, with none
+ *       of the hub's bookkeeping. {@code hubPublish} over this is the hub's overhead.
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -81,7 +81,8 @@ public class FanOutBenchmark {
     }
     event = SseEvent.of("{\"s\":123456,\"t\":1732570000000000,\"p\":\"xxxxxxxxxxxxxxxxxxx\"}");
     if (hub.streamCount() != subscribers) {
-      throw new IllegalStateException("streams: " + hub.streamCount() + " (expected: " + subscribers + ")");
+      throw new IllegalStateException(
+          "streams: " + hub.streamCount() + " (expected: " + subscribers + ")");
     }
   }
 

@@ -48,13 +48,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * both paths alike. Divide by {@code streams} for the cost per delivery.
  *
  * <ul>
- *   <li>{@code encoder}: what the server did before: each stream writes a {@code DefaultHttpContent}
- *       wrapping the array through the pipeline and flushes; the HTTP encoder makes each stream's
- *       chunk header, CRLF and promise combiner, and the socket would copy the heap bytes to direct.
+ *   <li>{@code encoder}: what the server did before: each stream writes a {@code
+ *       DefaultHttpContent} wrapping the array through the pipeline and flushes; the HTTP encoder
+ *       makes each stream's chunk header, CRLF and promise combiner, and the socket would copy the
+ *       heap bytes to direct.
  *   <li>{@code preframed}: what it does now: {@code send} on each stream's sink (the server's
- *       {@code NettySink}, through its benchmark seam {@link WritePath}), then the channels run their
- *       pending tasks (the sinks' drains). The event is framed as a chunk once per thread into a
- *       direct buffer and each stream writes a duplicate below the HTTP encoder.
+ *       {@code NettySink}, through its benchmark seam {@link WritePath}), then the channels run
+ *       their pending tasks (the sinks' drains). The event is framed as a chunk once per thread
+ *       into a direct buffer and each stream writes a duplicate below the HTTP encoder.
  * </ul>
  *
  * <p>Two limits to read the figures with. The frame-once cache is a Netty {@code FastThreadLocal}
@@ -70,8 +71,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-    "-Djmh.executor=CUSTOM", "-Djmh.executor.class=io.ssehub.bench.jmh.WritePathBenchmark$FastThreadLocalExecutor"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "-Djmh.executor=CUSTOM",
+      "-Djmh.executor.class=io.ssehub.bench.jmh.WritePathBenchmark$FastThreadLocalExecutor"
+    })
 public class WritePathBenchmark {
   @Param({"1", "100", "1000"})
   public int streams;
@@ -87,18 +92,31 @@ public class WritePathBenchmark {
    */
   public static final class FastThreadLocalExecutor extends ThreadPoolExecutor {
     public FastThreadLocalExecutor(int threads, String prefix) {
-      super(threads, threads, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), new DefaultThreadFactory(prefix, true));
+      super(
+          threads,
+          threads,
+          1,
+          TimeUnit.MINUTES,
+          new LinkedBlockingQueue<>(),
+          new DefaultThreadFactory(prefix, true));
     }
   }
 
   @Setup(Level.Trial)
   public void setup() {
-    event = SseEncoder.encode(SseEvent.builder().id("1732570000000-0")
-        .data("{\"s\":123456,\"t\":1732570000000000,\"p\":\"xxxxxxxxxxxxxxxxxxx\"}").build());
-    System.err.println("WritePathBenchmark: benchmark thread " + Thread.currentThread().getName() + " is "
-        + (FastThreadLocalThread.currentThreadHasFastThreadLocal()
-            ? "a FastThreadLocalThread: preframed frames once per event"
-            : "a plain thread: preframed frames once per send"));
+    event =
+        SseEncoder.encode(
+            SseEvent.builder()
+                .id("1732570000000-0")
+                .data("{\"s\":123456,\"t\":1732570000000000,\"p\":\"xxxxxxxxxxxxxxxxxxx\"}")
+                .build());
+    System.err.println(
+        "WritePathBenchmark: benchmark thread "
+            + Thread.currentThread().getName()
+            + " is "
+            + (FastThreadLocalThread.currentThreadHasFastThreadLocal()
+                ? "a FastThreadLocalThread: preframed frames once per event"
+                : "a plain thread: preframed frames once per send"));
     encoderChannels = new EmbeddedChannel[streams];
     sinkChannels = new EmbeddedChannel[streams];
     sinks = new SseSink[streams];
@@ -109,7 +127,8 @@ public class WritePathBenchmark {
       sinks[i] = WritePath.sink(sinkChannels[i], chunkedHead());
     }
     byte[] head = written(encoderChannels[0]);
-    // One event both ways to every stream (the sinks write their heads with it), stream 0's bytes kept to compare.
+    // One event both ways to every stream (the sinks write their heads with it), stream 0's bytes
+    // kept to compare.
     byte[] viaEncoder = null;
     byte[] viaSink = null;
     for (int i = 0; i < streams; i++) {
@@ -123,19 +142,28 @@ public class WritePathBenchmark {
         viaSink = framed;
       }
     }
-    byte[] chunk = (Integer.toHexString(event.length) + "\r\n" + new String(event, StandardCharsets.UTF_8) + "\r\n")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] chunk =
+        (Integer.toHexString(event.length)
+                + "\r\n"
+                + new String(event, StandardCharsets.UTF_8)
+                + "\r\n")
+            .getBytes(StandardCharsets.UTF_8);
     byte[] headAndChunk = Arrays.copyOf(head, head.length + chunk.length);
     System.arraycopy(chunk, 0, headAndChunk, head.length, chunk.length);
     if (!Arrays.equals(viaEncoder, chunk) || !Arrays.equals(viaSink, headAndChunk)) {
-      throw new IllegalStateException("the two paths do not write the same bytes:\n"
-          + new String(viaEncoder, StandardCharsets.UTF_8) + "\n---\n" + new String(viaSink, StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          "the two paths do not write the same bytes:\n"
+              + new String(viaEncoder, StandardCharsets.UTF_8)
+              + "\n---\n"
+              + new String(viaSink, StandardCharsets.UTF_8));
     }
   }
 
   private static EmbeddedChannel streamChannel() {
     EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec());
-    channel.writeInbound(Unpooled.copiedBuffer("GET /events HTTP/1.1\r\nHost: bench\r\n\r\n", StandardCharsets.US_ASCII));
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "GET /events HTTP/1.1\r\nHost: bench\r\n\r\n", StandardCharsets.US_ASCII));
     Object message;
     while ((message = channel.readInbound()) != null) {
       ReferenceCountUtil.release(message);
@@ -164,7 +192,9 @@ public class WritePathBenchmark {
     return out.toByteArray();
   }
 
-  /** Reads and releases what the channel wrote; returns its size, so that nothing is left unread. */
+  /**
+   * Reads and releases what the channel wrote; returns its size, so that nothing is left unread.
+   */
   private static long release(EmbeddedChannel channel) {
     long bytes = 0;
     Object message;

@@ -1,6 +1,6 @@
 /**
- * JMH micro-benchmarks that compare alternatives side by side, so that results read as ratios
- * (as Netty's {@code microbench/} does). Run them from the bench jar:
+ * JMH micro-benchmarks that compare alternatives side by side, so that results read as ratios (as
+ * Netty's {@code microbench/} does). Run them from the bench jar:
  *
  * <pre>
  * java -jar bench/target/ssehub-bench-*-all.jar Encoder      # the SSE encoder

@@ -20,7 +20,9 @@ class WritePathBenchmarkTest {
     benchmark.streams = 3;
     benchmark.setup(); // throws if the paths' bytes differ
     try {
-      return new long[] {benchmark.encoder(), benchmark.preframed(), benchmark.encoder(), benchmark.preframed()};
+      return new long[] {
+        benchmark.encoder(), benchmark.preframed(), benchmark.encoder(), benchmark.preframed()
+      };
     } finally {
       benchmark.tearDown();
     }
@@ -30,24 +32,37 @@ class WritePathBenchmarkTest {
   void bothPathsWriteTheSameChunksOnAPlainThread() {
     long[] written = runBothPaths();
 
-    assertThat(written[0]).isPositive().isEqualTo(written[1]).isEqualTo(written[2]).isEqualTo(written[3]);
+    assertThat(written[0])
+        .isPositive()
+        .isEqualTo(written[1])
+        .isEqualTo(written[2])
+        .isEqualTo(written[3]);
     assertThat(written[0] % 3).isZero();
   }
 
   @Test
   void bothPathsWriteTheSameChunksOnAFastThreadLocalThread() throws Exception {
     CompletableFuture<long[]> result = new CompletableFuture<>();
-    Thread thread = new DefaultThreadFactory("write-path-test").newThread(() -> {
-      try {
-        result.complete(runBothPaths());
-      } catch (Throwable e) {
-        result.completeExceptionally(e);
-      }
-    });
+    Thread thread =
+        new DefaultThreadFactory("write-path-test")
+            .newThread(
+                () -> {
+                  try {
+                    result.complete(runBothPaths());
+                  } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                  }
+                });
     thread.start();
 
     long[] written = result.get(30, TimeUnit.SECONDS);
-    thread.join(TimeUnit.SECONDS.toMillis(30)); // its thread locals (the framed event) are released as it ends
-    assertThat(written[0]).isPositive().isEqualTo(written[1]).isEqualTo(written[2]).isEqualTo(written[3]);
+    thread.join(
+        TimeUnit.SECONDS.toMillis(
+            30)); // its thread locals (the framed event) are released as it ends
+    assertThat(written[0])
+        .isPositive()
+        .isEqualTo(written[1])
+        .isEqualTo(written[2])
+        .isEqualTo(written[3]);
   }
 }

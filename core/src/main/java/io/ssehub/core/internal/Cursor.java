@@ -9,14 +9,13 @@ import java.util.Map;
 
 /**
  * The id a stream over several channels sends: where the client stands in each channel, as {@code
- * channel=lastId} pairs joined by {@code ,} after a leading {@value #MARK}
- * (ARCHITECTURE.md invariant 4; Nchan packs its ids the same way), such as
- * {@code *a=17,b=1732570000000-3}. The mark is what tells a cursor from a plain id: publishers' ids
- * may not start with it ({@link HubEngine#publish}), so a plain id shaped like a cursor ({@code
- * cur=p1,zz=9}) stays a plain id.
- * Ids are percent-encoded where {@code ,}, {@code %}, spaces, control characters or non-ASCII
- * would make them ambiguous or not fit a header; an {@code =} needs no escape, as a pair splits at
- * its first one and channel names never hold it.
+ * channel=lastId} pairs joined by {@code ,} after a leading {@value #MARK} (ARCHITECTURE.md
+ * invariant 4; Nchan packs its ids the same way), such as {@code *a=17,b=1732570000000-3}. The mark
+ * is what tells a cursor from a plain id: publishers' ids may not start with it ({@link
+ * HubEngine#publish}), so a plain id shaped like a cursor ({@code cur=p1,zz=9}) stays a plain id.
+ * Ids are percent-encoded where {@code ,}, {@code %}, spaces, control characters or non-ASCII would
+ * make them ambiguous or not fit a header; an {@code =} needs no escape, as a pair splits at its
+ * first one and channel names never hold it.
  *
  * <p>Cursors of older versions had no mark and escaped {@code =}: {@link #parseUnmarked} still
  * reads them, for streams over several channels only (where a plain id was never sent).
@@ -59,7 +58,9 @@ public final class Cursor {
     return length;
   }
 
-  /** How long {@code id} is in a cursor: one per byte of printable ASCII, three per byte escaped. */
+  /**
+   * How long {@code id} is in a cursor: one per byte of printable ASCII, three per byte escaped.
+   */
   public static int escapedLength(String id) {
     int length = 0;
     for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
@@ -77,7 +78,10 @@ public final class Cursor {
     return ("id: " + format(positions) + "\n").getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** The positions in a cursor, or null if {@code id} is not one (it does not start with {@link #MARK}, or is malformed). */
+  /**
+   * The positions in a cursor, or null if {@code id} is not one (it does not start with {@link
+   * #MARK}, or is malformed).
+   */
   public static Map<String, String> parse(String id) {
     if (id.isEmpty() || id.charAt(0) != MARK) {
       return null;
@@ -135,7 +139,8 @@ public final class Cursor {
     for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
       if (needsEscape(c)) {
-        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        out.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
       } else {
         out.append((char) c);

@@ -4,9 +4,9 @@ import io.ssehub.core.SseEncoder;
 import io.ssehub.core.SseEvent;
 
 /**
- * An event encoded once per node and shared by every stream that receives it
- * (ARCHITECTURE.md invariant 2). The form without the id line is made only if a stream over
- * several channels needs it.
+ * An event encoded once per node and shared by every stream that receives it (ARCHITECTURE.md
+ * invariant 2). The form without the id line is made only if a stream over several channels needs
+ * it.
  */
 final class EncodedEvent {
   final String channel;

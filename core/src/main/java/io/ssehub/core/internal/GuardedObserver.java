@@ -21,12 +21,18 @@ final class GuardedObserver implements HubObserver {
   }
 
   static HubObserver of(HubObserver observer) {
-    return observer == HubObserver.NONE || observer instanceof GuardedObserver ? observer : new GuardedObserver(observer);
+    return observer == HubObserver.NONE || observer instanceof GuardedObserver
+        ? observer
+        : new GuardedObserver(observer);
   }
 
   private void failed(String callback, RuntimeException e) {
     if (failedBefore.compareAndSet(false, true)) {
-      log.warn("Hub observer {} failed in {}; ignored (later failures are logged at debug)", observer, callback, e);
+      log.warn(
+          "Hub observer {} failed in {}; ignored (later failures are logged at debug)",
+          observer,
+          callback,
+          e);
     } else {
       log.debug("Hub observer {} failed in {}: {}", observer, callback, e.toString());
     }

@@ -27,8 +27,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +48,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class HubEngine implements Broker.Listener {
   private static final Logger log = LoggerFactory.getLogger(HubEngine.class);
-  /** How often the bytes waiting for all streams together are added up ({@link #boundPendingBytes}). */
+
+  /**
+   * How often the bytes waiting for all streams together are added up ({@link #boundPendingBytes}).
+   */
   static final long PENDING_SWEEP_MILLIS = 100;
+
   /** The lane of sinks that have none: events are handed to them on the fan-out's own thread. */
   static final Executor DIRECT = Runnable::run;
 
@@ -65,18 +69,28 @@ public final class HubEngine implements Broker.Listener {
   private final boolean ownsScheduler;
   private final ScheduledFuture<?> keepaliveTask;
   private final ScheduledFuture<?> pendingSweep;
-  /** The tasks run on the scheduler again and again: readiness watches them ({@link #upkeepHealthy}). */
+
+  /**
+   * The tasks run on the scheduler again and again: readiness watches them ({@link
+   * #upkeepHealthy}).
+   */
   private final List<PeriodicTask> periodicTasks = new ArrayList<>();
+
   private final Map<String, ChannelGroup> groups = new ConcurrentHashMap<>();
   private final Set<HubStream> streams = ConcurrentHashMap.newKeySet();
   private final AtomicLong slowConsumerCuts = new AtomicLong();
+
   /** Deliveries handed to lanes and not yet to their streams. */
   private final LongAdder queuedDeliveries = new LongAdder();
+
   /** The bytes of those deliveries: what they will add to their streams' queues. */
   private final LongAdder queuedBytes = new LongAdder();
+
   /** Guarded: a failing observer is logged and ignored. */
   private final HubObserver observer;
+
   private volatile boolean closed;
+
   /** Set by {@link #drain}: streams are ending, new ones are told to come back later. */
   private volatile long drainingUntilMillis;
 
@@ -108,12 +122,15 @@ public final class HubEngine implements Broker.Listener {
       this.keepaliveTask = null;
     } else {
       PeriodicTask keepalives = periodic("keepalives", this::sendKeepalives, keepalive.toMillis());
-      this.keepaliveTask = scheduler.scheduleAtFixedRate(
-          keepalives, keepalive.toMillis(), keepalive.toMillis(), TimeUnit.MILLISECONDS);
+      this.keepaliveTask =
+          scheduler.scheduleAtFixedRate(
+              keepalives, keepalive.toMillis(), keepalive.toMillis(), TimeUnit.MILLISECONDS);
     }
-    PeriodicTask sweep = periodic("pending-bytes sweep", this::boundPendingBytes, PENDING_SWEEP_MILLIS);
-    this.pendingSweep = scheduler.scheduleWithFixedDelay(
-        sweep, PENDING_SWEEP_MILLIS, PENDING_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    PeriodicTask sweep =
+        periodic("pending-bytes sweep", this::boundPendingBytes, PENDING_SWEEP_MILLIS);
+    this.pendingSweep =
+        scheduler.scheduleWithFixedDelay(
+            sweep, PENDING_SWEEP_MILLIS, PENDING_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private PeriodicTask periodic(String name, Runnable body, long intervalMillis) {
@@ -128,7 +145,8 @@ public final class HubEngine implements Broker.Listener {
     ChannelNames.validate(channel);
     if (event.type() != null && event.type().startsWith(SseEvent.RESERVED_TYPE_PREFIX)) {
       throw new InvalidInputException(
-          "type", "types starting with \"" + SseEvent.RESERVED_TYPE_PREFIX + "\" are reserved for ssehub");
+          "type",
+          "types starting with \"" + SseEvent.RESERVED_TYPE_PREFIX + "\" are reserved for ssehub");
     }
     if (event.id() != null) {
       validatePublisherId(event.id());
@@ -138,7 +156,8 @@ public final class HubEngine implements Broker.Listener {
       throw new EventTooLargeException(size, maxEventBytes);
     }
     if (closed) {
-      return CompletableFuture.failedFuture(new BrokerUnavailableException("the hub is shutting down"));
+      return CompletableFuture.failedFuture(
+          new BrokerUnavailableException("the hub is shutting down"));
     }
     CompletableFuture<SseEvent> stored = broker.publish(channel, event);
     if (observer != HubObserver.NONE) {
@@ -155,13 +174,23 @@ public final class HubEngine implements Broker.Listener {
    */
   static void validatePublisherId(String id) {
     if (id.charAt(0) == Cursor.MARK) {
-      throw new InvalidInputException("id", "must not start with \"" + Cursor.MARK
-          + "\", which marks the ids of streams over several channels (got " + InvalidInputException.quote(id) + ")");
+      throw new InvalidInputException(
+          "id",
+          "must not start with \""
+              + Cursor.MARK
+              + "\", which marks the ids of streams over several channels (got "
+              + InvalidInputException.quote(id)
+              + ")");
     }
     int length = Cursor.escapedLength(id);
     if (length > SseEvent.MAX_ID_LENGTH) {
-      throw new InvalidInputException("id", "is " + length + " bytes long as sent to clients (expected: at most "
-          + SseEvent.MAX_ID_LENGTH + "; each byte of a space, control, non-ASCII, ',' or '%' character counts 3)");
+      throw new InvalidInputException(
+          "id",
+          "is "
+              + length
+              + " bytes long as sent to clients (expected: at most "
+              + SseEvent.MAX_ID_LENGTH
+              + "; each byte of a space, control, non-ASCII, ',' or '%' character counts 3)");
     }
   }
 
@@ -184,8 +213,8 @@ public final class HubEngine implements Broker.Listener {
   /**
    * Encodes once and hands the bytes to every stream of the channel: one task per lane, each
    * offering the event to that lane's streams on the lane's thread. Under the group's lock, so that
-   * the lanes get a channel's events in order; the lanes run them in that order
-   * (ARCHITECTURE.md invariants 2 and 3).
+   * the lanes get a channel's events in order; the lanes run them in that order (ARCHITECTURE.md
+   * invariants 2 and 3).
    */
   private void deliver(ChannelGroup group, String channel, SseEvent event) {
     if (event.id() != null) {
@@ -196,8 +225,12 @@ public final class HubEngine implements Broker.Listener {
     for (Map.Entry<Executor, Set<HubStream>> lane : group.lanes.entrySet()) {
       Set<HubStream> members = lane.getValue();
       fanOut.laneStarted();
-      runOnLane(lane.getKey(), members, encoded.size(),
-          () -> fanOut.laneDone(offerAll(members, encoded)), () -> fanOut.laneDone(0));
+      runOnLane(
+          lane.getKey(),
+          members,
+          encoded.size(),
+          () -> fanOut.laneDone(offerAll(members, encoded)),
+          () -> fanOut.laneDone(0));
     }
     fanOut.laneDone(0); // the handing out itself: the observer hears once every lane is done too
   }
@@ -224,7 +257,8 @@ public final class HubEngine implements Broker.Listener {
    * (its transport is shutting down and closes those streams), runs {@code notRun} here instead: a
    * stream joining meanwhile is handed nothing from another thread than its lane's.
    */
-  private void runOnLane(Executor lane, Set<HubStream> members, long bytesEach, Runnable task, Runnable notRun) {
+  private void runOnLane(
+      Executor lane, Set<HubStream> members, long bytesEach, Runnable task, Runnable notRun) {
     if (lane == DIRECT) {
       task.run();
       return;
@@ -238,11 +272,12 @@ public final class HubEngine implements Broker.Listener {
     queuedDeliveries.add(queued);
     queuedBytes.add(bytes);
     try {
-      lane.execute(() -> {
-        queuedDeliveries.add(-queued);
-        queuedBytes.add(-bytes);
-        task.run();
-      });
+      lane.execute(
+          () -> {
+            queuedDeliveries.add(-queued);
+            queuedBytes.add(-bytes);
+            task.run();
+          });
     } catch (RejectedExecutionException e) {
       queuedDeliveries.add(-queued);
       queuedBytes.add(-bytes);
@@ -258,8 +293,10 @@ public final class HubEngine implements Broker.Listener {
   private final class FanOut {
     private final String channel;
     private final long start = System.nanoTime();
+
     /** The lanes reached and not yet done, plus one for the handing out. */
     private final AtomicInteger pending = new AtomicInteger(1);
+
     private final AtomicInteger offered = new AtomicInteger();
 
     FanOut(String channel) {
@@ -282,13 +319,12 @@ public final class HubEngine implements Broker.Listener {
 
   /**
    * The broker lost or regained its connection. While it was away, other nodes may have published
-   * (their Redis link was up): those events are in history but never arrived here. So from the
-   * loss on, each channel holds back live events, and on return it first delivers what history
-   * has after the last event it delivered, then the held-back events it did not already replay.
-   * Streams stay open through it. Where history no longer holds that last event (Redis restarted
-   * empty, or trimmed it), each stream gets the same {@linkplain SseEvent#HISTORY_CUT_TYPE cut
-   * notice} a resuming client would, and moves on from what history holds now
-   * (ARCHITECTURE.md invariant 7).
+   * (their Redis link was up): those events are in history but never arrived here. So from the loss
+   * on, each channel holds back live events, and on return it first delivers what history has after
+   * the last event it delivered, then the held-back events it did not already replay. Streams stay
+   * open through it. Where history no longer holds that last event (Redis restarted empty, or
+   * trimmed it), each stream gets the same {@linkplain SseEvent#HISTORY_CUT_TYPE cut notice} a
+   * resuming client would, and moves on from what history holds now (ARCHITECTURE.md invariant 7).
    */
   @Override
   public void onConnectionChanged(boolean connected) {
@@ -317,60 +353,78 @@ public final class HubEngine implements Broker.Listener {
       from = group.lastEventId;
       generation = group.generation;
     }
-    CompletableFuture<Replay> missed = from == null
-        ? CompletableFuture.completedFuture(new Replay(true, List.of()))
-        : broker.history().after(channel, from);
-    missed.thenCompose(replay -> replay.complete()
-            ? CompletableFuture.completedFuture(new CatchUp(replay, null))
-            : broker.history().lastId(channel).thenApply(head -> new CatchUp(replay, head)))
-        .whenComplete((catchUp, failure) -> {
-          synchronized (group) {
-            if (group.generation != generation) {
-              return; // the link dropped again meanwhile: the next return catches up
-            }
-            group.catchingUp = false;
-            List<SseEvent> held = group.held;
-            group.held = new ArrayList<>();
-            if (failure != null) {
-              log.warn("Channel {}: cannot read what was missed while the broker was away ({}); ending its {} streams,"
-                  + " their clients resume by id", channel, failure.toString(), group.size());
-              for (Set<HubStream> lane : group.lanes.values()) {
-                for (HubStream stream : lane) {
-                  stream.end(goodbye, CloseReason.FAILED);
+    CompletableFuture<Replay> missed =
+        from == null
+            ? CompletableFuture.completedFuture(new Replay(true, List.of()))
+            : broker.history().after(channel, from);
+    missed
+        .thenCompose(
+            replay ->
+                replay.complete()
+                    ? CompletableFuture.completedFuture(new CatchUp(replay, null))
+                    : broker.history().lastId(channel).thenApply(head -> new CatchUp(replay, head)))
+        .whenComplete(
+            (catchUp, failure) -> {
+              synchronized (group) {
+                if (group.generation != generation) {
+                  return; // the link dropped again meanwhile: the next return catches up
                 }
-              }
-              return;
-            }
-            if (catchUp.head != null) {
-              log.warn("Channel {}: history no longer holds {}, the last event delivered here; telling {} streams",
-                  channel, from, group.size());
-              group.lastEventId = catchUp.head;
-              for (Map.Entry<Executor, Set<HubStream>> lane : group.lanes.entrySet()) {
-                Set<HubStream> members = lane.getValue();
-                // On the lanes, as events are: after the events delivered before it, before those after.
-                runOnLane(lane.getKey(), members, 0, () -> {
-                  for (HubStream stream : members) {
-                    try {
-                      stream.historyCut(channel, from, catchUp.head);
-                    } catch (Throwable e) {
-                      stream.fail(e);
+                group.catchingUp = false;
+                List<SseEvent> held = group.held;
+                group.held = new ArrayList<>();
+                if (failure != null) {
+                  log.warn(
+                      "Channel {}: cannot read what was missed while the broker was away ({}); ending its {} streams,"
+                          + " their clients resume by id",
+                      channel,
+                      failure.toString(),
+                      group.size());
+                  for (Set<HubStream> lane : group.lanes.values()) {
+                    for (HubStream stream : lane) {
+                      stream.end(goodbye, CloseReason.FAILED);
                     }
                   }
-                }, () -> {});
+                  return;
+                }
+                if (catchUp.head != null) {
+                  log.warn(
+                      "Channel {}: history no longer holds {}, the last event delivered here; telling {} streams",
+                      channel,
+                      from,
+                      group.size());
+                  group.lastEventId = catchUp.head;
+                  for (Map.Entry<Executor, Set<HubStream>> lane : group.lanes.entrySet()) {
+                    Set<HubStream> members = lane.getValue();
+                    // On the lanes, as events are: after the events delivered before it, before
+                    // those after.
+                    runOnLane(
+                        lane.getKey(),
+                        members,
+                        0,
+                        () -> {
+                          for (HubStream stream : members) {
+                            try {
+                              stream.historyCut(channel, from, catchUp.head);
+                            } catch (Throwable e) {
+                              stream.fail(e);
+                            }
+                          }
+                        },
+                        () -> {});
+                  }
+                }
+                Set<String> replayed = new HashSet<>();
+                for (SseEvent event : catchUp.replay.events()) {
+                  replayed.add(event.id());
+                  deliver(group, channel, event);
+                }
+                for (SseEvent event : held) {
+                  if (event.id() == null || !replayed.contains(event.id())) {
+                    deliver(group, channel, event);
+                  }
+                }
               }
-            }
-            Set<String> replayed = new HashSet<>();
-            for (SseEvent event : catchUp.replay.events()) {
-              replayed.add(event.id());
-              deliver(group, channel, event);
-            }
-            for (SseEvent event : held) {
-              if (event.id() == null || !replayed.contains(event.id())) {
-                deliver(group, channel, event);
-              }
-            }
-          }
-        });
+            });
   }
 
   /** What history says a channel missed; {@code head} is set when the replay is not complete. */
@@ -387,19 +441,38 @@ public final class HubEngine implements Broker.Listener {
     if (channels.size() > maxChannelsPerStream) {
       observer.streamClosed(CloseReason.LIMIT);
       throw new InvalidInputException(
-          "channel", "a stream may read at most " + maxChannelsPerStream + " channels (got " + channels.size() + ")");
+          "channel",
+          "a stream may read at most "
+              + maxChannelsPerStream
+              + " channels (got "
+              + channels.size()
+              + ")");
     }
-    long cursorLength = channels.size() > 1 ? Cursor.maxLength(channels, SseEvent.MAX_ID_LENGTH) : 0;
+    long cursorLength =
+        channels.size() > 1 ? Cursor.maxLength(channels, SseEvent.MAX_ID_LENGTH) : 0;
     if (cursorLength > Cursor.MAX_LENGTH) {
-      // Its Last-Event-ID could outgrow the header limit, and a client refused with 431 on resume stops for good.
+      // Its Last-Event-ID could outgrow the header limit, and a client refused with 431 on resume
+      // stops for good.
       observer.streamClosed(CloseReason.LIMIT);
-      throw new InvalidInputException("channel", "the id of a stream over these " + channels.size()
-          + " channels could be " + cursorLength + " bytes long (expected: at most " + Cursor.MAX_LENGTH
-          + ": fewer channels, or shorter names)");
+      throw new InvalidInputException(
+          "channel",
+          "the id of a stream over these "
+              + channels.size()
+              + " channels could be "
+              + cursorLength
+              + " bytes long (expected: at most "
+              + Cursor.MAX_LENGTH
+              + ": fewer channels, or shorter names)");
     }
     try {
-      if (!request.isReserved()) { // a reserved channel's front door has authorized the client itself
-        authorize(new AccessRequest(AccessRequest.Action.SUBSCRIBE, channels, request.principal(), request.remoteAddress()));
+      if (!request
+          .isReserved()) { // a reserved channel's front door has authorized the client itself
+        authorize(
+            new AccessRequest(
+                AccessRequest.Action.SUBSCRIBE,
+                channels,
+                request.principal(),
+                request.remoteAddress()));
       }
     } catch (AccessDeniedException e) {
       observer.streamClosed(CloseReason.REFUSED);
@@ -422,30 +495,36 @@ public final class HubEngine implements Broker.Listener {
     for (int i = 0; i < joined.length; i++) {
       joined[i] = join(channels.get(i), stream);
     }
-    // Joined first, history read after: no event falls between the two (ARCHITECTURE.md invariant 6).
+    // Joined first, history read after: no event falls between the two (ARCHITECTURE.md invariant
+    // 6).
     CompletableFuture.allOf(joined)
         .thenCompose(ignored -> readHistory(channels, request.lastEventId()))
-        .whenComplete((start, failure) -> {
-          if (failure != null) {
-            log.warn("Could not start stream on {}: {}", channels, failure.toString());
-            stream.end(null, CloseReason.START_FAILED);
-          } else {
-            if (!start.resumedFrom.isEmpty()) {
-              int replayed = 0;
-              for (Replay replay : start.replays.values()) {
-                replayed += replay.events().size();
+        .whenComplete(
+            (start, failure) -> {
+              if (failure != null) {
+                log.warn("Could not start stream on {}: {}", channels, failure.toString());
+                stream.end(null, CloseReason.START_FAILED);
+              } else {
+                if (!start.resumedFrom.isEmpty()) {
+                  int replayed = 0;
+                  for (Replay replay : start.replays.values()) {
+                    replayed += replay.events().size();
+                  }
+                  observer.historyReplayed(replayed);
+                }
+                // On the stream's lane, behind the events handed to that lane before: those reach
+                // the
+                // stream while it is starting, held back and checked against the replay.
+                try {
+                  stream
+                      .lane()
+                      .execute(
+                          () -> stream.startGuarded(start.resumedFrom, start.replays, start.heads));
+                } catch (RejectedExecutionException e) {
+                  stream.end(null, CloseReason.START_FAILED); // its transport is shutting down
+                }
               }
-              observer.historyReplayed(replayed);
-            }
-            // On the stream's lane, behind the events handed to that lane before: those reach the
-            // stream while it is starting, held back and checked against the replay.
-            try {
-              stream.lane().execute(() -> stream.startGuarded(start.resumedFrom, start.replays, start.heads));
-            } catch (RejectedExecutionException e) {
-              stream.end(null, CloseReason.START_FAILED); // its transport is shutting down
-            }
-          }
-        });
+            });
     if (closed) {
       stream.end(goodbye, CloseReason.SHUTDOWN);
     }
@@ -462,25 +541,33 @@ public final class HubEngine implements Broker.Listener {
       decision = AccessDecision.forbidden("authorization failed");
     }
     if (decision == null || !decision.allowed()) {
-      throw new AccessDeniedException(decision != null ? decision : AccessDecision.forbidden("not allowed"));
+      throw new AccessDeniedException(
+          decision != null ? decision : AccessDecision.forbidden("not allowed"));
     }
   }
 
   private CompletableFuture<Void> join(String channel, HubStream stream) {
     ChannelGroup[] created = new ChannelGroup[1];
-    ChannelGroup group = groups.compute(channel, (name, existing) -> {
-      if (stream.isClosed()) {
-        return existing; // closed while joining: removed() has run, or will find nothing to remove
-      }
-      ChannelGroup g = existing;
-      if (g == null) {
-        g = new ChannelGroup(broker.subscribe(name), new SharedRead<>(() -> broker.history().lastId(name)),
-            new SharedReads<>(from -> broker.history().after(name, from)));
-        created[0] = g;
-      }
-      g.add(stream);
-      return g;
-    });
+    ChannelGroup group =
+        groups.compute(
+            channel,
+            (name, existing) -> {
+              if (stream.isClosed()) {
+                return existing; // closed while joining: removed() has run, or will find nothing to
+                // remove
+              }
+              ChannelGroup g = existing;
+              if (g == null) {
+                g =
+                    new ChannelGroup(
+                        broker.subscribe(name),
+                        new SharedRead<>(() -> broker.history().lastId(name)),
+                        new SharedReads<>(from -> broker.history().after(name, from)));
+                created[0] = g;
+              }
+              g.add(stream);
+              return g;
+            });
     if (created[0] != null) {
       watch(channel, created[0]); // outside compute: a callback that runs at once may touch the map
     }
@@ -494,18 +581,23 @@ public final class HubEngine implements Broker.Listener {
    * (the group's streams end, as their start fails).
    */
   private void watch(String channel, ChannelGroup group) {
-    group.subscribed.whenComplete((ignored, failure) -> {
-      if (failure != null) {
-        groups.remove(channel, group);
-      }
-    });
-    group.subscribed.thenCompose(ignored -> group.head.get()).thenAccept(head -> {
-      synchronized (group) {
-        if (group.lastEventId == null) {
-          group.lastEventId = head;
-        }
-      }
-    });
+    group.subscribed.whenComplete(
+        (ignored, failure) -> {
+          if (failure != null) {
+            groups.remove(channel, group);
+          }
+        });
+    group
+        .subscribed
+        .thenCompose(ignored -> group.head.get())
+        .thenAccept(
+            head -> {
+              synchronized (group) {
+                if (group.lastEventId == null) {
+                  group.lastEventId = head;
+                }
+              }
+            });
   }
 
   /**
@@ -515,13 +607,15 @@ public final class HubEngine implements Broker.Listener {
   void removed(HubStream stream) {
     streams.remove(stream);
     for (String channel : stream.channels()) {
-      groups.computeIfPresent(channel, (name, group) -> {
-        if (group.removeAndCheckEmpty(stream)) {
-          broker.unsubscribe(name);
-          return null;
-        }
-        return group;
-      });
+      groups.computeIfPresent(
+          channel,
+          (name, group) -> {
+            if (group.removeAndCheckEmpty(stream)) {
+              broker.unsubscribe(name);
+              return null;
+            }
+            return group;
+          });
     }
   }
 
@@ -531,16 +625,23 @@ public final class HubEngine implements Broker.Listener {
    */
   private CompletableFuture<String> headOf(String channel) {
     ChannelGroup group = groups.get(channel);
-    return group != null ? group.head.get() : broker.history().lastId(channel); // left already: any read will do
+    return group != null
+        ? group.head.get()
+        : broker.history().lastId(channel); // left already: any read will do
   }
 
-  /** The channel's events after {@code from}, read after the caller joined; shared likewise, per id. */
+  /**
+   * The channel's events after {@code from}, read after the caller joined; shared likewise, per id.
+   */
   private CompletableFuture<Replay> replayOf(String channel, String from) {
     ChannelGroup group = groups.get(channel);
     return group != null ? group.replays.get(from) : broker.history().after(channel, from);
   }
 
-  /** What a stream needs before it goes live: replays of the channels it resumes, heads of the others. */
+  /**
+   * What a stream needs before it goes live: replays of the channels it resumes, heads of the
+   * others.
+   */
   private CompletableFuture<StartPlan> readHistory(List<String> channels, String lastEventId) {
     Map<String, String> resumedFrom = resumePositions(channels, lastEventId);
     StartPlan plan = new StartPlan(resumedFrom);
@@ -551,14 +652,18 @@ public final class HubEngine implements Broker.Listener {
       if (from == null) {
         reads[i] = headOf(channel).thenAccept(head -> plan.head(channel, head));
       } else {
-        reads[i] = replayOf(channel, from).thenCompose(replay -> {
-          plan.replay(channel, replay);
-          if (!replay.complete() && replay.events().isEmpty()) {
-            // Nothing retained after a lost position: start from the newest, or every reconnect is cut again.
-            return headOf(channel).thenAccept(head -> plan.head(channel, head));
-          }
-          return CompletableFuture.completedFuture(null);
-        });
+        reads[i] =
+            replayOf(channel, from)
+                .thenCompose(
+                    replay -> {
+                      plan.replay(channel, replay);
+                      if (!replay.complete() && replay.events().isEmpty()) {
+                        // Nothing retained after a lost position: start from the newest, or every
+                        // reconnect is cut again.
+                        return headOf(channel).thenAccept(head -> plan.head(channel, head));
+                      }
+                      return CompletableFuture.completedFuture(null);
+                    });
       }
     }
     return CompletableFuture.allOf(reads).thenApply(ignored -> plan);
@@ -609,9 +714,9 @@ public final class HubEngine implements Broker.Listener {
   }
 
   /**
-   * Whether every periodic task (the pending-bytes sweep, keepalives) succeeded within its last
-   * few intervals: false while one keeps failing or the scheduler no longer gets to it. Without
-   * the sweep, nothing bounds what the node's streams hold together.
+   * Whether every periodic task (the pending-bytes sweep, keepalives) succeeded within its last few
+   * intervals: false while one keeps failing or the scheduler no longer gets to it. Without the
+   * sweep, nothing bounds what the node's streams hold together.
    */
   public boolean upkeepHealthy() {
     if (closed) {
@@ -625,7 +730,9 @@ public final class HubEngine implements Broker.Listener {
     return true;
   }
 
-  /** The bytes waiting for one stream; a sink that throws even for that is cut, and counts nothing. */
+  /**
+   * The bytes waiting for one stream; a sink that throws even for that is cut, and counts nothing.
+   */
   private static long pendingOf(HubStream stream) {
     try {
       return stream.pendingBytes();
@@ -660,7 +767,8 @@ public final class HubEngine implements Broker.Listener {
     }
     behind.sort(Map.Entry.<HubStream, Long>comparingByValue().reversed());
     long before = total;
-    String why = before + " bytes pending for this node's streams (at most " + maxTotalPendingBytes + ")";
+    String why =
+        before + " bytes pending for this node's streams (at most " + maxTotalPendingBytes + ")";
     long left = maxTotalPendingBytes / 2;
     int cut = 0;
     for (Map.Entry<HubStream, Long> entry : behind) {
@@ -672,8 +780,12 @@ public final class HubEngine implements Broker.Listener {
       }
       total -= entry.getValue();
     }
-    log.warn("{} bytes waited for this node's {} streams, more than {}: cut the {} furthest behind; they resume by id",
-        before, behind.size(), maxTotalPendingBytes, cut);
+    log.warn(
+        "{} bytes waited for this node's {} streams, more than {}: cut the {} furthest behind; they resume by id",
+        before,
+        behind.size(),
+        maxTotalPendingBytes,
+        cut);
   }
 
   public long maxEventBytes() {
@@ -714,12 +826,13 @@ public final class HubEngine implements Broker.Listener {
   /** Streams per channel with at least one; read without locks, so a snapshot of a moving state. */
   public Map<String, Integer> channelStreamCounts() {
     Map<String, Integer> counts = new HashMap<>();
-    groups.forEach((channel, group) -> {
-      int streams = group.size();
-      if (streams > 0) {
-        counts.put(channel, streams);
-      }
-    });
+    groups.forEach(
+        (channel, group) -> {
+          int streams = group.size();
+          if (streams > 0) {
+            counts.put(channel, streams);
+          }
+        });
     return Map.copyOf(counts);
   }
 
@@ -749,15 +862,18 @@ public final class HubEngine implements Broker.Listener {
       CompletableFuture<Void> done = new CompletableFuture<>();
       ended[i] = done;
       try {
-        scheduler.schedule(() -> {
-          try {
-            stream.end(goodbye, CloseReason.SHUTDOWN);
-          } catch (Throwable e) {
-            stream.fail(e);
-          } finally {
-            done.complete(null); // a stream whose sink threw must not hold the drain up
-          }
-        }, at, TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+            () -> {
+              try {
+                stream.end(goodbye, CloseReason.SHUTDOWN);
+              } catch (Throwable e) {
+                stream.fail(e);
+              } finally {
+                done.complete(null); // a stream whose sink threw must not hold the drain up
+              }
+            },
+            at,
+            TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closedAlready) {
         stream.end(goodbye, CloseReason.SHUTDOWN);
         done.complete(null);
@@ -767,7 +883,10 @@ public final class HubEngine implements Broker.Listener {
     return CompletableFuture.allOf(ended);
   }
 
-  /** A {@code retry:} for a stream that arrives while draining: somewhere in what is left of the window. */
+  /**
+   * A {@code retry:} for a stream that arrives while draining: somewhere in what is left of the
+   * window.
+   */
   private byte[] drainHint() {
     long left = Math.max(1, drainingUntilMillis - System.currentTimeMillis());
     byte[] retry = SseEncoder.retry(ThreadLocalRandom.current().nextLong(left) + 1);
@@ -832,7 +951,9 @@ public final class HubEngine implements Broker.Listener {
         length++;
       } else if (c < 0x800) {
         length += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
         length += 4;
         i++;
       } else {
@@ -842,7 +963,6 @@ public final class HubEngine implements Broker.Listener {
     return length;
   }
 
-
   /** The local streams of one channel and the broker subscription they share. */
   private static final class ChannelGroup {
     /**
@@ -851,21 +971,34 @@ public final class HubEngine implements Broker.Listener {
      * stays until the group goes (a group has a few lanes, one per I/O thread).
      */
     final Map<Executor, Set<HubStream>> lanes = new ConcurrentHashMap<>();
+
     final CompletableFuture<Void> subscribed;
-    /** The channel's newest history id for streams that start: one Redis round trip per batch of them. */
+
+    /**
+     * The channel's newest history id for streams that start: one Redis round trip per batch of
+     * them.
+     */
     final SharedRead<String> head;
+
     /** What the channel holds after an id, for streams that resume from it: likewise per id. */
     final SharedReads<String, Replay> replays;
+
     // Guarded by this group's monitor, which also orders deliveries against a catch-up.
     /** The id of the last event delivered here (or the history's head when subscribed). */
     String lastEventId;
+
     /** Set while the broker is away and until the missed events are delivered. */
     boolean catchingUp;
+
     /** Counts losses of the broker, so that a stale catch-up does nothing. */
     long generation;
+
     List<SseEvent> held = new ArrayList<>();
 
-    ChannelGroup(CompletableFuture<Void> subscribed, SharedRead<String> head, SharedReads<String, Replay> replays) {
+    ChannelGroup(
+        CompletableFuture<Void> subscribed,
+        SharedRead<String> head,
+        SharedReads<String, Replay> replays) {
       this.subscribed = subscribed;
       this.head = head;
       this.replays = replays;

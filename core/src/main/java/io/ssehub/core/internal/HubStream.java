@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One client's stream: what it has been sent, and the switch from history to live events.
  *
- * <p>Life cycle: {@code STARTING} (registered for live events, which are held back while history
- * is read), then {@code LIVE}, then {@code CLOSED}. On {@link #start}, the stream writes the
- * replayed events, then the held-back live events that the replay did not already contain (the
- * two overlap by the events published while history was read): no gap, no duplicate
- * (ARCHITECTURE.md invariant 6). Each event written moves the client's position in its channel
- * (invariant 4); a client that falls behind is cut, not waited for (invariant 8).
+ * <p>Life cycle: {@code STARTING} (registered for live events, which are held back while history is
+ * read), then {@code LIVE}, then {@code CLOSED}. On {@link #start}, the stream writes the replayed
+ * events, then the held-back live events that the replay did not already contain (the two overlap
+ * by the events published while history was read): no gap, no duplicate (ARCHITECTURE.md invariant
+ * 6). Each event written moves the client's position in its channel (invariant 4); a client that
+ * falls behind is cut, not waited for (invariant 8).
  *
  * <p>Threading: every method may be called from any thread; all state is guarded by {@code this}.
  * The lock is held only to update state and hand bytes to the sink, which never blocks.
@@ -35,16 +35,27 @@ final class HubStream implements Subscription {
   private static final Logger log = LoggerFactory.getLogger(HubStream.class);
   private static final byte[] KEEPALIVE = SseEncoder.keepalive();
 
-  enum State { STARTING, LIVE, CLOSED }
+  enum State {
+    STARTING,
+    LIVE,
+    CLOSED
+  }
 
   private final HubEngine hub;
   private final List<String> channels;
   private final SseSink sink;
-  /** Where the hub hands this stream its events and its start: the sink's lane, or the fan-out's thread. */
+
+  /**
+   * Where the hub hands this stream its events and its start: the sink's lane, or the fan-out's
+   * thread.
+   */
   private final Executor lane;
+
   private final boolean multiChannel;
+
   /** Which events this client receives; null for all. */
   private final Predicate<SseEvent> filter;
+
   /**
    * Whether the stream opens with a retry hint and tells the client its position in an {@code
    * id:}-only block before its first event. Not on a front door's stream (Mercure): its protocol
@@ -60,19 +71,28 @@ final class HubStream implements Subscription {
    * update per delivery showed in profiles.
    */
   private final Map<String, String> positions;
+
   /** The position of a stream of one channel. */
   private String position;
 
   /** Written under the lock; volatile so that the hub can skip closed streams without taking it. */
   private volatile State state = State.STARTING;
+
   /** The replay being written, while {@code STARTING} after history was read. */
   private Start starting;
+
   private List<EncodedEvent> heldBack = new ArrayList<>();
   private long heldBackBytes;
+
   /** Whether anything was written since the last keepalive sweep. */
   private boolean active;
 
-  HubStream(HubEngine hub, List<String> channels, SseSink sink, Predicate<SseEvent> filter, boolean announcesPosition) {
+  HubStream(
+      HubEngine hub,
+      List<String> channels,
+      SseSink sink,
+      Predicate<SseEvent> filter,
+      boolean announcesPosition) {
     this.hub = hub;
     this.channels = channels;
     this.sink = sink;
@@ -92,7 +112,10 @@ final class HubStream implements Subscription {
     return lane;
   }
 
-  /** Writes the first bytes, so that the client sees the stream open before any event exists; null writes none. */
+  /**
+   * Writes the first bytes, so that the client sees the stream open before any event exists; null
+   * writes none.
+   */
   synchronized void open(byte[] preamble) {
     if (preamble != null) {
       sink.send(preamble);
@@ -104,10 +127,11 @@ final class HubStream implements Subscription {
    * after {@code resumedFrom}; {@code heads} holds the newest id of every other channel (fresh, or
    * resumed from an id history no longer has and nothing retained after it). Writes a cut notice
    * where a replay is incomplete, the replayed events (paced by the sink, see {@link #pump}), the
-   * stream's position if no event conveyed it, then the live events held back meanwhile, less
-   * those the client already has.
+   * stream's position if no event conveyed it, then the live events held back meanwhile, less those
+   * the client already has.
    */
-  synchronized void start(Map<String, String> resumedFrom, Map<String, Replay> replays, Map<String, String> heads) {
+  synchronized void start(
+      Map<String, String> resumedFrom, Map<String, Replay> replays, Map<String, String> heads) {
     if (state != State.STARTING) {
       return;
     }
@@ -142,7 +166,8 @@ final class HubStream implements Subscription {
    * {@link #start}, cutting only this stream if its filter or sink throws (a {@link
    * StackOverflowError} included): it runs on a lane that other streams share.
    */
-  void startGuarded(Map<String, String> resumedFrom, Map<String, Replay> replays, Map<String, String> heads) {
+  void startGuarded(
+      Map<String, String> resumedFrom, Map<String, Replay> replays, Map<String, String> heads) {
     try {
       start(resumedFrom, replays, heads);
     } catch (Throwable e) {
@@ -152,14 +177,15 @@ final class HubStream implements Subscription {
 
   /**
    * Writes the replay while the client keeps up, and waits for the sink to drain when it does not:
-   * a client resuming after a long absence may need far more than {@code maxPendingBytes}, and
-   * must get it without being cut for it. Live events stay held back until the replay is written.
+   * a client resuming after a long absence may need far more than {@code maxPendingBytes}, and must
+   * get it without being cut for it. Live events stay held back until the replay is written.
    */
   private void pump() {
     try {
       pumpLocked();
     } catch (Throwable e) {
-      fail(e); // called back by the sink when writable, on whichever thread: one stream's failure stays its own
+      fail(e); // called back by the sink when writable, on whichever thread: one stream's failure
+      // stays its own
     }
   }
 
@@ -219,7 +245,10 @@ final class HubStream implements Subscription {
     final boolean positionSent;
     int next;
 
-    Start(Map<String, String> resumedFrom, List<EncodedEvent> replay, Map<String, Set<String>> replayedIds,
+    Start(
+        Map<String, String> resumedFrom,
+        List<EncodedEvent> replay,
+        Map<String, Set<String>> replayedIds,
         boolean positionSent) {
       this.resumedFrom = resumedFrom;
       this.replay = replay;
@@ -247,9 +276,9 @@ final class HubStream implements Subscription {
   }
 
   /**
-   * History lost the position this stream stands at in {@code channel} (the broker's data was
-   * reset or trimmed while this node was cut off): tells the client as a resume would, and moves
-   * the stream to {@code head}, so that a later reconnect is not cut again. A stream still starting
+   * History lost the position this stream stands at in {@code channel} (the broker's data was reset
+   * or trimmed while this node was cut off): tells the client as a resume would, and moves the
+   * stream to {@code head}, so that a later reconnect is not cut again. A stream still starting
    * reads history itself and needs nothing.
    */
   synchronized void historyCut(String channel, String lostId, String head) {
@@ -392,7 +421,10 @@ final class HubStream implements Subscription {
     return sink.pendingBytes();
   }
 
-  /** Cuts this stream as one too far behind ({@link HubEngine#boundPendingBytes}); false if it had ended. */
+  /**
+   * Cuts this stream as one too far behind ({@link HubEngine#boundPendingBytes}); false if it had
+   * ended.
+   */
   synchronized boolean cutBehind(String why) {
     if (state == State.CLOSED) {
       return false;
@@ -417,7 +449,8 @@ final class HubStream implements Subscription {
     hub.removed(this);
     hub.slowConsumerCut();
     sink.abort();
-    // Under this stream's lock (and the channel's, when cut during a fan-out): observers are cheap by contract.
+    // Under this stream's lock (and the channel's, when cut during a fan-out): observers are cheap
+    // by contract.
     hub.streamClosed(CloseReason.SLOW_CONSUMER);
   }
 
@@ -434,7 +467,8 @@ final class HubStream implements Subscription {
   }
 
   private static SseEvent historyCutEvent(String channel, String lastEventId) {
-    String data = "{\"channel\":\"" + channel + "\",\"lastEventId\":" + jsonString(lastEventId) + "}";
+    String data =
+        "{\"channel\":\"" + channel + "\",\"lastEventId\":" + jsonString(lastEventId) + "}";
     return SseEvent.builder().type(SseEvent.HISTORY_CUT_TYPE).data(data).build();
   }
 

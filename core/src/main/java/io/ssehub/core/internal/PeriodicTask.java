@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PeriodicTask implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(PeriodicTask.class);
+
   /** However short the interval, a task is late only after this long: a GC pause is not a stall. */
   static final long MIN_STALL_MILLIS = 2000;
 
@@ -20,10 +21,16 @@ final class PeriodicTask implements Runnable {
   private final Runnable body;
   private final long stallNanos;
   private volatile long lastSuccessNanos = System.nanoTime();
-  /** Whether the last run failed: only the first failure of a series is logged with its stack trace. */
+
+  /**
+   * Whether the last run failed: only the first failure of a series is logged with its stack trace.
+   */
   private volatile boolean failing;
 
-  /** {@code body} run every {@code intervalMillis}; stalled once three intervals (at least 2 s) pass without a success. */
+  /**
+   * {@code body} run every {@code intervalMillis}; stalled once three intervals (at least 2 s) pass
+   * without a success.
+   */
   PeriodicTask(String name, Runnable body, long intervalMillis) {
     this.name = name;
     this.body = body;
@@ -37,8 +44,10 @@ final class PeriodicTask implements Runnable {
     } catch (Throwable e) {
       if (!failing) {
         failing = true;
-        log.warn("Periodic task '{}' failed; it runs again as planned (later failures in a row are logged at debug)",
-            name, e);
+        log.warn(
+            "Periodic task '{}' failed; it runs again as planned (later failures in a row are logged at debug)",
+            name,
+            e);
       } else {
         log.debug("Periodic task '{}' failed again: {}", name, e.toString());
       }
@@ -51,7 +60,10 @@ final class PeriodicTask implements Runnable {
     }
   }
 
-  /** Whether the task succeeded recently enough: false while it keeps failing or does not run at all. */
+  /**
+   * Whether the task succeeded recently enough: false while it keeps failing or does not run at
+   * all.
+   */
   boolean healthy() {
     return System.nanoTime() - lastSuccessNanos <= stallNanos;
   }

@@ -6,8 +6,8 @@ import java.util.function.Supplier;
 
 /**
  * One read at a time of a value that must be fresh, shared by everyone who asked before it was
- * sent: a channel's newest history id, which every stream that starts on the channel needs, or
- * what the channel holds after an id, which every stream resuming from it needs.
+ * sent: a channel's newest history id, which every stream that starts on the channel needs, or what
+ * the channel holds after an id, which every stream resuming from it needs.
  *
  * <p>Why: on Redis such a read is a few commands and round trips, and a storm of 19,000 streams
  * opening on one channel (a deploy, clients coming back after a node restarted) made 19,000 of
@@ -22,9 +22,11 @@ import java.util.function.Supplier;
 final class SharedRead<T> {
   private final Supplier<CompletableFuture<T>> read;
   private final Consumer<SharedRead<T>> whenIdle;
+
   // Guarded by this.
   /** The callers waiting for the next read, which has not been sent; null if none. */
   private CompletableFuture<T> next;
+
   private boolean inFlight;
 
   SharedRead(Supplier<CompletableFuture<T>> read) {
@@ -58,7 +60,10 @@ final class SharedRead<T> {
     return mine;
   }
 
-  /** Sends a read for {@code waiting}; completes it outside the lock, so that no caller's code runs under it. */
+  /**
+   * Sends a read for {@code waiting}; completes it outside the lock, so that no caller's code runs
+   * under it.
+   */
   private void send(CompletableFuture<T> waiting) {
     CompletableFuture<T> result;
     try {
@@ -66,23 +71,24 @@ final class SharedRead<T> {
     } catch (RuntimeException e) {
       result = CompletableFuture.failedFuture(e);
     }
-    result.whenComplete((value, failure) -> {
-      CompletableFuture<T> again;
-      synchronized (this) {
-        again = next;
-        next = null;
-        inFlight = again != null;
-      }
-      if (failure != null) {
-        waiting.completeExceptionally(failure);
-      } else {
-        waiting.complete(value);
-      }
-      if (again != null) {
-        send(again);
-      } else {
-        whenIdle.accept(this);
-      }
-    });
+    result.whenComplete(
+        (value, failure) -> {
+          CompletableFuture<T> again;
+          synchronized (this) {
+            again = next;
+            next = null;
+            inFlight = again != null;
+          }
+          if (failure != null) {
+            waiting.completeExceptionally(failure);
+          } else {
+            waiting.complete(value);
+          }
+          if (again != null) {
+            send(again);
+          } else {
+            whenIdle.accept(this);
+          }
+        });
   }
 }

@@ -18,11 +18,16 @@ final class SharedReads<K, T> {
     this.read = read;
   }
 
-  /** The value for {@code key} as read by a read sent after this call (see {@link SharedRead#get}). */
+  /**
+   * The value for {@code key} as read by a read sent after this call (see {@link SharedRead#get}).
+   */
   CompletableFuture<T> get(K key) {
     // A caller that finds an entry just as it goes idle still gets a fresh read of its own: only
     // the sharing is lost, never the freshness.
-    return reads.computeIfAbsent(key, k -> new SharedRead<>(() -> read.apply(k), idle -> reads.remove(k, idle))).get();
+    return reads
+        .computeIfAbsent(
+            key, k -> new SharedRead<>(() -> read.apply(k), idle -> reads.remove(k, idle)))
+        .get();
   }
 
   /** Keys with a read on its way or asked for. */

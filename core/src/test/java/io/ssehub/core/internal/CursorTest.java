@@ -34,7 +34,8 @@ class CursorTest {
     Map<String, String> positions = new LinkedHashMap<>();
     positions.put("a", "x\r\ny");
     positions.put("b", "7");
-    assertThat(Cursor.idLine(positions)).containsExactly(io.ssehub.core.SseEncoder.idLine(Cursor.format(positions)));
+    assertThat(Cursor.idLine(positions))
+        .containsExactly(io.ssehub.core.SseEncoder.idLine(Cursor.format(positions)));
   }
 
   @Test
@@ -63,7 +64,8 @@ class CursorTest {
     positions.put("b", "7");
     assertThat(Cursor.parseUnmarked("a=x%2Cy%3Dz,b=7")).containsExactlyEntriesOf(positions);
     assertThat(Cursor.parseUnmarked("17")).isNull();
-    assertThat(Cursor.parseUnmarked("abc==")).isNull(); // base64 with padding: the id part would be empty
+    assertThat(Cursor.parseUnmarked("abc=="))
+        .isNull(); // base64 with padding: the id part would be empty
     assertThat(Cursor.parseUnmarked("a=abc==")).isNull(); // an older cursor escaped '=': a plain id
     assertThat(Cursor.parseUnmarked("a b=1")).isNull();
   }
@@ -76,7 +78,8 @@ class CursorTest {
     assertThat(Cursor.escapedLength("caf\u00e9")).isEqualTo(3 + 6);
     Map<String, String> positions = new LinkedHashMap<>();
     positions.put("a", "x y\u00e9");
-    assertThat(Cursor.format(positions)).hasSize("*a=".length() + Cursor.escapedLength("x y\u00e9"));
+    assertThat(Cursor.format(positions))
+        .hasSize("*a=".length() + Cursor.escapedLength("x y\u00e9"));
   }
 
   @Test
@@ -84,6 +87,7 @@ class CursorTest {
     Map<String, String> positions = new LinkedHashMap<>();
     positions.put("news", "n".repeat(128));
     positions.put("logs", "\u00e9".repeat(21) + "xy"); // 21 * 6 + 2 = 128 once escaped
-    assertThat(Cursor.format(positions)).hasSize((int) Cursor.maxLength(List.of("news", "logs"), 128));
+    assertThat(Cursor.format(positions))
+        .hasSize((int) Cursor.maxLength(List.of("news", "logs"), 128));
   }
 }

@@ -13,11 +13,14 @@ import org.junit.jupiter.api.Test;
 class SharedReadTest {
   /** Reads that complete when the test says: the n-th read sent is {@code sent.get(n)}. */
   private final List<CompletableFuture<String>> sent = new ArrayList<>();
-  private final SharedRead<String> shared = new SharedRead<>(() -> {
-    CompletableFuture<String> read = new CompletableFuture<>();
-    sent.add(read);
-    return read;
-  });
+
+  private final SharedRead<String> shared =
+      new SharedRead<>(
+          () -> {
+            CompletableFuture<String> read = new CompletableFuture<>();
+            sent.add(read);
+            return read;
+          });
 
   @Test
   void callersWhileAReadIsOnItsWayShareTheNextReadNotThatOne() {
@@ -27,7 +30,9 @@ class SharedReadTest {
 
     sent.get(0).complete("before");
     assertThat(first).isCompletedWithValue("before");
-    assertThat(later).as("asked after the first read was sent: it may be stale for them").noneMatch(CompletableFuture::isDone);
+    assertThat(later)
+        .as("asked after the first read was sent: it may be stale for them")
+        .noneMatch(CompletableFuture::isDone);
     assertThat(sent).as("the callers who waited get one read, sent now").hasSize(2);
 
     sent.get(1).complete("after");
@@ -59,23 +64,27 @@ class SharedReadTest {
   @Test
   void aReadThatThrowsFailsItsCallersAndDoesNotStopTheNextOnes() {
     AtomicInteger calls = new AtomicInteger();
-    SharedRead<String> throwing = new SharedRead<>(() -> {
-      if (calls.incrementAndGet() == 1) {
-        throw new IllegalStateException("closed");
-      }
-      return CompletableFuture.completedFuture("ok");
-    });
+    SharedRead<String> throwing =
+        new SharedRead<>(
+            () -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("closed");
+              }
+              return CompletableFuture.completedFuture("ok");
+            });
     CompletableFuture<String> failed = throwing.get();
     assertThat(failed).isCompletedExceptionally();
     assertThat(catchThrowable(failed::join))
-        .isInstanceOf(CompletionException.class).hasRootCauseMessage("closed");
+        .isInstanceOf(CompletionException.class)
+        .hasRootCauseMessage("closed");
     assertThat(throwing.get()).isCompletedWithValue("ok");
   }
 
   @Test
   void readsThatCompleteAtOnceAreNotShared() {
     AtomicInteger calls = new AtomicInteger();
-    SharedRead<Integer> immediate = new SharedRead<>(() -> CompletableFuture.completedFuture(calls.incrementAndGet()));
+    SharedRead<Integer> immediate =
+        new SharedRead<>(() -> CompletableFuture.completedFuture(calls.incrementAndGet()));
     assertThat(immediate.get()).isCompletedWithValue(1);
     assertThat(immediate.get()).isCompletedWithValue(2);
   }

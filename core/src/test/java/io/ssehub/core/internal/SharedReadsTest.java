@@ -10,12 +10,14 @@ import org.junit.jupiter.api.Test;
 class SharedReadsTest {
   private final List<String> sentFor = new ArrayList<>();
   private final List<CompletableFuture<String>> sent = new ArrayList<>();
-  private final SharedReads<String, String> reads = new SharedReads<>(key -> {
-    CompletableFuture<String> read = new CompletableFuture<>();
-    sentFor.add(key);
-    sent.add(read);
-    return read;
-  });
+  private final SharedReads<String, String> reads =
+      new SharedReads<>(
+          key -> {
+            CompletableFuture<String> read = new CompletableFuture<>();
+            sentFor.add(key);
+            sent.add(read);
+            return read;
+          });
 
   @Test
   void callersOfOneKeyShareItsReadsAndOtherKeysHaveTheirOwn() {
@@ -49,7 +51,8 @@ class SharedReadsTest {
 
   @Test
   void readsThatCompleteAtOnceLeaveNothingBehind() {
-    SharedReads<String, String> immediate = new SharedReads<>(key -> CompletableFuture.completedFuture(key + "!"));
+    SharedReads<String, String> immediate =
+        new SharedReads<>(key -> CompletableFuture.completedFuture(key + "!"));
     assertThat(immediate.get("a")).isCompletedWithValue("a!");
     assertThat(immediate.get("b")).isCompletedWithValue("b!");
     assertThat(immediate.size()).isZero();

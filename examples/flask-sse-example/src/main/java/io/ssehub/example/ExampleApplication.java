@@ -65,7 +65,8 @@ public class ExampleApplication {
   }
 
   @GetMapping(path = "/new", produces = MediaType.TEXT_HTML_VALUE)
-  public String form(@RequestParam(name = "channel", defaultValue = DEFAULT_CHANNEL) String channel) {
+  public String form(
+      @RequestParam(name = "channel", defaultValue = DEFAULT_CHANNEL) String channel) {
     return """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><title>Send a message</title></head>
@@ -76,13 +77,19 @@ public class ExampleApplication {
           <button id="send" type="submit">Send</button>
         </form>
         </body></html>
-        """.formatted(HtmlUtils.htmlEscape(channel));
+        """
+        .formatted(HtmlUtils.htmlEscape(channel));
   }
 
-  /** Publishes {@code {"message": message}} as a {@code testevent} on the channel, then goes back to the form. */
+  /**
+   * Publishes {@code {"message": message}} as a {@code testevent} on the channel, then goes back to
+   * the form.
+   */
   @PostMapping("/send")
-  public ResponseEntity<Void> send(@RequestParam(name = "channel", defaultValue = DEFAULT_CHANNEL) String channel,
-      @RequestParam("message") String message) throws Exception {
+  public ResponseEntity<Void> send(
+      @RequestParam(name = "channel", defaultValue = DEFAULT_CHANNEL) String channel,
+      @RequestParam("message") String message)
+      throws Exception {
     publisher.publish(channel, "testevent", Map.of("message", message)).get(10, TimeUnit.SECONDS);
     return ResponseEntity.status(HttpStatus.SEE_OTHER)
         .location(URI.create("/new?channel=" + URLEncoder.encode(channel, StandardCharsets.UTF_8)))

@@ -19,7 +19,10 @@ import org.openqa.selenium.WindowType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** The example in headless Chromium: what one tab sends through {@code /new} appears on {@code /} in the others of its channel. */
+/**
+ * The example in headless Chromium: what one tab sends through {@code /new} appears on {@code /} in
+ * the others of its channel.
+ */
 @ExtendWith(ChromiumExtension.class)
 class ExampleBrowserIT {
   private static final Duration WAIT = Duration.ofSeconds(15);
@@ -59,7 +62,8 @@ class ExampleBrowserIT {
     assertThat(awaitMessages(chromium, 1)).containsExactly("Hello, red!");
     driver.switchTo().window(defaultChannel);
     assertThat(awaitMessages(chromium, 1)).containsExactly("Hello, test!");
-    // Each was published after the other tab's message was delivered: a misrouted one would be there.
+    // Each was published after the other tab's message was delivered: a misrouted one would be
+    // there.
     driver.switchTo().window(red);
     assertThat(texts(driver)).containsExactly("Hello, red!");
   }
@@ -72,21 +76,32 @@ class ExampleBrowserIT {
     driver.findElement(By.id("send")).click();
     // The answer redirects back to the form, emptied: the event is published by then. While the
     // page navigates, an element found a moment ago can go stale: look again.
-    chromium.await(WAIT).ignoring(StaleElementReferenceException.class)
-        .until(d -> d.getCurrentUrl().endsWith("/new?channel=" + channel)
-        && d.findElement(By.id("message")).getAttribute("value").isEmpty());
+    chromium
+        .await(WAIT)
+        .ignoring(StaleElementReferenceException.class)
+        .until(
+            d ->
+                d.getCurrentUrl().endsWith("/new?channel=" + channel)
+                    && d.findElement(By.id("message")).getAttribute("value").isEmpty());
   }
 
   static void awaitOpen(Chromium chromium) {
-    chromium.await(WAIT).until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-state", "open"));
+    chromium
+        .await(WAIT)
+        .until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-state", "open"));
   }
 
   static List<String> awaitMessages(Chromium chromium, int count) {
-    chromium.await(WAIT).ignoring(StaleElementReferenceException.class).until(d -> texts(d).size() >= count);
+    chromium
+        .await(WAIT)
+        .ignoring(StaleElementReferenceException.class)
+        .until(d -> texts(d).size() >= count);
     return texts(chromium.driver());
   }
 
   static List<String> texts(WebDriver driver) {
-    return driver.findElements(By.cssSelector("#messages li")).stream().map(WebElement::getText).toList();
+    return driver.findElements(By.cssSelector("#messages li")).stream()
+        .map(WebElement::getText)
+        .toList();
   }
 }

@@ -10,12 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** Two instances of the example on one redis-server: sent through one, shown by a browser on the other. */
+/**
+ * Two instances of the example on one redis-server: sent through one, shown by a browser on the
+ * other.
+ */
 @ExtendWith({RedisExtension.class, ChromiumExtension.class})
 class ExampleRedisIT {
 
   @Test
-  void messageSentThroughOneInstanceAppearsInBrowserOnTheOther(RedisServer redis, Chromium chromium) {
+  void messageSentThroughOneInstanceAppearsInBrowserOnTheOther(
+      RedisServer redis, Chromium chromium) {
     String url = "ssehub.redis.url=" + redis.uri();
     try (ConfigurableApplicationContext one = Apps.start(url);
         ConfigurableApplicationContext two = Apps.start(url)) {

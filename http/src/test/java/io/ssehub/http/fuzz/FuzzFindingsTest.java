@@ -11,6 +11,7 @@ class FuzzFindingsTest {
   @Test
   void contentTypeOfOnlyASemicolonIs415NotAnIndexError() {
     assertThatThrownBy(() -> PublishRequests.parse(";", new byte[0]))
-        .isInstanceOf(HttpProblem.class).hasMessageContaining("is not supported");
+        .isInstanceOf(HttpProblem.class)
+        .hasMessageContaining("is not supported");
   }
 }

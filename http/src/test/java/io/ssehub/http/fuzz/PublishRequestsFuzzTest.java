@@ -1,7 +1,7 @@
 package io.ssehub.http.fuzz;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.ssehub.http.HttpProblem;
 import io.ssehub.http.PublishRequests;
 import java.nio.ByteBuffer;
@@ -19,9 +19,16 @@ class PublishRequestsFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void parse(FuzzedDataProvider data) {
     INPUTS.incrementAndGet();
-    String contentType = data.pickValue(new String[] {
-        "application/json", "application/x-www-form-urlencoded", "application/json; charset=utf-8",
-        "text/plain", null, data.consumeString(40)});
+    String contentType =
+        data.pickValue(
+            new String[] {
+              "application/json",
+              "application/x-www-form-urlencoded",
+              "application/json; charset=utf-8",
+              "text/plain",
+              null,
+              data.consumeString(40)
+            });
     byte[] body = data.consumeRemainingAsBytes();
     try {
       PublishRequests.parse(contentType, ByteBuffer.wrap(body));

@@ -8,7 +8,10 @@ import io.ssehub.http.StreamRequests;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 
-/** Fuzzes query decoding and stream request parsing: a request or an {@link HttpProblem}, nothing else. */
+/**
+ * Fuzzes query decoding and stream request parsing: a request or an {@link HttpProblem}, nothing
+ * else.
+ */
 class StreamRequestsFuzzTest {
   static final AtomicLong INPUTS = new AtomicLong();
 
@@ -18,7 +21,8 @@ class StreamRequestsFuzzTest {
     String header = data.consumeBoolean() ? data.consumeString(64) : null;
     String query = data.consumeRemainingAsString();
     try {
-      StreamRequests.parse(QueryDecoder.decode(query), StreamRequests.lastEventIdFromLatin1(header));
+      StreamRequests.parse(
+          QueryDecoder.decode(query), StreamRequests.lastEventIdFromLatin1(header));
     } catch (HttpProblem expected) {
       // a 400
     }
@@ -26,6 +30,7 @@ class StreamRequestsFuzzTest {
 
   @AfterAll
   static void count() {
-    System.out.println("[fuzz] QueryDecoder.decode + StreamRequests.parse: " + INPUTS.get() + " inputs executed");
+    System.out.println(
+        "[fuzz] QueryDecoder.decode + StreamRequests.parse: " + INPUTS.get() + " inputs executed");
   }
 }

@@ -21,7 +21,8 @@ public final class AnnouncementBudget {
 
   AnnouncementBudget(int perSecond, int burst, LongSupplier nanoClock) {
     if (perSecond < 1 || burst < 1) {
-      throw new IllegalArgumentException("perSecond: " + perSecond + ", burst: " + burst + " (expected: both > 0)");
+      throw new IllegalArgumentException(
+          "perSecond: " + perSecond + ", burst: " + burst + " (expected: both > 0)");
     }
     this.perSecond = perSecond;
     this.burst = burst;

@@ -17,26 +17,37 @@ import java.util.Map;
  * @param payload the {@code payload} member as JSON values, or null
  * @param expiresAt the token's {@code exp}, or null
  */
-public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> subscribe, Object payload, Instant expiresAt) {
+public record MercureClaims(
+    List<TopicSelector> publish, List<TopicSelector> subscribe, Object payload, Instant expiresAt) {
   /** At most this many selectors per list, as the Go hub. */
   public static final int MAX_SELECTORS = 1000;
 
-  /** Reads the claims of a verified token; a claim of the wrong shape is an {@link InvalidTokenException}. */
+  /**
+   * Reads the claims of a verified token; a claim of the wrong shape is an {@link
+   * InvalidTokenException}.
+   */
   public static MercureClaims of(Map<String, Object> claims) {
     Object mercure = claims.get("https://mercure.rocks/");
     if (mercure == null) {
       mercure = claims.get("mercure");
     }
-    Instant exp = claims.get("exp") instanceof Number seconds ? Instant.ofEpochSecond(seconds.longValue()) : null;
+    Instant exp =
+        claims.get("exp") instanceof Number seconds
+            ? Instant.ofEpochSecond(seconds.longValue())
+            : null;
     if (mercure == null) {
       return new MercureClaims(null, null, null, exp);
     }
     if (!(mercure instanceof Map<?, ?> map)) {
-      throw new InvalidTokenException("token: claim mercure has the wrong shape (expected: a JSON object"
-          + " {\"publish\":[...],\"subscribe\":[...]})");
+      throw new InvalidTokenException(
+          "token: claim mercure has the wrong shape (expected: a JSON object"
+              + " {\"publish\":[...],\"subscribe\":[...]})");
     }
-    return new MercureClaims(selectors(map.get("publish"), "publish"), selectors(map.get("subscribe"), "subscribe"),
-        map.get("payload"), exp);
+    return new MercureClaims(
+        selectors(map.get("publish"), "publish"),
+        selectors(map.get("subscribe"), "subscribe"),
+        map.get("payload"),
+        exp);
   }
 
   private static List<TopicSelector> selectors(Object value, String field) {
@@ -44,21 +55,36 @@ public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> sub
       return null;
     }
     if (!(value instanceof List<?> list)) {
-      throw new InvalidTokenException("token: claim mercure." + field + " has the wrong shape (expected: an array of topic selectors)");
+      throw new InvalidTokenException(
+          "token: claim mercure."
+              + field
+              + " has the wrong shape (expected: an array of topic selectors)");
     }
     if (list.size() > MAX_SELECTORS) {
-      throw new InvalidTokenException("token: claim mercure." + field + " has " + list.size()
-          + " selectors (expected: at most " + MAX_SELECTORS + ")");
+      throw new InvalidTokenException(
+          "token: claim mercure."
+              + field
+              + " has "
+              + list.size()
+              + " selectors (expected: at most "
+              + MAX_SELECTORS
+              + ")");
     }
     List<TopicSelector> selectors = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
       if (!(list.get(i) instanceof String text)) {
-        throw new InvalidTokenException("token: claim mercure." + field + "[" + i + "] is not a string (expected: a topic selector)");
+        throw new InvalidTokenException(
+            "token: claim mercure."
+                + field
+                + "["
+                + i
+                + "] is not a string (expected: a topic selector)");
       }
       try {
         selectors.add(TopicSelector.of(text));
       } catch (InvalidInputException e) {
-        throw new InvalidTokenException("token: claim mercure." + field + "[" + i + "]: " + e.reason());
+        throw new InvalidTokenException(
+            "token: claim mercure." + field + "[" + i + "]: " + e.reason());
       }
     }
     return List.copyOf(selectors);

@@ -30,10 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>How every node knows the subscriptions of every node: the registry reads the subscription
  * events of the Mercure channel itself, through the core like any stream (so on Redis it hears all
  * nodes), starting from the earliest one history holds. It is {@link #observer()}: a stream filter
- * that notes each subscription event and lets nothing through to its (empty) sink. Limits: a
- * node that dies without saying goodbye leaves its subscriptions listed until a restart of the
- * others' hubs; a node that starts learns the subscriptions older than history's reach only when
- * they end.
+ * that notes each subscription event and lets nothing through to its (empty) sink. Limits: a node
+ * that dies without saying goodbye leaves its subscriptions listed until a restart of the others'
+ * hubs; a node that starts learns the subscriptions older than history's reach only when they end.
  */
 public final class Subscriptions {
   private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
@@ -45,15 +44,21 @@ public final class Subscriptions {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Go's {@code json.MarshalIndent(v, "", "  ")}: two spaces, {@code "key": value}. */
-  private static final ObjectWriter GO_INDENT = JSON.writer(new DefaultPrettyPrinter()
-      .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-          .withArrayEmptySeparator("").withObjectEmptySeparator(""))
-      .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-      .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+  /** Go's {@code json.MarshalIndent(v, "", " ")}: two spaces, {@code "key": value}. */
+  private static final ObjectWriter GO_INDENT =
+      JSON.writer(
+          new DefaultPrettyPrinter()
+              .withSeparators(
+                  Separators.createDefaultInstance()
+                      .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                      .withArrayEmptySeparator("")
+                      .withObjectEmptySeparator(""))
+              .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+              .withArrayIndenter(new DefaultIndenter("  ", "\n")));
 
   /** By subscription id, the subscription as its last event described it; only active ones. */
   private final Map<String, ObjectNode> active = new ConcurrentHashMap<>();
+
   private volatile String lastEventId;
 
   /** Sees every update of the channel: notes subscription events, passes nothing. */
@@ -98,7 +103,8 @@ public final class Subscriptions {
   }
 
   /** The JSON-LD of a subscription event, as the Go hub writes it. */
-  public static String event(String selector, String subscriberId, boolean isActive, Object payload) {
+  public static String event(
+      String selector, String subscriberId, boolean isActive, Object payload) {
     ObjectNode node = JSON.createObjectNode();
     node.put("@context", CONTEXT);
     node.put("id", topicOf(selector, subscriberId));
@@ -112,7 +118,10 @@ public final class Subscriptions {
     return write(node);
   }
 
-  /** {@code GET /.well-known/mercure/subscriptions[/{topic}]}: a collection; {@code topic} null for all. */
+  /**
+   * {@code GET /.well-known/mercure/subscriptions[/{topic}]}: a collection; {@code topic} null for
+   * all.
+   */
   public String collection(String requestUri, String topic, String lastEventIdOrEarliest) {
     ObjectNode root = JSON.createObjectNode();
     root.put("@context", CONTEXT);
@@ -130,7 +139,10 @@ public final class Subscriptions {
     return write(root);
   }
 
-  /** {@code GET /.well-known/mercure/subscriptions/{topic}/{subscriber}}: one, or null when not active. */
+  /**
+   * {@code GET /.well-known/mercure/subscriptions/{topic}/{subscriber}}: one, or null when not
+   * active.
+   */
   public String single(String topic, String subscriberId, String lastEventIdOrEarliest) {
     ObjectNode subscription = active.get(topicOf(topic, subscriberId));
     if (subscription == null) {
@@ -138,16 +150,22 @@ public final class Subscriptions {
     }
     ObjectNode node = JSON.createObjectNode();
     node.put("@context", CONTEXT);
-    subscription.fields().forEachRemaining(field -> {
-      node.set(field.getKey(), field.getValue());
-      if (field.getKey().equals("active")) {
-        node.put("lastEventID", lastEventIdOrEarliest);
-      }
-    });
+    subscription
+        .fields()
+        .forEachRemaining(
+            field -> {
+              node.set(field.getKey(), field.getValue());
+              if (field.getKey().equals("active")) {
+                node.put("lastEventID", lastEventIdOrEarliest);
+              }
+            });
     return write(node);
   }
 
-  /** Go's {@code url.QueryEscape}: everything but letters, digits and {@code -_.~} is %-encoded, space as {@code +}. */
+  /**
+   * Go's {@code url.QueryEscape}: everything but letters, digits and {@code -_.~} is %-encoded,
+   * space as {@code +}.
+   */
   static String escape(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("*", "%2A").replace("%7E", "~");
   }

@@ -13,14 +13,14 @@ import java.util.function.IntUnaryOperator;
 
 /**
  * The topics a URI template could expand to, as a Thompson NFA built from the template's parts, and
- * a matcher that runs it as a DFA built lazily: a DFA state is a set of NFA nodes, and its transition
- * on each ASCII character class is computed once and cached in a table. Matching costs a table read
- * per character once the states it needs are built, and never recurses.
+ * a matcher that runs it as a DFA built lazily: a DFA state is a set of NFA nodes, and its
+ * transition on each ASCII character class is computed once and cached in a table. Matching costs a
+ * table read per character once the states it needs are built, and never recurses.
  *
- * <p>The DFA holds at most {@link #maxStates} states (and a bounded number of NFA nodes across their
- * sets); past them, and for a character outside ASCII, the matcher steps the NFA set by set, still in
- * time linear in the topic. A selector is shared by the event loops: transitions are built under this
- * object's lock and published with release/acquire, so reads of the table take no lock.
+ * <p>The DFA holds at most {@link #maxStates} states (and a bounded number of NFA nodes across
+ * their sets); past them, and for a character outside ASCII, the matcher steps the NFA set by set,
+ * still in time linear in the topic. A selector is shared by the event loops: transitions are built
+ * under this object's lock and published with release/acquire, so reads of the table take no lock.
  */
 final class TemplateAutomaton {
   /** The most DFA states one template caches. */
@@ -31,16 +31,25 @@ final class TemplateAutomaton {
   private static final byte SPLIT = 2;
   private static final byte MATCH = 3;
 
-  /** Character sets over ASCII, two 64-bit masks each: value characters, with reserved ones, hex digits, keys. */
+  /**
+   * Character sets over ASCII, two 64-bit masks each: value characters, with reserved ones, hex
+   * digits, keys.
+   */
   private static final int VALUE = 0;
+
   private static final int VALUE_RESERVED = 1;
   private static final int HEX = 2;
   private static final int KEY = 3;
   private static final long[][] SETS = {
-      mask("A-Za-z0-9-._~,"), mask("A-Za-z0-9-._~:/?#[]@!$&'()*+,;="), mask("0-9A-Fa-f"), mask("A-Za-z0-9-._~")};
+    mask("A-Za-z0-9-._~,"),
+    mask("A-Za-z0-9-._~:/?#[]@!$&'()*+,;="),
+    mask("0-9A-Fa-f"),
+    mask("A-Za-z0-9-._~")
+  };
 
   /** The node that accepts: node 0, so a sorted set accepts when it starts with it. */
   private static final int MATCH_NODE = 0;
+
   private static final int DEAD = 0;
   private static final int START = 1;
 
@@ -69,13 +78,19 @@ final class TemplateAutomaton {
     this(template, MAX_DFA_STATES);
   }
 
-  /** The automaton of {@code template}, its DFA bounded to {@code maxDfaStates} states (at least 2: dead and start). */
+  /**
+   * The automaton of {@code template}, its DFA bounded to {@code maxDfaStates} states (at least 2:
+   * dead and start).
+   */
   TemplateAutomaton(UriTemplate template, int maxDfaStates) {
     Builder builder = new Builder();
     int next = builder.node(MATCH, 0, -1, -1);
     for (int p = template.parts().size() - 1; p >= 0; p--) {
       Part part = template.parts().get(p);
-      next = part instanceof Literal literal ? builder.literal(literal.text(), next) : builder.expression((Expression) part, next);
+      next =
+          part instanceof Literal literal
+              ? builder.literal(literal.text(), next)
+              : builder.expression((Expression) part, next);
     }
     startNode = next;
     int size = builder.size;
@@ -84,7 +99,8 @@ final class TemplateAutomaton {
     out1 = Arrays.copyOf(builder.out1, size);
     out2 = Arrays.copyOf(builder.out2, size);
 
-    // Characters that some node names alone get a class each; the others are told apart by the sets that hold them.
+    // Characters that some node names alone get a class each; the others are told apart by the sets
+    // that hold them.
     Map<Integer, Integer> bySignature = new HashMap<>();
     int count = 0;
     boolean[] literal = new boolean[128];
@@ -125,13 +141,20 @@ final class TemplateAutomaton {
     }
   }
 
-  /** What this automaton may hold on the heap at most, in bytes: its NFA, its scratch arrays, its DFA when full. */
+  /**
+   * What this automaton may hold on the heap at most, in bytes: its NFA, its scratch arrays, its
+   * DFA when full.
+   */
   long bytes() {
     int nodes = kind.length;
     long nfa = 4 * 16 + 13L * nodes;
     long scratch = 3 * 16 + 12L * nodes;
-    long dfa = 16 + 4L * maxStates * classes + 5L * maxStates + 4L * maxStoredNodes
-        + 96L * maxStates; // per state: its int[] header, key, map entry and boxed id
+    long dfa =
+        16
+            + 4L * maxStates * classes
+            + 5L * maxStates
+            + 4L * maxStoredNodes
+            + 96L * maxStates; // per state: its int[] header, key, map entry and boxed id
     return 512 + nfa + scratch + dfa;
   }
 
@@ -190,7 +213,10 @@ final class TemplateAutomaton {
     return set == null ? accepting[state] : set.length > 0 && set[0] == MATCH_NODE;
   }
 
-  /** The transition of {@code state} on {@code c}'s class, computed and cached: id + 1, or -1 when the target is not cached. */
+  /**
+   * The transition of {@code state} on {@code c}'s class, computed and cached: id + 1, or -1 when
+   * the target is not cached.
+   */
   private synchronized int transition(int state, char c, int index) {
     int next = table.get(index);
     if (next != 0) {
@@ -245,11 +271,12 @@ final class TemplateAutomaton {
     scratch.gen++;
     scratch.size = 0;
     for (int node : set) {
-      boolean takes = switch (kind[node]) {
-        case CHAR -> arg[node] == codePoint;
-        case SET -> codePoint < 128 && contains(SETS[arg[node]], codePoint);
-        default -> false;
-      };
+      boolean takes =
+          switch (kind[node]) {
+            case CHAR -> arg[node] == codePoint;
+            case SET -> codePoint < 128 && contains(SETS[arg[node]], codePoint);
+            default -> false;
+          };
       if (takes) {
         scratch.add(out1[node]);
       }
@@ -282,7 +309,10 @@ final class TemplateAutomaton {
       return result;
     }
 
-    /** Adds the nodes that consume a character or accept, reached from {@code node} over SPLITs; iterative. */
+    /**
+     * Adds the nodes that consume a character or accept, reached from {@code node} over SPLITs;
+     * iterative.
+     */
     void add(int node) {
       int top = 0;
       if (marks[node] == gen) {
@@ -367,14 +397,19 @@ final class TemplateAutomaton {
       return split(node(SET, set, next, -1), pct);
     }
 
-    /** One item: a value, or for named operators {@code name(=value)?} (any key when the variable explodes). */
+    /**
+     * One item: a value, or for named operators {@code name(=value)?} (any key when the variable
+     * explodes).
+     */
     int item(Expression expression, Variable variable, int next) {
       int valueSet = expression.reservedAllowed() ? VALUE_RESERVED : VALUE;
       if (!expression.named()) {
         return star(k -> valueChar(valueSet, k), next);
       }
       int assigned = split(node(CHAR, '=', star(k -> valueChar(valueSet, k), next), -1), next);
-      return variable.explode() ? plus(k -> valueChar(KEY, k), assigned) : literal(variable.name(), assigned);
+      return variable.explode()
+          ? plus(k -> valueChar(KEY, k), assigned)
+          : literal(variable.name(), assigned);
     }
 
     /** Any one of the expression's items. */

@@ -67,8 +67,13 @@ public final class TopicSelector {
    */
   public static TopicSelector of(String selector) {
     if (selector.length() > MAX_LENGTH) {
-      throw new InvalidInputException("topic", "topic selector of " + selector.length() + " characters (expected: at most "
-          + MAX_LENGTH + ")");
+      throw new InvalidInputException(
+          "topic",
+          "topic selector of "
+              + selector.length()
+              + " characters (expected: at most "
+              + MAX_LENGTH
+              + ")");
     }
     if (selector.indexOf('{') < 0) {
       return new TopicSelector(selector, null, 0); // nothing to compile, nothing to cache
@@ -83,9 +88,10 @@ public final class TopicSelector {
     if (template != null) {
       checkBounds(selector, template);
     }
-    TopicSelector result = template == null
-        ? new TopicSelector(selector, null, 0)
-        : new TopicSelector(selector, new TemplateAutomaton(template), (int) template.units());
+    TopicSelector result =
+        template == null
+            ? new TopicSelector(selector, null, 0)
+            : new TopicSelector(selector, new TemplateAutomaton(template), (int) template.units());
     synchronized (CACHE) {
       TopicSelector previous = CACHE.put(selector, result);
       if (previous != null) {
@@ -106,14 +112,17 @@ public final class TopicSelector {
     return selector;
   }
 
-  /** The size of the compiled template in units of pattern; 0 for a selector that is not a template. */
+  /**
+   * The size of the compiled template in units of pattern; 0 for a selector that is not a template.
+   */
   public int compiledSize() {
     return compiledSize;
   }
 
   /**
    * What this selector holds on the heap, estimated in bytes: its text, and its automaton at the
-   * most it may grow to (its NFA's arrays, and its DFA's table and state sets once at their bounds).
+   * most it may grow to (its NFA's arrays, and its DFA's table and state sets once at their
+   * bounds).
    */
   public long weight() {
     long text = 64 + 2L * selector.length();
@@ -152,13 +161,26 @@ public final class TopicSelector {
    */
   private static void checkBounds(String selector, UriTemplate template) {
     if (template.expressions() > MAX_EXPRESSIONS) {
-      throw new InvalidInputException("topic", "topic selector " + InvalidInputException.quote(selector)
-          + " has " + template.expressions() + " expressions (expected: at most " + MAX_EXPRESSIONS + ")");
+      throw new InvalidInputException(
+          "topic",
+          "topic selector "
+              + InvalidInputException.quote(selector)
+              + " has "
+              + template.expressions()
+              + " expressions (expected: at most "
+              + MAX_EXPRESSIONS
+              + ")");
     }
     if (template.units() > MAX_COMPILED_SIZE) {
-      throw new InvalidInputException("topic", "topic selector " + InvalidInputException.quote(selector)
-          + " is too complex: it compiles to " + template.units() + " units (expected: at most " + MAX_COMPILED_SIZE
-          + "; fewer variables per expression, or shorter names)");
+      throw new InvalidInputException(
+          "topic",
+          "topic selector "
+              + InvalidInputException.quote(selector)
+              + " is too complex: it compiles to "
+              + template.units()
+              + " units (expected: at most "
+              + MAX_COMPILED_SIZE
+              + "; fewer variables per expression, or shorter names)");
     }
   }
 

@@ -5,10 +5,10 @@ import java.util.List;
 
 /**
  * A URI template (RFC 6570, any level) parsed into literal runs and expressions, with its size in
- * units: the length of the regular expression the selector compiler used to emit for it (a unit is a
- * character of pattern text, each bounded repetition counted as often as it repeats). The size stays
- * the measure of {@link TopicSelector#MAX_COMPILED_SIZE}, so the same selectors are refused; it also
- * bounds the automaton, which has at most about one node per unit.
+ * units: the length of the regular expression the selector compiler used to emit for it (a unit is
+ * a character of pattern text, each bounded repetition counted as often as it repeats). The size
+ * stays the measure of {@link TopicSelector#MAX_COMPILED_SIZE}, so the same selectors are refused;
+ * it also bounds the automaton, which has at most about one node per unit.
  *
  * @param parts the literal runs ({@link Literal}) and expressions ({@link Expression}), in order
  * @param expressions how many expressions the template holds
@@ -17,32 +17,47 @@ import java.util.List;
 record UriTemplate(List<Part> parts, int expressions, long units) {
   /** The regular-expression metacharacters a literal escaped, one unit each (RE2's quoteMeta). */
   private static final String META = "\\.+*?()|[]{}^$";
-  /** The lengths of the pattern texts the units are measured on: unreserved, reserved, percent-encoded. */
+
+  /**
+   * The lengths of the pattern texts the units are measured on: unreserved, reserved,
+   * percent-encoded.
+   */
   private static final int UNRESERVED_UNITS = "A-Za-z0-9\\-._~".length();
+
   private static final int RESERVED_UNITS = ":/?#\\[\\]@!$&'()*+,;=".length();
   private static final int PCT_UNITS = "%[0-9A-Fa-f]{2}".length();
 
   /** A part of a template. */
-  sealed interface Part permits Literal, Expression {
-  }
+  sealed interface Part permits Literal, Expression {}
 
   /** Characters that stand for themselves. */
-  record Literal(String text) implements Part {
-  }
+  record Literal(String text) implements Part {}
 
   /**
-   * One expression ({@code {op var1,var2:3,var3*}}): its operator's prefix and separator, whether its
-   * items are named ({@code ;?&}), whether its values may hold reserved characters ({@code +#}).
+   * One expression ({@code {op var1,var2:3,var3*}}): its operator's prefix and separator, whether
+   * its items are named ({@code ;?&}), whether its values may hold reserved characters ({@code
+   * +#}).
    */
-  record Expression(String prefix, String separator, boolean named, boolean reservedAllowed, List<Variable> variables,
-      boolean anyExplode, long units) implements Part {
-  }
+  record Expression(
+      String prefix,
+      String separator,
+      boolean named,
+      boolean reservedAllowed,
+      List<Variable> variables,
+      boolean anyExplode,
+      long units)
+      implements Part {}
 
-  /** A variable of an expression; the length of a prefix modifier ({@code :n}) does not change what matches. */
-  record Variable(String name, boolean explode) {
-  }
+  /**
+   * A variable of an expression; the length of a prefix modifier ({@code :n}) does not change what
+   * matches.
+   */
+  record Variable(String name, boolean explode) {}
 
-  /** The template's parts, or null when it is not a valid template (an unclosed brace, a bad expression). */
+  /**
+   * The template's parts, or null when it is not a valid template (an unclosed brace, a bad
+   * expression).
+   */
   static UriTemplate parse(String template) {
     List<Part> parts = new ArrayList<>();
     long units = 0;
@@ -86,14 +101,48 @@ record UriTemplate(List<Part> parts, int expressions, long units) {
     boolean named;
     boolean reservedAllowed = false;
     switch (op) {
-      case '+' -> { prefix = ""; separator = ","; named = false; reservedAllowed = true; }
-      case '#' -> { prefix = "#"; separator = ","; named = false; reservedAllowed = true; }
-      case '.' -> { prefix = "."; separator = "."; named = false; }
-      case '/' -> { prefix = "/"; separator = "/"; named = false; }
-      case ';' -> { prefix = ";"; separator = ";"; named = true; }
-      case '?' -> { prefix = "?"; separator = "&"; named = true; }
-      case '&' -> { prefix = "&"; separator = "&"; named = true; }
-      default -> { prefix = ""; separator = ","; named = false; }
+      case '+' -> {
+        prefix = "";
+        separator = ",";
+        named = false;
+        reservedAllowed = true;
+      }
+      case '#' -> {
+        prefix = "#";
+        separator = ",";
+        named = false;
+        reservedAllowed = true;
+      }
+      case '.' -> {
+        prefix = ".";
+        separator = ".";
+        named = false;
+      }
+      case '/' -> {
+        prefix = "/";
+        separator = "/";
+        named = false;
+      }
+      case ';' -> {
+        prefix = ";";
+        separator = ";";
+        named = true;
+      }
+      case '?' -> {
+        prefix = "?";
+        separator = "&";
+        named = true;
+      }
+      case '&' -> {
+        prefix = "&";
+        separator = "&";
+        named = true;
+      }
+      default -> {
+        prefix = "";
+        separator = ",";
+        named = false;
+      }
     }
     String list = "+#./;?&".indexOf(op) >= 0 ? body.substring(1) : body;
     if (list.isEmpty()) {
@@ -102,8 +151,10 @@ record UriTemplate(List<Part> parts, int expressions, long units) {
     String[] specs = list.split(",", -1);
     List<Variable> variables = new ArrayList<>(specs.length);
     boolean anyExplode = false;
-    // The units of the pattern (?:[chars]|%[0-9A-Fa-f]{2})* of a value, and of the items between | in (?:...).
-    long value = 4 + UNRESERVED_UNITS + (reservedAllowed ? RESERVED_UNITS : 1) + 2 + PCT_UNITS + 1 + 1;
+    // The units of the pattern (?:[chars]|%[0-9A-Fa-f]{2})* of a value, and of the items between |
+    // in (?:...).
+    long value =
+        4 + UNRESERVED_UNITS + (reservedAllowed ? RESERVED_UNITS : 1) + 2 + PCT_UNITS + 1 + 1;
     long items = specs.length - 1;
     for (String spec : specs) {
       String name = spec;
@@ -116,7 +167,10 @@ record UriTemplate(List<Part> parts, int expressions, long units) {
         int colon = name.indexOf(':');
         if (colon >= 0) {
           String length = name.substring(colon + 1);
-          if (length.isEmpty() || length.length() > 4 || !length.chars().allMatch(Character::isDigit) || length.startsWith("0")) {
+          if (length.isEmpty()
+              || length.length() > 4
+              || !length.chars().allMatch(Character::isDigit)
+              || length.startsWith("0")) {
             return null;
           }
           name = name.substring(0, colon);
@@ -137,10 +191,20 @@ record UriTemplate(List<Part> parts, int expressions, long units) {
     long more = anyExplode ? 1 : 4 + String.valueOf(specs.length - 1).length();
     long regex = 3 + quotedUnits(prefix) + one + 3 + quotedUnits(separator) + one + 1 + more + 2;
     long repeated = (one + separator.length() + 8) * (anyExplode ? 1 : specs.length - 1);
-    return new Expression(prefix, separator, named, reservedAllowed, List.copyOf(variables), anyExplode, regex + repeated);
+    return new Expression(
+        prefix,
+        separator,
+        named,
+        reservedAllowed,
+        List.copyOf(variables),
+        anyExplode,
+        regex + repeated);
   }
 
-  /** Whether a variable name is valid: letters, digits, _ and percent-encoded octets, single dots between them. */
+  /**
+   * Whether a variable name is valid: letters, digits, _ and percent-encoded octets, single dots
+   * between them.
+   */
   private static boolean isVarname(String name) {
     boolean afterDot = true;
     int i = 0;
@@ -159,7 +223,10 @@ record UriTemplate(List<Part> parts, int expressions, long units) {
           return false;
         }
         i += 3;
-      } else if (c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      } else if (c == '_'
+          || (c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')) {
         i++;
       } else {
         return false;

@@ -13,12 +13,13 @@ import org.junit.jupiter.api.AfterAll;
 
 /**
  * Fuzzes the selector compiler and matcher: any selector compiles or is refused with an {@link
- * InvalidInputException} on field {@code topic} (a 400), and any topic matches or not in bounded time,
- * as the oracle (RE2/J running the regular expression the template stands for) says. A seed input
- * ({@code slow-nfa-fallback}) is a 1,680-character topic that once took 74 ms while fuzzing.
+ * InvalidInputException} on field {@code topic} (a 400), and any topic matches or not in bounded
+ * time, as the oracle (RE2/J running the regular expression the template stands for) says. A seed
+ * input ({@code slow-nfa-fallback}) is a 1,680-character topic that once took 74 ms while fuzzing.
  */
 class TopicSelectorFuzzTest {
   static final AtomicLong INPUTS = new AtomicLong();
+
   /**
    * What a match may take: linear in the topic, generously, since the fuzzer's coverage hooks slow
    * the matcher several times and the DFA's fallback steps the NFA set by set (tens of µs a
@@ -50,9 +51,11 @@ class TopicSelectorFuzzTest {
       compiled.matches(topic);
       took = System.nanoTime() - started;
     }
-    assertThat(matches).as("%s matches %s as the oracle does", selector, topic)
+    assertThat(matches)
+        .as("%s matches %s as the oracle does", selector, topic)
         .isEqualTo(TopicSelectorOracle.matches(selector, topic));
-    assertThat(took).as("matching a topic of %d characters against %s", topic.length(), selector)
+    assertThat(took)
+        .as("matching a topic of %d characters against %s", topic.length(), selector)
         .isLessThan(maxMatchNanos(topic));
     assertThat(compiled.matches(selector)).as("a selector matches itself").isTrue();
   }

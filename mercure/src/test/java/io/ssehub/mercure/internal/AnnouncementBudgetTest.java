@@ -26,6 +26,7 @@ class AnnouncementBudgetTest {
 
   @Test
   void badSettingsAreRefused() {
-    assertThatThrownBy(() -> new AnnouncementBudget(0, 1)).hasMessageContaining("expected: both > 0");
+    assertThatThrownBy(() -> new AnnouncementBudget(0, 1))
+        .hasMessageContaining("expected: both > 0");
   }
 }

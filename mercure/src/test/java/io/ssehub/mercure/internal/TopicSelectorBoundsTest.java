@@ -8,19 +8,24 @@ import io.ssehub.core.InvalidInputException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Selectors from hostile clients: matching in time linear in the topic, bounded selectors, a cache bounded in bytes. */
+/**
+ * Selectors from hostile clients: matching in time linear in the topic, bounded selectors, a cache
+ * bounded in bytes.
+ */
 class TopicSelectorBoundsTest {
   private static final String BACKTRACKER = "{+v0}{+v1}{+v2}{+v3}{+v4}{+v5}{+v6}{+v7}{+v8}!";
 
   @Test
   void templatesThatWouldBacktrackMatchInLinearTime() {
     String topic = "https://example.com/books/" + "a".repeat(10_000);
-    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
-      for (int i = 0; i < 10; i++) {
-        assertThat(TopicSelector.of(BACKTRACKER).matches(topic)).isFalse();
-      }
-      assertThat(TopicSelector.of(BACKTRACKER).matches(topic + "!")).isTrue();
-    });
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(5),
+        () -> {
+          for (int i = 0; i < 10; i++) {
+            assertThat(TopicSelector.of(BACKTRACKER).matches(topic)).isFalse();
+          }
+          assertThat(TopicSelector.of(BACKTRACKER).matches(topic + "!")).isTrue();
+        });
   }
 
   @Test
@@ -28,7 +33,10 @@ class TopicSelectorBoundsTest {
     String topic = "https://example.com/" + "a/".repeat(100_000);
     assertThat(TopicSelector.of("https://example.com/{+path}").matches(topic)).isTrue();
     assertThat(TopicSelector.of("https://example.com/{id}").matches(topic)).isFalse();
-    assertThat(TopicSelector.of("https://example.com{/segments*}").matches(topic.substring(0, topic.length() - 1))).isTrue();
+    assertThat(
+            TopicSelector.of("https://example.com{/segments*}")
+                .matches(topic.substring(0, topic.length() - 1)))
+        .isTrue();
     assertThat(TopicSelector.of(BACKTRACKER).matches(topic)).isFalse();
   }
 
@@ -36,10 +44,14 @@ class TopicSelectorBoundsTest {
   void aSelectorOverTheLengthIsRefusedNamingItsSize() {
     String selector = "https://example.com/" + "x".repeat(TopicSelector.MAX_LENGTH);
     assertThatThrownBy(() -> TopicSelector.of(selector))
-        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("topic"))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("topic"))
         .hasMessageContaining("topic selector of " + selector.length() + " characters")
         .hasMessageContaining("at most " + TopicSelector.MAX_LENGTH);
-    assertThat(TopicSelector.of("x".repeat(TopicSelector.MAX_LENGTH)).matches("x".repeat(TopicSelector.MAX_LENGTH))).isTrue();
+    assertThat(
+            TopicSelector.of("x".repeat(TopicSelector.MAX_LENGTH))
+                .matches("x".repeat(TopicSelector.MAX_LENGTH)))
+        .isTrue();
   }
 
   @Test
@@ -48,8 +60,11 @@ class TopicSelectorBoundsTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("has " + (TopicSelector.MAX_EXPRESSIONS + 1) + " expressions")
         .hasMessageContaining("at most " + TopicSelector.MAX_EXPRESSIONS);
-    assertThat(TopicSelector.of("{a}".repeat(TopicSelector.MAX_EXPRESSIONS)).matches("x,y")).isTrue();
-    assertThat(TopicSelector.of("{a".repeat(1000)).matches("{a".repeat(1000))).as("not a template: exact").isTrue();
+    assertThat(TopicSelector.of("{a}".repeat(TopicSelector.MAX_EXPRESSIONS)).matches("x,y"))
+        .isTrue();
+    assertThat(TopicSelector.of("{a".repeat(1000)).matches("{a".repeat(1000)))
+        .as("not a template: exact")
+        .isTrue();
   }
 
   @Test

@@ -12,10 +12,10 @@ public final class TopicSelectorOracle {
   private static final String UNRESERVED = "A-Za-z0-9\\-._~";
   private static final String RESERVED = ":/?#\\[\\]@!$&'()*+,;=";
   private static final String PCT = "%[0-9A-Fa-f]{2}";
-  private static final Pattern VARNAME = Pattern.compile("(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})(?:\\.?(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2}))*");
+  private static final Pattern VARNAME =
+      Pattern.compile("(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})(?:\\.?(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2}))*");
 
-  private TopicSelectorOracle() {
-  }
+  private TopicSelectorOracle() {}
 
   /**
    * Whether {@code selector} matches {@code topic} as the regular expression would.
@@ -34,18 +34,20 @@ public final class TopicSelectorOracle {
   public static Predicate<String> matcher(String selector) {
     Compiled compiled = selector.indexOf('{') < 0 ? null : compile(selector);
     Pattern pattern = compiled == null ? null : Pattern.compile(compiled.regex());
-    return topic -> "*".equals(selector) || selector.equals(topic) || (pattern != null && pattern.matcher(topic).matches());
+    return topic ->
+        "*".equals(selector)
+            || selector.equals(topic)
+            || (pattern != null && pattern.matcher(topic).matches());
   }
 
   /** A template as a pattern and its size in units. */
-  public record Compiled(String regex, int size) {
-  }
+  public record Compiled(String regex, int size) {}
 
   /**
    * The template as a pattern; null when it is not a valid template.
    *
-   * @throws InvalidInputException for a valid template over {@value TopicSelector#MAX_EXPRESSIONS} expressions or
-   *     {@value TopicSelector#MAX_COMPILED_SIZE} units
+   * @throws InvalidInputException for a valid template over {@value TopicSelector#MAX_EXPRESSIONS}
+   *     expressions or {@value TopicSelector#MAX_COMPILED_SIZE} units
    */
   public static Compiled compile(String template) {
     StringBuilder regex = new StringBuilder();
@@ -79,20 +81,35 @@ public final class TopicSelectorOracle {
       i = close + 1;
     }
     if (expressions > TopicSelector.MAX_EXPRESSIONS) {
-      throw new InvalidInputException("topic", "topic selector " + InvalidInputException.quote(template)
-          + " has " + expressions + " expressions (expected: at most " + TopicSelector.MAX_EXPRESSIONS + ")");
+      throw new InvalidInputException(
+          "topic",
+          "topic selector "
+              + InvalidInputException.quote(template)
+              + " has "
+              + expressions
+              + " expressions (expected: at most "
+              + TopicSelector.MAX_EXPRESSIONS
+              + ")");
     }
     if (size > TopicSelector.MAX_COMPILED_SIZE) {
-      throw new InvalidInputException("topic", "topic selector " + InvalidInputException.quote(template)
-          + " is too complex: it compiles to " + size + " units (expected: at most " + TopicSelector.MAX_COMPILED_SIZE
-          + "; fewer variables per expression, or shorter names)");
+      throw new InvalidInputException(
+          "topic",
+          "topic selector "
+              + InvalidInputException.quote(template)
+              + " is too complex: it compiles to "
+              + size
+              + " units (expected: at most "
+              + TopicSelector.MAX_COMPILED_SIZE
+              + "; fewer variables per expression, or shorter names)");
     }
     return new Compiled(regex.toString(), (int) size);
   }
 
-  /** One expression as a pattern, and its size with each bounded repetition counted as often as it repeats. */
-  private record Expression(String regex, long size) {
-  }
+  /**
+   * One expression as a pattern, and its size with each bounded repetition counted as often as it
+   * repeats.
+   */
+  private record Expression(String regex, long size) {}
 
   /** The pattern of one expression ({@code op var1,var2:3,var3*}), or null if it is not valid. */
   private static Expression expression(String body) {
@@ -105,20 +122,55 @@ public final class TopicSelectorOracle {
     boolean named;
     boolean reservedAllowed = false;
     switch (op) {
-      case '+' -> { prefix = ""; separator = ","; named = false; reservedAllowed = true; }
-      case '#' -> { prefix = "#"; separator = ","; named = false; reservedAllowed = true; }
-      case '.' -> { prefix = "."; separator = "."; named = false; }
-      case '/' -> { prefix = "/"; separator = "/"; named = false; }
-      case ';' -> { prefix = ";"; separator = ";"; named = true; }
-      case '?' -> { prefix = "?"; separator = "&"; named = true; }
-      case '&' -> { prefix = "&"; separator = "&"; named = true; }
-      default -> { prefix = ""; separator = ","; named = false; }
+      case '+' -> {
+        prefix = "";
+        separator = ",";
+        named = false;
+        reservedAllowed = true;
+      }
+      case '#' -> {
+        prefix = "#";
+        separator = ",";
+        named = false;
+        reservedAllowed = true;
+      }
+      case '.' -> {
+        prefix = ".";
+        separator = ".";
+        named = false;
+      }
+      case '/' -> {
+        prefix = "/";
+        separator = "/";
+        named = false;
+      }
+      case ';' -> {
+        prefix = ";";
+        separator = ";";
+        named = true;
+      }
+      case '?' -> {
+        prefix = "?";
+        separator = "&";
+        named = true;
+      }
+      case '&' -> {
+        prefix = "&";
+        separator = "&";
+        named = true;
+      }
+      default -> {
+        prefix = "";
+        separator = ",";
+        named = false;
+      }
     }
     String list = "+#./;?&".indexOf(op) >= 0 ? body.substring(1) : body;
     if (list.isEmpty()) {
       return null;
     }
-    // A value's characters: unreserved and percent-encoded; reserved too for + and #; the comma of lists.
+    // A value's characters: unreserved and percent-encoded; reserved too for + and #; the comma of
+    // lists.
     String valueChar = "(?:[" + UNRESERVED + (reservedAllowed ? RESERVED : ",") + "]|" + PCT + ")";
     String value = valueChar + "*";
     StringBuilder items = new StringBuilder();
@@ -135,7 +187,10 @@ public final class TopicSelectorOracle {
         int colon = name.indexOf(':');
         if (colon >= 0) {
           String length = name.substring(colon + 1);
-          if (length.isEmpty() || length.length() > 4 || !length.chars().allMatch(Character::isDigit) || length.startsWith("0")) {
+          if (length.isEmpty()
+              || length.length() > 4
+              || !length.chars().allMatch(Character::isDigit)
+              || length.startsWith("0")) {
             return null;
           }
           name = name.substring(0, colon);
@@ -160,9 +215,18 @@ public final class TopicSelectorOracle {
     // at most one item per variable, any number when a variable explodes (its list or map members).
     String one = "(?:" + items + ")";
     String more = anyExplode ? "*" : "{0," + (specs.length - 1) + "}";
-    String regex = "(?:" + Pattern.quote(prefix) + one + "(?:" + Pattern.quote(separator) + one + ")" + more + ")?";
-    long repeated = (long) (one.length() + separator.length() + 8) * (anyExplode ? 1 : specs.length - 1);
+    String regex =
+        "(?:"
+            + Pattern.quote(prefix)
+            + one
+            + "(?:"
+            + Pattern.quote(separator)
+            + one
+            + ")"
+            + more
+            + ")?";
+    long repeated =
+        (long) (one.length() + separator.length() + 8) * (anyExplode ? 1 : specs.length - 1);
     return new Expression(regex, regex.length() + repeated);
   }
-
 }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.ssehub.core.InvalidInputException;
 import io.ssehub.core.SseEvent;
 import java.io.IOException;
@@ -17,33 +17,39 @@ import java.util.List;
  * The messages on Redis channels and in history streams, as flask-sse writes and reads them.
  *
  * <h2>Writing</h2>
+ *
  * A JSON object with {@code data} (always a JSON string: the SSE text as is), then {@code id},
  * {@code retry} and {@code type} when set, and no other key (but ssehub's own {@code tags}, an
  * array of strings between {@code retry} and {@code type}, present only on events that have tags,
- * such as Mercure updates: plain events stay byte for byte what flask-sse writes): flask-sse readers call {@code
- * Message(**json.loads(msg))}, which fails on an unknown key. The bytes are those of flask-sse's
- * {@code sse.publish(data, type=, id=, retry=)}: Flask's {@code json.dumps} sorts the keys and
- * separates with {@code ", "} and {@code ": "}, and escapes non-ASCII ({@link PythonJson}), e.g.
+ * such as Mercure updates: plain events stay byte for byte what flask-sse writes): flask-sse
+ * readers call {@code Message(**json.loads(msg))}, which fails on an unknown key. The bytes are
+ * those of flask-sse's {@code sse.publish(data, type=, id=, retry=)}: Flask's {@code json.dumps}
+ * sorts the keys and separates with {@code ", "} and {@code ": "}, and escapes non-ASCII ({@link
+ * PythonJson}), e.g.
+ *
  * <pre>{"data": "{\"message\": \"hi\"}", "id": "1732570000000-0", "type": "greeting"}</pre>
+ *
  * Why {@code data} is always a string, even when it holds JSON: the SSE text must reach browsers
  * unchanged (whitespace and key order included), and a flask-sse reader streams a string {@code
  * data} as is. An event is {@linkplain Encoded encoded} in two halves so that the publish script
  * can put the history entry id between them when the publisher gave none.
  *
  * <h2>Reading</h2>
+ *
  * <ul>
- *   <li>{@code {"data": ..., "type": ..., "id": ..., "retry": ...}} (singingwolfboy/flask-sse): only
- *       {@code data} is required; a {@code data} that is not a string becomes its compact JSON text
- *       (flask-sse's {@code Message.__str__} does {@code json.dumps} on it); {@code null}, empty
- *       strings and missing keys mean "not set"; numbers are taken as their text for {@code type}
- *       and {@code id}; {@code retry} is a non-negative integer (or a string of digits); unknown keys
- *       are ignored.
- *   <li>{@code [type, data]} (the original DazWorrall/flask-sse: {@code
- *       redis.publish(channel, json.dumps([event_name, data]))}), {@code type} a string or null.
+ *   <li>{@code {"data": ..., "type": ..., "id": ..., "retry": ...}} (singingwolfboy/flask-sse):
+ *       only {@code data} is required; a {@code data} that is not a string becomes its compact JSON
+ *       text (flask-sse's {@code Message.__str__} does {@code json.dumps} on it); {@code null},
+ *       empty strings and missing keys mean "not set"; numbers are taken as their text for {@code
+ *       type} and {@code id}; {@code retry} is a non-negative integer (or a string of digits);
+ *       unknown keys are ignored.
+ *   <li>{@code [type, data]} (the original DazWorrall/flask-sse: {@code redis.publish(channel,
+ *       json.dumps([event_name, data]))}), {@code type} a string or null.
  * </ul>
- * Anything else is {@linkplain Decoded#problem() refused} with the reason: not JSON, another
- * shape, a {@code type} or {@code id} with CR, LF or NUL (they would inject SSE fields), a negative
- * or fractional {@code retry}, or {@code data} over the size limit. The caller skips such messages.
+ *
+ * Anything else is {@linkplain Decoded#problem() refused} with the reason: not JSON, another shape,
+ * a {@code type} or {@code id} with CR, LF or NUL (they would inject SSE fields), a negative or
+ * fractional {@code retry}, or {@code data} over the size limit. The caller skips such messages.
  *
  * <p>Thread-safe and stateless apart from its limit.
  */
@@ -59,11 +65,12 @@ public final class FlaskSseCodec {
 
   private static final int FIELD_ROOM = 64 * 1024;
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      // Numbers in non-string data keep their digits (2.50 stays 2.50).
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          // Numbers in non-string data keep their digits (2.50 stays 2.50).
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+          .build();
 
   private final int maxDataBytes;
   private final long maxMessageBytes;
@@ -111,8 +118,12 @@ public final class FlaskSseCodec {
    */
   public Decoded decode(byte[] message, String defaultId) {
     if (message.length > maxMessageBytes) {
-      return Decoded.problem("message is " + message.length + " bytes (expected: data of at most "
-          + maxDataBytes + " bytes)");
+      return Decoded.problem(
+          "message is "
+              + message.length
+              + " bytes (expected: data of at most "
+              + maxDataBytes
+              + " bytes)");
     }
     JsonNode root;
     try {
@@ -133,8 +144,10 @@ public final class FlaskSseCodec {
       if (root.isArray()) {
         return fromArray(root, defaultId);
       }
-      return Decoded.problem("a JSON " + kind(root)
-          + " (expected: an object {\"data\": ...} or an array [type, data])");
+      return Decoded.problem(
+          "a JSON "
+              + kind(root)
+              + " (expected: an object {\"data\": ...} or an array [type, data])");
     } catch (InvalidInputException e) {
       return Decoded.problem(e.getMessage());
     }
@@ -143,7 +156,8 @@ public final class FlaskSseCodec {
   private Decoded fromObject(JsonNode root, String defaultId) {
     JsonNode data = root.get("data");
     if (data == null) {
-      return Decoded.problem("a JSON object without \"data\" (expected: {\"data\": ..., \"type\": ..., \"id\": ...})");
+      return Decoded.problem(
+          "a JSON object without \"data\" (expected: {\"data\": ..., \"type\": ..., \"id\": ...})");
     }
     String text = dataText(data);
     if (text == null) {
@@ -152,13 +166,20 @@ public final class FlaskSseCodec {
     String type = scalarText(root.get("type"), "type");
     String id = scalarText(root.get("id"), "id");
     Long retry = retry(root.get("retry"));
-    return Decoded.of(SseEvent.builder()
-        .data(text).type(type).id(id != null ? id : defaultId).retry(retry).tags(tags(root.get("tags"))).build());
+    return Decoded.of(
+        SseEvent.builder()
+            .data(text)
+            .type(type)
+            .id(id != null ? id : defaultId)
+            .retry(retry)
+            .tags(tags(root.get("tags")))
+            .build());
   }
 
   private Decoded fromArray(JsonNode root, String defaultId) {
     if (root.size() != 2) {
-      return Decoded.problem("a JSON array of " + root.size() + " elements (expected: [type, data])");
+      return Decoded.problem(
+          "a JSON array of " + root.size() + " elements (expected: [type, data])");
     }
     JsonNode type = root.get(0);
     if (!type.isTextual() && !type.isNull()) {
@@ -168,8 +189,12 @@ public final class FlaskSseCodec {
     if (text == null) {
       return tooBig();
     }
-    return Decoded.of(SseEvent.builder()
-        .data(text).type(type.isNull() ? null : type.asText()).id(defaultId).build());
+    return Decoded.of(
+        SseEvent.builder()
+            .data(text)
+            .type(type.isNull() ? null : type.asText())
+            .id(defaultId)
+            .build());
   }
 
   /** The SSE text of {@code data}, or null when it is over the limit. */
@@ -208,18 +233,23 @@ public final class FlaskSseCodec {
     throw new InvalidInputException(field, "is a JSON " + kind(node) + " (expected: a string)");
   }
 
-  /** ssehub's {@code tags} (see {@link SseEvent#tags()}): an array of strings, absent for most events. */
+  /**
+   * ssehub's {@code tags} (see {@link SseEvent#tags()}): an array of strings, absent for most
+   * events.
+   */
   private static List<String> tags(JsonNode node) {
     if (node == null || node.isNull()) {
       return List.of();
     }
     if (!node.isArray()) {
-      throw new InvalidInputException("tags", "is a JSON " + kind(node) + " (expected: an array of strings)");
+      throw new InvalidInputException(
+          "tags", "is a JSON " + kind(node) + " (expected: an array of strings)");
     }
     List<String> tags = new ArrayList<>(node.size());
     for (JsonNode tag : node) {
       if (!tag.isTextual()) {
-        throw new InvalidInputException("tags", "holds a JSON " + kind(tag) + " (expected: strings)");
+        throw new InvalidInputException(
+            "tags", "holds a JSON " + kind(tag) + " (expected: strings)");
       }
       tags.add(tag.textValue());
     }
@@ -233,7 +263,8 @@ public final class FlaskSseCodec {
     if (node.isIntegralNumber() && node.canConvertToLong()) {
       long value = node.longValue();
       if (value < 0) {
-        throw new InvalidInputException("retry", "is " + value + " (expected: a non-negative integer)");
+        throw new InvalidInputException(
+            "retry", "is " + value + " (expected: a non-negative integer)");
       }
       return value;
     }
@@ -246,8 +277,8 @@ public final class FlaskSseCodec {
         return Long.parseLong(text);
       }
     }
-    throw new InvalidInputException("retry", "is " + abbreviate(node.toString())
-        + " (expected: a non-negative integer)");
+    throw new InvalidInputException(
+        "retry", "is " + abbreviate(node.toString()) + " (expected: a non-negative integer)");
   }
 
   private static String kind(JsonNode node) {
@@ -273,8 +304,8 @@ public final class FlaskSseCodec {
   }
 
   /**
-   * An encoded event: {@code head} then {@code tail}, with the {@code id} member in between when the
-   * broker gives the id. {@code hasId} says that {@code head} already holds the publisher's id.
+   * An encoded event: {@code head} then {@code tail}, with the {@code id} member in between when
+   * the broker gives the id. {@code hasId} says that {@code head} already holds the publisher's id.
    */
   public record Encoded(String head, String tail, boolean hasId) {
     /** The message with {@code id} put in its place (for an event that has no id of its own). */

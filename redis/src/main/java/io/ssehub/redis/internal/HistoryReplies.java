@@ -11,21 +11,23 @@ import java.util.function.BiConsumer;
  * Turns the replies of {@link Scripts#AFTER} into {@link Replay}s, with the same meaning as the
  * in-memory broker's history.
  *
- * <p>For an id of the stream's own ({@code ms-seq}), the replay is complete when nothing after
- * that id was ever trimmed and the id was ever given out:
+ * <p>For an id of the stream's own ({@code ms-seq}), the replay is complete when nothing after that
+ * id was ever trimmed and the id was ever given out:
+ *
  * <ul>
  *   <li>no stream: complete (and empty) only for {@code 0-0}, "before the first event";
  *   <li>the id is newer than the stream's {@code last-generated-id}: never given out here, not
  *       complete;
- *   <li>{@code 0-0}: complete when nothing was ever trimmed ({@code max-deleted-entry-id} is
- *       {@code 0-0});
+ *   <li>{@code 0-0}: complete when nothing was ever trimmed ({@code max-deleted-entry-id} is {@code
+ *       0-0});
  *   <li>else complete when the id is at or after {@code max-deleted-entry-id} (what came after it
  *       is all still there), and, if nothing was ever trimmed, not before the first entry (an id
  *       from an earlier stream of that name, which expired, says nothing about this one).
  * </ul>
- * Before Redis 7 there is no {@code max-deleted-entry-id}: the replay is complete when the id is
- * at or after the first retained entry (trimming only ever removes the oldest), which may flag a
- * cut that was not one, never the reverse.
+ *
+ * Before Redis 7 there is no {@code max-deleted-entry-id}: the replay is complete when the id is at
+ * or after the first retained entry (trimming only ever removes the oldest), which may flag a cut
+ * that was not one, never the reverse.
  *
  * <p>For any other id (a publisher's own), the script finds the newest entry published with it:
  * found, the replay is what came after, complete; not found, every retained event, not complete.
@@ -43,9 +45,13 @@ public final class HistoryReplies {
     this.malformed = malformed;
   }
 
-  /** The text {@link Scripts#AFTER} looks for in {@code find} mode: the id member as ssehub writes it. */
+  /**
+   * The text {@link Scripts#AFTER} looks for in {@code find} mode: the id member as ssehub writes
+   * it.
+   */
   public static String idNeedle(String id) {
-    return PythonJson.appendString(new StringBuilder(id.length() + 12).append(", \"id\": "), id).toString();
+    return PythonJson.appendString(new StringBuilder(id.length() + 12).append(", \"id\": "), id)
+        .toString();
   }
 
   /** The replay after a stream id, from a {@code range} reply. */
@@ -64,8 +70,9 @@ public final class HistoryReplies {
     } else if (from.isZero()) {
       complete = maxDeleted.isZero();
     } else {
-      complete = from.compareTo(maxDeleted) >= 0
-          && (!maxDeleted.isZero() || (first != null && from.compareTo(first) >= 0));
+      complete =
+          from.compareTo(maxDeleted) >= 0
+              && (!maxDeleted.isZero() || (first != null && from.compareTo(first) >= 0));
     }
     return new Replay(complete && !capped(reply), events(channel, reply.get(4)));
   }
@@ -83,7 +90,9 @@ public final class HistoryReplies {
     return reply.size() > 6 && number(reply.get(6)) == 1;
   }
 
-  /** Decodes XRANGE entries, {@code [[id, [field, value, ...]], ...]}; skips what cannot be read. */
+  /**
+   * Decodes XRANGE entries, {@code [[id, [field, value, ...]], ...]}; skips what cannot be read.
+   */
   List<SseEvent> events(String channel, Object entries) {
     List<?> list = (List<?>) entries;
     List<SseEvent> events = new ArrayList<>(list.size());

@@ -8,10 +8,10 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * Says that messages were skipped, without letting a flood of bad messages flood the log: the
- * first malformed message of a channel is logged with its reason; later ones are counted and
- * summed up in at most one line per channel and {@code interval}. Anyone who can publish on a
- * Redis channel can send garbage at line rate; this keeps the cost of that to a counter.
+ * Says that messages were skipped, without letting a flood of bad messages flood the log: the first
+ * malformed message of a channel is logged with its reason; later ones are counted and summed up in
+ * at most one line per channel and {@code interval}. Anyone who can publish on a Redis channel can
+ * send garbage at line rate; this keeps the cost of that to a counter.
  *
  * <p>Time comes from an injected nanosecond clock so that tests advance it. Thread-safe: each
  * channel's counters are guarded by their own monitor.
@@ -42,15 +42,27 @@ public final class MalformedMessageLog {
       if (!count.logged) {
         count.logged = true;
         count.lastLogNanos = now;
-        line = "Skipping a malformed message on Redis channel " + channel + ": " + problem
-            + ". Further malformed messages on this channel are counted and logged at most once every "
-            + Duration.ofNanos(intervalNanos) + ".";
+        line =
+            "Skipping a malformed message on Redis channel "
+                + channel
+                + ": "
+                + problem
+                + ". Further malformed messages on this channel are counted and logged at most once every "
+                + Duration.ofNanos(intervalNanos)
+                + ".";
       } else if (now - count.lastLogNanos >= intervalNanos) {
         long skipped = count.suppressed + 1;
         count.suppressed = 0;
         count.lastLogNanos = now;
-        line = "Skipped " + skipped + " more malformed message" + (skipped == 1 ? "" : "s")
-            + " on Redis channel " + channel + "; the latest: " + problem;
+        line =
+            "Skipped "
+                + skipped
+                + " more malformed message"
+                + (skipped == 1 ? "" : "s")
+                + " on Redis channel "
+                + channel
+                + "; the latest: "
+                + problem;
       } else {
         count.suppressed++;
       }

@@ -1,10 +1,10 @@
 package io.ssehub.redis.internal;
 
 /**
- * Writes JSON strings byte for byte as Python's {@code json.dumps} does with its defaults
- * ({@code ensure_ascii=True}): {@code \"}, {@code \\}, {@code \n}, {@code \r}, {@code \t},
- * {@code \b}, {@code \f}, and every other character outside printable ASCII (U+0020 to U+007E)
- * as a lowercase {@code \}{@code uXXXX} escape, astral characters as their surrogate pair.
+ * Writes JSON strings byte for byte as Python's {@code json.dumps} does with its defaults ({@code
+ * ensure_ascii=True}): {@code \"}, {@code \\}, {@code \n}, {@code \r}, {@code \t}, {@code \b},
+ * {@code \f}, and every other character outside printable ASCII (U+0020 to U+007E) as a lowercase
+ * {@code \}{@code uXXXX} escape, astral characters as their surrogate pair.
  *
  * <p>Why copy Python's formatting rather than write compact UTF-8 JSON: flask-sse apps and ssehub
  * share Redis channels, and matching the bytes flask-sse's {@code publish} sends means a tool that
@@ -32,8 +32,11 @@ final class PythonJson {
           if (c >= 0x20 && c <= 0x7e) {
             out.append(c);
           } else {
-            out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf])
-                .append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
+            out.append("\\u")
+                .append(HEX[c >> 12 & 0xf])
+                .append(HEX[c >> 8 & 0xf])
+                .append(HEX[c >> 4 & 0xf])
+                .append(HEX[c & 0xf]);
           }
         }
       }

@@ -6,9 +6,9 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -28,7 +28,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public abstract class RedisLinks {
   /** Keys (channels, stream keys) as UTF-8 text; values (messages) as bytes, decoded by us. */
-  public static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+  public static final RedisCodec<String, byte[]> CODEC =
+      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
   private RedisLinks() {}
 
@@ -41,13 +42,13 @@ public abstract class RedisLinks {
   public abstract CompletableFuture<Void> unsubscribe(String redisChannel);
 
   /**
-   * Completes once every message that Redis had sent on the channel's pub/sub connection before
-   * now has been handed to the listener: a PING on that connection, whose reply Redis queues behind
+   * Completes once every message that Redis had sent on the channel's pub/sub connection before now
+   * has been handed to the listener: a PING on that connection, whose reply Redis queues behind
    * them and Lettuce reads after them (messages are delivered on Lettuce's I/O thread as they are
    * read). A history read followed by this barrier therefore never races a live message of an event
    * it already returned: without it, the reply on the command connection can overtake the message
-   * on the pub/sub one, and a resuming client would get that event twice
-   * (ARCHITECTURE.md invariant 6).
+   * on the pub/sub one, and a resuming client would get that event twice (ARCHITECTURE.md invariant
+   * 6).
    *
    * <p>On a cluster with plain (not sharded) pub/sub, messages reach the subscribed node over the
    * cluster bus with no order relative to the command's node: there the barrier narrows the window
@@ -66,7 +67,10 @@ public abstract class RedisLinks {
 
   /** Connects to one Redis (or the master that Sentinel names); throws if it cannot. */
   public static RedisLinks standalone(
-      RedisClient client, RedisURI uri, boolean sharded, RedisPubSubListener<String, byte[]> messages) {
+      RedisClient client,
+      RedisURI uri,
+      boolean sharded,
+      RedisPubSubListener<String, byte[]> messages) {
     StatefulRedisConnection<String, byte[]> commands = client.connect(CODEC, uri);
     StatefulRedisPubSubConnection<String, byte[]> pubSub;
     try {
@@ -138,23 +142,30 @@ public abstract class RedisLinks {
 
     @Override
     public CompletableFuture<Void> subscribe(String redisChannel) {
-      return (sharded ? pubSub.async().ssubscribe(redisChannel) : pubSub.async().subscribe(redisChannel))
+      return (sharded
+              ? pubSub.async().ssubscribe(redisChannel)
+              : pubSub.async().subscribe(redisChannel))
           .toCompletableFuture();
     }
 
     @Override
     public CompletableFuture<Void> unsubscribe(String redisChannel) {
-      return (sharded ? pubSub.async().sunsubscribe(redisChannel) : pubSub.async().unsubscribe(redisChannel))
+      return (sharded
+              ? pubSub.async().sunsubscribe(redisChannel)
+              : pubSub.async().unsubscribe(redisChannel))
           .toCompletableFuture();
     }
 
     @Override
     public CompletableFuture<Void> barrier(String redisChannel) {
       StatefulRedisPubSubConnection<String, byte[]> carrier = pubSub;
-      if (sharded && pubSub instanceof StatefulRedisClusterPubSubConnection<String, byte[]> cluster
-          && commandConnection instanceof StatefulRedisClusterConnection<String, byte[]> clusterCommands) {
+      if (sharded
+          && pubSub instanceof StatefulRedisClusterPubSubConnection<String, byte[]> cluster
+          && commandConnection
+              instanceof StatefulRedisClusterConnection<String, byte[]> clusterCommands) {
         // Sharded messages come from the node that serves the channel's slot.
-        RedisClusterNode node = clusterCommands.getPartitions().getPartitionBySlot(SlotHash.getSlot(redisChannel));
+        RedisClusterNode node =
+            clusterCommands.getPartitions().getPartitionBySlot(SlotHash.getSlot(redisChannel));
         if (node != null) {
           carrier = cluster.getConnection(node.getUri().getHost(), node.getUri().getPort());
         }

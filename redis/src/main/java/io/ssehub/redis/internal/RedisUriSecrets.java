@@ -6,26 +6,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Keeps the passwords of Redis URIs out of what is printed: start-up lines, {@code /health},
- * {@code --print-config}, exception messages.
+ * Keeps the passwords of Redis URIs out of what is printed: start-up lines, {@code /health}, {@code
+ * --print-config}, exception messages.
  *
  * <p>Every form Lettuce or an operator may write is covered: the user info of {@code redis://},
  * {@code rediss://}, {@code redis+ssl://}, {@code redis-socket://}, {@code redis-sentinel://} and
  * {@code redis-cluster://} URIs ({@code user:password@}, {@code :password@} and a lone {@code
- * password@}, which Redis URIs take as the password), a cluster seed list without a scheme
- * ({@code :password@host:port,host:port}), and query parameters whose name says password, secret,
- * token or auth ({@code ?password=...}). The user info runs to the last {@code @}, as Lettuce
- * reads it, so a password holding {@code @} or {@code /} is masked whole; masking more than the
- * password (when a query value holds an {@code @}) is preferred to showing any of it.
+ * password@}, which Redis URIs take as the password), a cluster seed list without a scheme ({@code
+ * :password@host:port,host:port}), and query parameters whose name says password, secret, token or
+ * auth ({@code ?password=...}). The user info runs to the last {@code @}, as Lettuce reads it, so a
+ * password holding {@code @} or {@code /} is masked whole; masking more than the password (when a
+ * query value holds an {@code @}) is preferred to showing any of it.
  */
 public final class RedisUriSecrets {
   /** What a masked secret reads as. */
   public static final String MASK = "***";
 
   private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://");
-  private static final Pattern SECRET_PARAMETER = Pattern.compile(
-      "([?&;][A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|auth)[A-Za-z0-9_.-]*=)([^&#]*)");
-  private static final Pattern URI_IN_TEXT = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s\"'<>()\\[\\]]*");
+  private static final Pattern SECRET_PARAMETER =
+      Pattern.compile(
+          "([?&;][A-Za-z0-9_.-]*(?i:password|passwd|pwd|secret|token|auth)[A-Za-z0-9_.-]*=)([^&#]*)");
+  private static final Pattern URI_IN_TEXT =
+      Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s\"'<>()\\[\\]]*");
   private static final Pattern SECRET_PART_DELIMITERS = Pattern.compile("[/?#@:,;&=]");
 
   private RedisUriSecrets() {}
@@ -52,7 +54,10 @@ public final class RedisUriSecrets {
     return head + SECRET_PARAMETER.matcher(rest).replaceAll("$1" + Matcher.quoteReplacement(MASK));
   }
 
-  /** The passwords {@code uri} holds (user info and secret query parameters), as written; empty if none. */
+  /**
+   * The passwords {@code uri} holds (user info and secret query parameters), as written; empty if
+   * none.
+   */
   public static List<String> secrets(String uri) {
     List<String> found = new ArrayList<>();
     if (uri == null) {
@@ -75,8 +80,8 @@ public final class RedisUriSecrets {
 
   /**
    * {@code text} (an exception's message, say) with each of {@code secrets} masked, and so every
-   * piece of one between URI delimiters (a parser may quote the part after a {@code /} or {@code
-   * @}), and every URI in it masked as {@link #mask} does.
+   * piece of one between URI delimiters (a parser may quote the part after a {@code /} or
+   * {@code @}), and every URI in it masked as {@link #mask} does.
    */
   public static String maskText(String text, List<String> secrets) {
     if (text == null) {

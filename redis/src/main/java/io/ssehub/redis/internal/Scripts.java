@@ -19,22 +19,24 @@ public final class Scripts {
 
   /**
    * Trims a stream to {@code size} entries (none if {@code size} is negative), drops entries at
-   * least {@code ttl} ms old by Redis's clock, then drops the oldest while the stream holds more than
-   * {@code maxBytes} bytes of field values (none if negative), and records the newest dropped id as
-   * the stream's {@code max-deleted-entry-id}: Redis counts only {@code XDEL} there, and replays need
-   * to know where the retained history starts to tell a complete replay from a cut one. {@code
-   * newest} is the stream's newest id if the caller knows it. {@code XSETID ... MAXDELETEDID} needs
-   * Redis 7; on older servers it fails quietly and replays fall back to the first retained entry.
+   * least {@code ttl} ms old by Redis's clock, then drops the oldest while the stream holds more
+   * than {@code maxBytes} bytes of field values (none if negative), and records the newest dropped
+   * id as the stream's {@code max-deleted-entry-id}: Redis counts only {@code XDEL} there, and
+   * replays need to know where the retained history starts to tell a complete replay from a cut
+   * one. {@code newest} is the stream's newest id if the caller knows it. {@code XSETID ...
+   * MAXDELETEDID} needs Redis 7; on older servers it fails quietly and replays fall back to the
+   * first retained entry.
    *
    * <p>The byte total lives in the companion hash {@code counter} (same hash slot), with the stream
-   * length it was counted at: when that length is not the stream's (the hash expired or was evicted,
-   * or something else wrote the stream), the total is counted again from the entries. {@code total}
-   * is the stream's byte total if the caller knows it, else nil. Returns the total after trimming
-   * and whether anything was dropped; the caller saves it ({@code save_bytes}). Entries are read in
-   * small pages, so that a trim never holds much more than a page of the stream in the script's
-   * memory.
+   * length it was counted at: when that length is not the stream's (the hash expired or was
+   * evicted, or something else wrote the stream), the total is counted again from the entries.
+   * {@code total} is the stream's byte total if the caller knows it, else nil. Returns the total
+   * after trimming and whether anything was dropped; the caller saves it ({@code save_bytes}).
+   * Entries are read in small pages, so that a trim never holds much more than a page of the stream
+   * in the script's memory.
    */
-  private static final String TRIM = """
+  private static final String TRIM =
+      """
       local PAGE = 8
       local function entry_bytes(entry)
         local fields, n = entry[2], 0
@@ -163,7 +165,10 @@ public final class Scripts {
    * size of 0, or a message over the byte bound, the entry is trimmed at once: ids still count up,
    * so resumes stay exact.
    */
-  public static final Script PUBLISH = new Script(TRIM + """
+  public static final Script PUBLISH =
+      new Script(
+          TRIM
+              + """
       local stored = ARGV[2] .. ARGV[3]
       local total = counted_bytes(KEYS[1], KEYS[2]) + #stored
       local id = redis.call('XADD', KEYS[1], '*', 'm', stored)
@@ -177,6 +182,7 @@ public final class Scripts {
       redis.call(ARGV[7], ARGV[1], message)
       return id
       """);
+
   /**
    * Reads a history. KEYS: [1] the history stream, [2] its byte counter. ARGV: [1] history age in
    * ms, [2] {@code range} or {@code find}, [3] for {@code range}: the XRANGE start ({@code -} or
@@ -186,14 +192,17 @@ public final class Scripts {
    * <p>Returns {@code {0}} if the stream does not exist, else {@code {1, last-generated-id,
    * max-deleted-entry-id (empty before Redis 7), first entry id (empty if none), entries, found,
    * capped}}: for {@code range}, the entries from the start on; for {@code find}, the entries after
-   * the newest one holding the text ({@code found} = 1), or all of them ({@code found} = 0). Entries
-   * are the newest that fit in the byte limit: {@code capped} = 1 when older ones were left out for
-   * it. Finding by text is exact: inside a JSON string every {@code "} is escaped, so the unescaped
-   * text can only be the message's own {@code id} member, and ssehub writes every history entry in
-   * one format. Entries are read newest first in small pages, so that neither the script nor the
-   * reply holds more than the limit.
+   * the newest one holding the text ({@code found} = 1), or all of them ({@code found} = 0).
+   * Entries are the newest that fit in the byte limit: {@code capped} = 1 when older ones were left
+   * out for it. Finding by text is exact: inside a JSON string every {@code "} is escaped, so the
+   * unescaped text can only be the message's own {@code id} member, and ssehub writes every history
+   * entry in one format. Entries are read newest first in small pages, so that neither the script
+   * nor the reply holds more than the limit.
    */
-  public static final Script AFTER = new Script(TRIM + """
+  public static final Script AFTER =
+      new Script(
+          TRIM
+              + """
       local key = KEYS[1]
       if redis.call('EXISTS', key) == 0 then
         return {0}
@@ -259,7 +268,10 @@ public final class Scripts {
    * Returns the stream's last generated id (which stays when every entry is trimmed), or an empty
    * string when there is no stream.
    */
-  public static final Script LAST_ID = new Script(TRIM + """
+  public static final Script LAST_ID =
+      new Script(
+          TRIM
+              + """
       if redis.call('EXISTS', KEYS[1]) == 0 then
         return ''
       end
@@ -284,8 +296,9 @@ public final class Scripts {
 
     private static String sha1(String source) {
       try {
-        return HexFormat.of().formatHex(
-            MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+            .formatHex(
+                MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException("SHA-1 is part of every JDK", e);
       }

@@ -2,7 +2,8 @@ package io.ssehub.redis.internal;
 
 /**
  * A Redis stream entry id, {@code <ms>-<seq>}, both unsigned 64-bit
- * (https://redis.io/docs/latest/develop/data-types/streams/#entry-ids). Ordered as Redis orders them.
+ * (https://redis.io/docs/latest/develop/data-types/streams/#entry-ids). Ordered as Redis orders
+ * them.
  */
 public record StreamId(long ms, long seq) implements Comparable<StreamId> {
   /** The id before every entry: what {@code lastId} answers for a channel without history. */
@@ -25,7 +26,8 @@ public record StreamId(long ms, long seq) implements Comparable<StreamId> {
     }
     try {
       return new StreamId(
-          Long.parseUnsignedLong(text, 0, dash, 10), Long.parseUnsignedLong(text, dash + 1, text.length(), 10));
+          Long.parseUnsignedLong(text, 0, dash, 10),
+          Long.parseUnsignedLong(text, dash + 1, text.length(), 10));
     } catch (NumberFormatException tooBig) {
       return null;
     }

@@ -9,9 +9,9 @@ import org.junit.jupiter.api.AfterAll;
 
 /**
  * Fuzzes the reading of Redis messages, which any Redis client may publish: every message decodes
- * to exactly one of an event or a problem to log; nothing may escape into the pub/sub listener.
- * Run by CI in fuzzing mode ({@code JAZZER_FUZZ=1}, bounded by {@code maxDuration}); otherwise only
- * the seeds run.
+ * to exactly one of an event or a problem to log; nothing may escape into the pub/sub listener. Run
+ * by CI in fuzzing mode ({@code JAZZER_FUZZ=1}, bounded by {@code maxDuration}); otherwise only the
+ * seeds run.
  */
 class FlaskSseCodecFuzzTest {
   private static final AtomicLong INPUTS = new AtomicLong();

@@ -51,10 +51,16 @@ class FlaskSseCodecTest {
 
     @Test
     void tagsTravelAsAnExtraSortedMemberOnlyWhenPresent() {
-      SseEvent event = event("x").type("t").id("7").tags(java.util.List.of("private", "https://example.com/é")).build();
+      SseEvent event =
+          event("x")
+              .type("t")
+              .id("7")
+              .tags(java.util.List.of("private", "https://example.com/é"))
+              .build();
       String json = FlaskSseCodec.encode(event).json();
-      assertThat(json).isEqualTo(
-          "{\"data\": \"x\", \"id\": \"7\", \"tags\": [\"private\", \"https://example.com/\\u00e9\"], \"type\": \"t\"}");
+      assertThat(json)
+          .isEqualTo(
+              "{\"data\": \"x\", \"id\": \"7\", \"tags\": [\"private\", \"https://example.com/\\u00e9\"], \"type\": \"t\"}");
       assertThat(read(json)).isEqualTo(event);
       assertThat(FlaskSseCodec.encode(event("x").build()).json()).doesNotContain("tags");
     }
@@ -88,7 +94,8 @@ class FlaskSseCodecTest {
       FlaskSseCodec.Encoded encoded = FlaskSseCodec.encode(event("x").type("t").retry(5L).build());
       assertThat(encoded.hasId()).isFalse();
       assertThat(encoded.withId("1732570000000-0"))
-          .isEqualTo("{\"data\": \"x\", \"id\": \"1732570000000-0\", \"retry\": 5, \"type\": \"t\"}");
+          .isEqualTo(
+              "{\"data\": \"x\", \"id\": \"1732570000000-0\", \"retry\": 5, \"type\": \"t\"}");
       assertThat(encoded.json()).isEqualTo("{\"data\": \"x\", \"retry\": 5, \"type\": \"t\"}");
     }
 
@@ -129,7 +136,8 @@ class FlaskSseCodecTest {
 
     @Test
     void spacedObjectDataBecomesCompactJson() {
-      assertThat(read("{\"data\": {\"a\": [1, 2.50, true, null]}}").data()).isEqualTo("{\"a\":[1,2.50,true,null]}");
+      assertThat(read("{\"data\": {\"a\": [1, 2.50, true, null]}}").data())
+          .isEqualTo("{\"a\":[1,2.50,true,null]}");
     }
 
     @Test
@@ -150,7 +158,8 @@ class FlaskSseCodecTest {
 
     @Test
     void emptyAndNullFieldsMeanUnset() {
-      assertThat(read("{\"data\": \"d\", \"type\": \"\", \"id\": null, \"retry\": null}")).isEqualTo(SseEvent.of("d"));
+      assertThat(read("{\"data\": \"d\", \"type\": \"\", \"id\": null, \"retry\": null}"))
+          .isEqualTo(SseEvent.of("d"));
     }
 
     @Test
@@ -165,7 +174,8 @@ class FlaskSseCodecTest {
 
     @Test
     void unknownKeysIgnored() {
-      assertThat(read("{\"data\": \"d\", \"channel\": \"x\", \"extra\": [1]}")).isEqualTo(SseEvent.of("d"));
+      assertThat(read("{\"data\": \"d\", \"channel\": \"x\", \"extra\": [1]}"))
+          .isEqualTo(SseEvent.of("d"));
     }
 
     @Test
@@ -181,7 +191,8 @@ class FlaskSseCodecTest {
 
     @Test
     void originalFlaskSseArrayWithJsonData() {
-      assertThat(read("[\"myevent\", {\"line\": 1}]")).isEqualTo(event("{\"line\":1}").type("myevent").build());
+      assertThat(read("[\"myevent\", {\"line\": 1}]"))
+          .isEqualTo(event("{\"line\":1}").type("myevent").build());
     }
 
     @Test
@@ -203,7 +214,8 @@ class FlaskSseCodecTest {
     @Test
     void dataAtTheLimitAccepted() {
       FlaskSseCodec small = new FlaskSseCodec(4);
-      FlaskSseCodec.Decoded decoded = small.decode("{\"data\": \"\\u00e9\\u00e9\"}".getBytes(StandardCharsets.UTF_8), null);
+      FlaskSseCodec.Decoded decoded =
+          small.decode("{\"data\": \"\\u00e9\\u00e9\"}".getBytes(StandardCharsets.UTF_8), null);
       assertThat(decoded.event().data()).isEqualTo("éé");
     }
   }
@@ -228,7 +240,8 @@ class FlaskSseCodecTest {
     @Test
     void numberWhoseExponentNoDecimalHolds() {
       assertThat(problem("{\"data\": 4e" + "4".repeat(80) + "}"))
-          .startsWith("a number that cannot be represented").hasSizeLessThan(200);
+          .startsWith("a number that cannot be represented")
+          .hasSizeLessThan(200);
     }
 
     @Test
@@ -268,7 +281,8 @@ class FlaskSseCodecTest {
 
     @Test
     void typeWithCrLfInjectingFields() {
-      assertThat(problem("{\"data\": \"d\", \"type\": \"t\\r\\ndata: injected\"}")).startsWith("type:");
+      assertThat(problem("{\"data\": \"d\", \"type\": \"t\\r\\ndata: injected\"}"))
+          .startsWith("type:");
     }
 
     @Test
@@ -313,7 +327,8 @@ class FlaskSseCodecTest {
 
     @Test
     void retryTooBigForALong() {
-      assertThat(problem("{\"data\": \"d\", \"retry\": 99999999999999999999999}")).startsWith("retry:");
+      assertThat(problem("{\"data\": \"d\", \"retry\": 99999999999999999999999}"))
+          .startsWith("retry:");
     }
 
     @Test

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class HistoryRepliesTest {
   private final List<String> problems = new ArrayList<>();
   private final HistoryReplies replies =
-      new HistoryReplies(new FlaskSseCodec(1024), (channel, problem) -> problems.add(channel + ": " + problem));
+      new HistoryReplies(
+          new FlaskSseCodec(1024), (channel, problem) -> problems.add(channel + ": " + problem));
 
   private static byte[] b(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
@@ -24,7 +25,8 @@ class HistoryRepliesTest {
   }
 
   /** A range reply: exists, last-generated-id, max-deleted-entry-id, first entry id, entries. */
-  private static List<Object> stream(String last, String maxDeleted, String first, List<?> entries) {
+  private static List<Object> stream(
+      String last, String maxDeleted, String first, List<?> entries) {
     return List.of(1L, b(last), b(maxDeleted), b(first), entries, 0L);
   }
 
@@ -42,7 +44,9 @@ class HistoryRepliesTest {
 
   @Test
   void fromTheBeginningCompleteWhenNothingWasTrimmed() {
-    List<?> entries = List.of(entry("5-0", "{\"data\": \"a\"}"), entry("6-0", "{\"data\": \"b\", \"id\": \"own\"}"));
+    List<?> entries =
+        List.of(
+            entry("5-0", "{\"data\": \"a\"}"), entry("6-0", "{\"data\": \"b\", \"id\": \"own\"}"));
     Replay replay = after("0-0", stream("6-0", "0-0", "5-0", entries));
     assertThat(replay.complete()).isTrue();
     assertThat(replay.events()).extracting(SseEvent::id).containsExactly("5-0", "own");
@@ -95,13 +99,16 @@ class HistoryRepliesTest {
 
   @Test
   void foundPublisherIdComplete() {
-    List<Object> reply = List.of(1L, b("6-0"), b("0-0"), b("5-0"), List.of(entry("6-0", "{\"data\": \"b\"}")), 1L);
-    assertThat(replies.afterFound("ch", reply)).isEqualTo(new Replay(true, List.of(SseEvent.of("b").withId("6-0"))));
+    List<Object> reply =
+        List.of(1L, b("6-0"), b("0-0"), b("5-0"), List.of(entry("6-0", "{\"data\": \"b\"}")), 1L);
+    assertThat(replies.afterFound("ch", reply))
+        .isEqualTo(new Replay(true, List.of(SseEvent.of("b").withId("6-0"))));
   }
 
   @Test
   void missingPublisherIdIncomplete() {
-    List<Object> reply = List.of(1L, b("6-0"), b("0-0"), b("5-0"), List.of(entry("6-0", "{\"data\": \"b\"}")), 0L);
+    List<Object> reply =
+        List.of(1L, b("6-0"), b("0-0"), b("5-0"), List.of(entry("6-0", "{\"data\": \"b\"}")), 0L);
     assertThat(replies.afterFound("ch", reply).complete()).isFalse();
     assertThat(replies.afterFound("ch", MISSING)).isEqualTo(new Replay(false, List.of()));
   }
@@ -110,17 +117,21 @@ class HistoryRepliesTest {
   void replyCappedByTheByteLimitIncomplete() {
     List<Object> entries = List.of(entry("6-0", "{\"data\": \"b\"}"));
     List<Object> capped = List.of(1L, b("6-0"), b("0-0"), b("5-0"), entries, 0L, 1L);
-    assertThat(after("5-0", capped)).as("the client's id is retained, but not all after it was returned")
+    assertThat(after("5-0", capped))
+        .as("the client's id is retained, but not all after it was returned")
         .isEqualTo(new Replay(false, List.of(SseEvent.of("b").withId("6-0"))));
     List<Object> foundButCapped = List.of(1L, b("6-0"), b("0-0"), b("4-0"), entries, 1L, 1L);
     assertThat(replies.afterFound("ch", foundButCapped).complete()).isFalse();
-    assertThat(after("5-0", List.of(1L, b("6-0"), b("0-0"), b("5-0"), entries, 0L, 0L)).complete()).isTrue();
+    assertThat(after("5-0", List.of(1L, b("6-0"), b("0-0"), b("5-0"), entries, 0L, 0L)).complete())
+        .isTrue();
   }
 
   @Test
   void unreadableEntrySkippedAndReported() {
     List<?> entries = List.of(entry("5-0", "garbage"), entry("6-0", "{\"data\": \"b\"}"));
-    assertThat(after("0-0", stream("6-0", "0-0", "5-0", entries)).events()).extracting(SseEvent::data).containsExactly("b");
+    assertThat(after("0-0", stream("6-0", "0-0", "5-0", entries)).events())
+        .extracting(SseEvent::data)
+        .containsExactly("b");
     assertThat(problems).singleElement().asString().contains("ch: history entry 5-0: not JSON");
   }
 

@@ -51,7 +51,9 @@ class MalformedMessageLogTest {
     log.skipped("logs", "third");
     now += Duration.ofSeconds(60).toNanos();
     log.skipped("logs", "fourth");
-    assertThat(takeLine()).contains("Skipped 3 more malformed messages on Redis channel logs").contains("fourth");
+    assertThat(takeLine())
+        .contains("Skipped 3 more malformed messages on Redis channel logs")
+        .contains("fourth");
     log.skipped("logs", "fifth");
     assertThat(lines).isEmpty();
   }

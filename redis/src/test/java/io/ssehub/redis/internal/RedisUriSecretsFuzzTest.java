@@ -17,7 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 class RedisUriSecretsFuzzTest {
   private static final AtomicLong INPUTS = new AtomicLong();
   private static final List<String> SCHEMES =
-      List.of("redis://", "rediss://", "redis-sentinel://", "redis-cluster://", "redis-socket://", "");
+      List.of(
+          "redis://", "rediss://", "redis-sentinel://", "redis-cluster://", "redis-socket://", "");
 
   @FuzzTest(maxDuration = "10s")
   void passwordNeverShown(FuzzedDataProvider data) {
@@ -34,7 +35,9 @@ class RedisUriSecretsFuzzTest {
     // The query of the rest may hold secret parameters of its own, masked as well.
     assertThat(masked).isEqualTo(RedisUriSecrets.mask(expected));
     if (!password.isEmpty() && password.indexOf('*') < 0) {
-      assertThat(RedisUriSecrets.maskText("failed: " + password + " / " + uri, RedisUriSecrets.secrets(uri)))
+      assertThat(
+              RedisUriSecrets.maskText(
+                  "failed: " + password + " / " + uri, RedisUriSecrets.secrets(uri)))
           .doesNotContain(password);
     }
   }

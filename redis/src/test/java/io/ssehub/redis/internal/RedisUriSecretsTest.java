@@ -10,7 +10,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Every form a Redis URI can hold a password in, masked; nothing else changed. */
 class RedisUriSecretsTest {
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       redis://:sec1@127.0.0.1:6390/0                        | redis://:***@127.0.0.1:6390/0
       redis://user:sec1@h                                   | redis://user:***@h
       redis://sec1@h                                        | redis://***@h
@@ -44,9 +47,11 @@ class RedisUriSecretsTest {
 
   @Test
   void secretsFoundInUserInfoAndQuery() {
-    assertThat(RedisUriSecrets.secrets("redis://u:pw1@h?password=pw2&db=1")).containsExactly("pw1", "pw2");
+    assertThat(RedisUriSecrets.secrets("redis://u:pw1@h?password=pw2&db=1"))
+        .containsExactly("pw1", "pw2");
     assertThat(RedisUriSecrets.secrets("redis://pw1@h")).containsExactly("pw1");
-    assertThat(RedisUriSecrets.secrets("redis-sentinel://:pw1@s1:26379,s2:26379#m")).containsExactly("pw1");
+    assertThat(RedisUriSecrets.secrets("redis-sentinel://:pw1@s1:26379,s2:26379#m"))
+        .containsExactly("pw1");
     assertThat(RedisUriSecrets.secrets("redis://h:6379/0")).isEmpty();
     assertThat(RedisUriSecrets.secrets("redis://user:@h")).isEmpty();
   }
@@ -55,8 +60,10 @@ class RedisUriSecretsTest {
   void textMaskedWhereverASecretOrAUriAppears() {
     List<String> secrets = RedisUriSecrets.secrets("redis://:hunter/two@h:1");
     assertThat(RedisUriSecrets.maskText("For input string: \"two@h:1\"", secrets))
-        .as("a parser quoting the part after a '/' of the password").isEqualTo("For input string: \"***@h:1\"");
-    assertThat(RedisUriSecrets.maskText("WRONGPASS hunter/two rejected", secrets)).isEqualTo("WRONGPASS *** rejected");
+        .as("a parser quoting the part after a '/' of the password")
+        .isEqualTo("For input string: \"***@h:1\"");
+    assertThat(RedisUriSecrets.maskText("WRONGPASS hunter/two rejected", secrets))
+        .isEqualTo("WRONGPASS *** rejected");
     assertThat(RedisUriSecrets.maskText("Cannot reach redis://:other@h:1 (refused)", List.of()))
         .isEqualTo("Cannot reach redis://:***@h:1 (refused)");
     assertThat(RedisUriSecrets.maskText("no secret here", secrets)).isEqualTo("no secret here");

@@ -15,8 +15,22 @@ class StreamIdTest {
 
   @Test
   void refusesOtherIds() {
-    for (String id : new String[] {"", "0", "42", "-1", "1-", "1--1", "a-1", "1-1-1", "1-+1", " 1-1",
-        "18446744073709551616-0", "1-0 ", "order-42"}) {
+    for (String id :
+        new String[] {
+          "",
+          "0",
+          "42",
+          "-1",
+          "1-",
+          "1--1",
+          "a-1",
+          "1-1-1",
+          "1-+1",
+          " 1-1",
+          "18446744073709551616-0",
+          "1-0 ",
+          "order-42"
+        }) {
       assertThat(StreamId.parse(id)).as(id).isNull();
     }
     assertThat(StreamId.parse(null)).isNull();

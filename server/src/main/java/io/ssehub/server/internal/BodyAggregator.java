@@ -37,7 +37,8 @@ final class BodyAggregator extends HttpObjectAggregator {
   }
 
   @Override
-  protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+  protected Object newContinueResponse(
+      HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
     // "Expect: 100-continue" with a Content-Length over the limit: refuse before the client sends
     // the body (RFC 9110, 10.1.1), with our error body. The aggregator then ignores the content.
     if (HttpUtil.is100ContinueExpected(start) && isContentLengthInvalid(start, maxContentLength)) {
@@ -49,6 +50,7 @@ final class BodyAggregator extends HttpObjectAggregator {
 
   private FullHttpResponse tooLarge(HttpMessage oversized) {
     refusals.record(Refusals.Cause.BODY_TOO_LARGE);
-    return Responses.error(HttpProblem.bodyTooLarge(HttpUtil.getContentLength(oversized, -1L), maxContentLength()));
+    return Responses.error(
+        HttpProblem.bodyTooLarge(HttpUtil.getContentLength(oversized, -1L), maxContentLength()));
   }
 }

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts open connections, in all and per client address. A connection over a limit is not
- * dropped at once: it is marked, and its first request gets an answer that says why (see {@link
+ * Counts open connections, in all and per client address. A connection over a limit is not dropped
+ * at once: it is marked, and its first request gets an answer that says why (see {@link
  * HttpRouter}: a stream is told to come back later, other requests get 429 or 503), then it is
  * closed. It has {@link #OVER_LIMIT_GRACE_MILLIS} to send that request: one that sends nothing is
  * closed then, so that idle connections over the limits cannot hold the node's descriptors. Only
@@ -29,7 +29,10 @@ public final class ConnectionLimiter {
   /** How long a connection over a limit may take to send the request its refusal answers. */
   static final long OVER_LIMIT_GRACE_MILLIS = 250;
 
-  /** What a connection over a limit that sent nothing gets beyond the grace: a pass of its loop's I/O. */
+  /**
+   * What a connection over a limit that sent nothing gets beyond the grace: a pass of its loop's
+   * I/O.
+   */
   private static final long LAST_READ_MILLIS = 20;
 
   private final int maxConnections;
@@ -63,32 +66,47 @@ public final class ConnectionLimiter {
         return;
       }
     }
-    channel.closeFuture().addListener(closed -> {
-      total.decrementAndGet();
-      if (maxPerIp > 0 && ip != null) {
-        AtomicInteger count = perIp.get(ip);
-        if (count != null) {
-          release(ip, count);
-        }
-      }
-    });
+    channel
+        .closeFuture()
+        .addListener(
+            closed -> {
+              total.decrementAndGet();
+              if (maxPerIp > 0 && ip != null) {
+                AtomicInteger count = perIp.get(ip);
+                if (count != null) {
+                  release(ip, count);
+                }
+              }
+            });
   }
 
   private static void refuse(Channel channel, Refusals.Cause cause) {
     channel.attr(OVER_LIMIT).set(cause);
     ReadSeen seen = new ReadSeen();
     channel.pipeline().addFirst(seen);
-    ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
-      if (seen.read) {
-        channel.close();
-      } else {
-        // Nothing read yet: the request may wait in the socket behind a busy loop. One more pass of
-        // the loop's I/O reads it (and answers it) before the close.
-        channel.eventLoop().schedule(() -> {
-          channel.close();
-        }, LAST_READ_MILLIS, TimeUnit.MILLISECONDS);
-      }
-    }, OVER_LIMIT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> deadline =
+        channel
+            .eventLoop()
+            .schedule(
+                () -> {
+                  if (seen.read) {
+                    channel.close();
+                  } else {
+                    // Nothing read yet: the request may wait in the socket behind a busy loop. One
+                    // more pass of
+                    // the loop's I/O reads it (and answers it) before the close.
+                    channel
+                        .eventLoop()
+                        .schedule(
+                            () -> {
+                              channel.close();
+                            },
+                            LAST_READ_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                  }
+                },
+                OVER_LIMIT_GRACE_MILLIS,
+                TimeUnit.MILLISECONDS);
     channel.closeFuture().addListener(closed -> deadline.cancel(false));
   }
 
@@ -105,7 +123,9 @@ public final class ConnectionLimiter {
 
   private void release(String ip, AtomicInteger count) {
     if (count.decrementAndGet() <= 0) {
-      perIp.remove(ip, count); // an address with no connection leaves the map; a racing admit makes a new entry
+      perIp.remove(
+          ip,
+          count); // an address with no connection leaves the map; a racing admit makes a new entry
     }
   }
 

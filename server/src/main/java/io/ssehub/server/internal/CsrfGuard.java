@@ -32,7 +32,10 @@ public final class CsrfGuard {
     this.allowed = allowed;
   }
 
-  /** The origins {@code cors} answers with {@code Access-Control-Allow-Origin}: the Mercure door's rule. */
+  /**
+   * The origins {@code cors} answers with {@code Access-Control-Allow-Origin}: the Mercure door's
+   * rule.
+   */
   public static Predicate<String> origins(CorsPolicy cors) {
     return origin -> cors.responseHeaders(origin).containsKey("Access-Control-Allow-Origin");
   }
@@ -40,7 +43,8 @@ public final class CsrfGuard {
   /**
    * Lets a publish through, or throws a 403 that says why.
    *
-   * @param byCookie whether the request's credentials come from its cookie (not a header or parameter)
+   * @param byCookie whether the request's credentials come from its cookie (not a header or
+   *     parameter)
    */
   void check(HttpHeaders headers, boolean byCookie) {
     String origin = headers.get(HttpHeaderNames.ORIGIN);
@@ -49,18 +53,26 @@ public final class CsrfGuard {
       String referer = headers.get(HttpHeaderNames.REFERER);
       if (referer == null || referer.isEmpty()) {
         if (byCookie) {
-          throw forbidden("headers", "no Origin and no Referer on a publish authorized by the cookie (expected: the"
-              + " Origin of a page allowed by --cors-origin)");
+          throw forbidden(
+              "headers",
+              "no Origin and no Referer on a publish authorized by the cookie (expected: the"
+                  + " Origin of a page allowed by --cors-origin)");
         }
         return; // not a browser's request
       }
       field = "Referer";
       origin = originOf(referer);
     }
-    if (origin == null || !(sameOrigin(origin, headers.get(HttpHeaderNames.HOST)) || allowed.test(origin))) {
-      throw forbidden(field, field + ": " + InvalidInputException.quote(String.valueOf(headers.get(field)))
-          + " is not allowed to publish " + (byCookie ? "with the cookie" : "without a token")
-          + " (expected: this hub's own origin or one of --cors-origin; a cross-site request forgery is refused)");
+    if (origin == null
+        || !(sameOrigin(origin, headers.get(HttpHeaderNames.HOST)) || allowed.test(origin))) {
+      throw forbidden(
+          field,
+          field
+              + ": "
+              + InvalidInputException.quote(String.valueOf(headers.get(field)))
+              + " is not allowed to publish "
+              + (byCookie ? "with the cookie" : "without a token")
+              + " (expected: this hub's own origin or one of --cors-origin; a cross-site request forgery is refused)");
     }
   }
 
@@ -72,18 +84,26 @@ public final class CsrfGuard {
   private static String originOf(String url) {
     try {
       URI uri = new URI(url);
-      return uri.getScheme() == null || uri.getRawAuthority() == null ? null : uri.getScheme() + "://" + uri.getRawAuthority();
+      return uri.getScheme() == null || uri.getRawAuthority() == null
+          ? null
+          : uri.getScheme() + "://" + uri.getRawAuthority();
     } catch (java.net.URISyntaxException e) {
       return null;
     }
   }
 
-  /** Whether {@code origin} names the host the request was sent to: a page the hub served itself. */
+  /**
+   * Whether {@code origin} names the host the request was sent to: a page the hub served itself.
+   */
   private static boolean sameOrigin(String origin, String host) {
     if (host == null || host.isEmpty()) {
       return false;
     }
     int scheme = origin.indexOf("://");
-    return scheme > 0 && origin.substring(scheme + 3).toLowerCase(Locale.ROOT).equals(host.toLowerCase(Locale.ROOT));
+    return scheme > 0
+        && origin
+            .substring(scheme + 3)
+            .toLowerCase(Locale.ROOT)
+            .equals(host.toLowerCase(Locale.ROOT));
   }
 }

@@ -1,6 +1,5 @@
 package io.ssehub.server.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>Snapshots are built from the meters of {@code HubMetrics} on the server's registry and from
  * the hub's read-only views; a registry without those meters gives nulls, which the page shows as
  * such. Each page's ticks run on its connection's event loop and stop when it closes; a page that
- * does not read its snapshots ({@value #MAX_PENDING_BYTES} bytes waiting) is closed, and its
- * {@code EventSource} reconnects.
+ * does not read its snapshots ({@value #MAX_PENDING_BYTES} bytes waiting) is closed, and its {@code
+ * EventSource} reconnects.
  *
  * <p>Threading: immutable after construction; {@link #snapshot} is safe from any thread.
  */
@@ -92,16 +91,21 @@ public final class Dashboard {
   /**
    * Lets the client through if it may publish to every channel.
    *
-   * @throws AccessDeniedException otherwise: 401 without usable credentials, 403 with too few rights
+   * @throws AccessDeniedException otherwise: 401 without usable credentials, 403 with too few
+   *     rights
    */
   void authorize(Principal principal, String remoteAddress) {
     try {
-      hub.authorize(new AccessRequest(AccessRequest.Action.PUBLISH, List.of(EVERY_CHANNEL), principal, remoteAddress));
+      hub.authorize(
+          new AccessRequest(
+              AccessRequest.Action.PUBLISH, List.of(EVERY_CHANNEL), principal, remoteAddress));
     } catch (AccessDeniedException e) {
-      String reason = "the dashboard needs the right to publish to every channel (" + e.getMessage() + ")";
-      throw new AccessDeniedException(e.unauthenticated()
-          ? AccessDecision.unauthenticated(reason)
-          : AccessDecision.forbidden(reason));
+      String reason =
+          "the dashboard needs the right to publish to every channel (" + e.getMessage() + ")";
+      throw new AccessDeniedException(
+          e.unauthenticated()
+              ? AccessDecision.unauthenticated(reason)
+              : AccessDecision.forbidden(reason));
     }
   }
 
@@ -112,9 +116,13 @@ public final class Dashboard {
   NettySink open(Channel channel, HttpResponse head) {
     NettySink sink = new NettySink(channel, head);
     // A reconnecting page comes back after the interval, not after the browser's default 3 s.
-    sink.send(("retry: " + Math.max(1000, interval.toMillis()) + "\n\n").getBytes(StandardCharsets.US_ASCII));
-    ScheduledFuture<?> ticks = channel.eventLoop().scheduleAtFixedRate(
-        () -> tick(sink), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    sink.send(
+        ("retry: " + Math.max(1000, interval.toMillis()) + "\n\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    ScheduledFuture<?> ticks =
+        channel
+            .eventLoop()
+            .scheduleAtFixedRate(() -> tick(sink), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     channel.closeFuture().addListener(closed -> ticks.cancel(false));
     return sink;
   }
@@ -129,7 +137,8 @@ public final class Dashboard {
       String json = JSON.writeValueAsString(snapshot());
       sink.send(SseEncoder.encode(SseEvent.builder().type(SNAPSHOT_TYPE).data(json).build()));
     } catch (Throwable e) {
-      // One failed tick, an error included, must not cancel the schedule (a throw would): the next one tries again.
+      // One failed tick, an error included, must not cancel the schedule (a throw would): the next
+      // one tries again.
       log.warn("Dashboard snapshot failed", e);
     }
   }
@@ -155,9 +164,13 @@ public final class Dashboard {
     snapshot.put("channelCount", counts.size());
     ArrayNode channels = snapshot.putArray("channels");
     counts.entrySet().stream()
-        .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+        .sorted(
+            Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey()))
         .limit(MAX_CHANNELS)
-        .forEach(entry -> channels.addObject().put("name", entry.getKey()).put("streams", entry.getValue()));
+        .forEach(
+            entry ->
+                channels.addObject().put("name", entry.getKey()).put("streams", entry.getValue()));
     return snapshot;
   }
 

@@ -9,7 +9,8 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * Gives each flag its environment variable as default: {@code --max-event-bytes} reads {@code
  * SSEHUB_MAX_EVENT_BYTES}. A flag on the command line beats its variable; a variable beats the
- * built-in default (picocli falls back to the option's {@code defaultValue} when this returns null).
+ * built-in default (picocli falls back to the option's {@code defaultValue} when this returns
+ * null).
  */
 public final class EnvironmentDefaults implements IDefaultValueProvider {
   public static final String PREFIX = "SSEHUB_";
@@ -29,7 +30,8 @@ public final class EnvironmentDefaults implements IDefaultValueProvider {
   @Override
   public String defaultValue(ArgSpec argSpec) {
     if (argSpec instanceof OptionSpec option
-        && !option.usageHelp() && !option.versionHelp()
+        && !option.usageHelp()
+        && !option.versionHelp()
         && option.longestName().startsWith("--")) {
       String value = environment.get(variableFor(option.longestName()));
       return value == null || value.isBlank() ? null : value.trim();

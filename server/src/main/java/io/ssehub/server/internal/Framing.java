@@ -49,7 +49,10 @@ enum Framing {
       return Unpooled.EMPTY_BUFFER;
     }
   },
-  /** No HTTP/1 encoder on the channel (HTTP/2 streams, tests): {@code HttpContent}s through the pipeline. */
+  /**
+   * No HTTP/1 encoder on the channel (HTTP/2 streams, tests): {@code HttpContent}s through the
+   * pipeline.
+   */
   CONTENT {
     @Override
     Object wrap(ByteBuf framed) {
@@ -66,17 +69,18 @@ enum Framing {
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   /** The last array each event-loop thread framed: a fan-out frames an event once per thread. */
-  private static final FastThreadLocal<Slot> LAST = new FastThreadLocal<>() {
-    @Override
-    protected Slot initialValue() {
-      return new Slot();
-    }
+  private static final FastThreadLocal<Slot> LAST =
+      new FastThreadLocal<>() {
+        @Override
+        protected Slot initialValue() {
+          return new Slot();
+        }
 
-    @Override
-    protected void onRemoval(Slot slot) {
-      slot.clear(); // the thread ends (Netty removes its thread locals then)
-    }
-  };
+        @Override
+        protected void onRemoval(Slot slot) {
+          slot.clear(); // the thread ends (Netty removes its thread locals then)
+        }
+      };
 
   /** The framing for a stream whose head is {@code head}, on a channel with {@code pipeline}. */
   static Framing of(ChannelPipeline pipeline, HttpResponse head) {

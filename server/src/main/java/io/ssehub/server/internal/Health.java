@@ -26,14 +26,17 @@ final class Health {
   }
 
   /**
-   * {@code 200 {"status":"ready","broker":"...","connected":true,"accepting":true,"draining":false,"streams":N,
+   * {@code 200
+   * {"status":"ready","broker":"...","connected":true,"accepting":true,"draining":false,"streams":N,
    * "loopDelayProbe":true}}, or 503 with {@code "status":"not_ready"}. Not ready either when the
    * event-loop delay probe has not completed a round within {@code max(20 intervals, 2 s)}: then
    * nothing measures how far behind the loops run, which publishes are refused by.
    */
-  static HttpResponses.JsonResponse ready(SseHub hub, boolean draining, boolean loopDelayProbing, String broker) {
+  static HttpResponses.JsonResponse ready(
+      SseHub hub, boolean draining, boolean loopDelayProbing, String broker) {
     boolean connected = hub.broker().isConnected();
-    boolean accepting = hub.isReady() || !connected; // isReady() is "open and connected": open is what is left
+    boolean accepting =
+        hub.isReady() || !connected; // isReady() is "open and connected": open is what is left
     boolean ready = connected && hub.isReady() && !draining && loopDelayProbing;
     ObjectNode body = JSON.createObjectNode();
     body.put("status", ready ? "ready" : "not_ready");

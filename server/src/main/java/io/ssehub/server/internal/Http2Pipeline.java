@@ -22,11 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An HTTP/2 connection: Netty's frame codec, then one child channel per stream, each with the
- * same handlers as an HTTP/1.1 connection (request timeout, body aggregation, {@link HttpRouter}),
+ * An HTTP/2 connection: Netty's frame codec, then one child channel per stream, each with the same
+ * handlers as an HTTP/1.1 connection (request timeout, body aggregation, {@link HttpRouter}),
  * behind a codec that turns the stream's frames into HTTP/1.1 objects and back. So a stream, a
  * publish or an error is answered by the same code whatever the protocol; HTTP/1.1's
- * connection-level headers ({@code Transfer-Encoding}, {@code Connection}) are dropped by the codec.
+ * connection-level headers ({@code Transfer-Encoding}, {@code Connection}) are dropped by the
+ * codec.
  *
  * <p>Ending an SSE stream ends only its HTTP/2 stream ({@code END_STREAM}, or {@code RST_STREAM}
  * when it is cut), and a client that cancels a stream closes only that child channel. The
@@ -44,15 +45,20 @@ final class Http2Pipeline {
 
   private Http2Pipeline() {}
 
-  /** Adds the HTTP/2 handlers at the end of a connection's pipeline, where the connection preface comes next. */
+  /**
+   * Adds the HTTP/2 handlers at the end of a connection's pipeline, where the connection preface
+   * comes next.
+   */
   static void addHandlers(ChannelPipeline pipeline, ServerContext context) {
     ServerOptions options = context.options();
-    Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
-        .initialSettings(Http2Settings.defaultSettings()
-            .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-            // Over it, Netty answers the stream with 431, as HTTP/1.1's header limit does.
-            .maxHeaderListSize(options.maxHeaderBytes()))
-        .build();
+    Http2FrameCodec codec =
+        Http2FrameCodecBuilder.forServer()
+            .initialSettings(
+                Http2Settings.defaultSettings()
+                    .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                    // Over it, Netty answers the stream with 431, as HTTP/1.1's header limit does.
+                    .maxHeaderListSize(options.maxHeaderBytes()))
+            .build();
     pipeline.addLast("h2", codec);
     pipeline.addLast("h2BackPressure", new ReadWhileWritable());
     long idleNanos = options.requestTimeout().toNanos();
@@ -104,15 +110,19 @@ final class Http2Pipeline {
       Channel connection = stream.parent();
       Refusals.Cause over = connection.attr(ConnectionLimiter.OVER_LIMIT).get();
       if (over != null) {
-        // The router answers why and closes the stream; the connection, counted nowhere, goes with it.
+        // The router answers why and closes the stream; the connection, counted nowhere, goes with
+        // it.
         stream.attr(ConnectionLimiter.OVER_LIMIT).set(over);
         stream.closeFuture().addListener(closed -> connection.close());
       }
       ServerOptions options = context.options();
-      stream.pipeline()
+      stream
+          .pipeline()
           .addLast("http", new Http2StreamFrameToHttpObjectCodec(true))
           .addLast("urlLimit", new UrlLimit(options.maxUrlBytes()))
-          .addLast("timeout", new RequestTimeoutHandler(options.requestTimeout().toNanos(), context.refusals()))
+          .addLast(
+              "timeout",
+              new RequestTimeoutHandler(options.requestTimeout().toNanos(), context.refusals()))
           .addLast("body", new BodyAggregator(context.maxBodyBytes(), context.refusals()))
           .addLast("router", new HttpRouter(context));
     }
@@ -133,8 +143,10 @@ final class Http2Pipeline {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest request && request.uri().length() > maxUrlBytes) {
-        request.setDecoderResult(DecoderResult.failure(
-            new TooLongHttpLineException("An HTTP line is larger than " + maxUrlBytes + " bytes.")));
+        request.setDecoderResult(
+            DecoderResult.failure(
+                new TooLongHttpLineException(
+                    "An HTTP line is larger than " + maxUrlBytes + " bytes.")));
       }
       ctx.fireChannelRead(msg);
     }

@@ -16,12 +16,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline of each connection: connection limits, HTTP/1.1 codec (request line and header
- * limits), the request timeout, keep-alive bookkeeping ({@code Connection:
- * close} and HTTP/1.0 are honoured), body aggregation with a size limit, then the router.
+ * limits), the request timeout, keep-alive bookkeeping ({@code Connection: close} and HTTP/1.0 are
+ * honoured), body aggregation with a size limit, then the router.
  *
  * <p>HTTP/2 ({@link Http2Pipeline}) shares the router and the limits: over TLS when the client
- * picks {@code h2} by ALPN, and in cleartext when a connection opens with the HTTP/2 preface ("prior
- * knowledge"), which {@link PriorKnowledgeSniffer} looks for in front of the HTTP/1.1 handlers.
+ * picks {@code h2} by ALPN, and in cleartext when a connection opens with the HTTP/2 preface
+ * ("prior knowledge"), which {@link PriorKnowledgeSniffer} looks for in front of the HTTP/1.1
+ * handlers.
  */
 public final class HttpInitializer extends ChannelInitializer<Channel> {
   private static final Logger log = LoggerFactory.getLogger(HttpInitializer.class);
@@ -30,6 +31,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
   static final String[] HTTP1_HANDLERS = {"http", "timeout", "keepAlive", "body", "router"};
 
   private final ServerContext context;
+
   /** Null: cleartext. */
   private final SslContext tls;
 
@@ -37,7 +39,10 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
     this(context, null);
   }
 
-  /** With {@code tls}, every connection is TLS, HTTP/2 or HTTP/1.1 as ALPN decides; null for cleartext. */
+  /**
+   * With {@code tls}, every connection is TLS, HTTP/2 or HTTP/1.1 as ALPN decides; null for
+   * cleartext.
+   */
   public HttpInitializer(ServerContext context, SslContext tls) {
     this.context = context;
     this.tls = tls;
@@ -51,9 +56,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
       SslHandler ssl = tls.newHandler(channel.alloc());
       // A handshake is part of the request the client has --request-timeout to send (0: no limit).
       ssl.setHandshakeTimeoutMillis(context.options().requestTimeout().toMillis());
-      channel.pipeline()
-          .addLast("tls", ssl)
-          .addLast("alpn", new ProtocolNegotiation());
+      channel.pipeline().addLast("tls", ssl).addLast("alpn", new ProtocolNegotiation());
       return;
     }
     channel.pipeline().addLast("h2c", new PriorKnowledgeSniffer(context));
@@ -63,12 +66,15 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
   private void addHttp1(ChannelPipeline pipeline) {
     ServerOptions options = context.options();
     // The request line holds the method and the version besides the URL: room for them.
-    HttpDecoderConfig limits = new HttpDecoderConfig()
-        .setMaxInitialLineLength(options.maxUrlBytes() + 32)
-        .setMaxHeaderSize(options.maxHeaderBytes());
+    HttpDecoderConfig limits =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(options.maxUrlBytes() + 32)
+            .setMaxHeaderSize(options.maxHeaderBytes());
     pipeline
         .addLast("http", new HttpServerCodec(limits))
-        .addLast("timeout", new RequestTimeoutHandler(options.requestTimeout().toNanos(), context.refusals()))
+        .addLast(
+            "timeout",
+            new RequestTimeoutHandler(options.requestTimeout().toNanos(), context.refusals()))
         .addLast("keepAlive", new HttpServerKeepAliveHandler())
         .addLast("body", new BodyAggregator(context.maxBodyBytes(), context.refusals()))
         .addLast("router", new HttpRouter(context));
@@ -92,7 +98,8 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
       // Plain HTTP on the TLS port, a client that distrusts the certificate, a scanner: routine.
-      log.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      log.debug(
+          "TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
     }
   }

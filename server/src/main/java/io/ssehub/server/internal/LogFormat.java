@@ -22,7 +22,8 @@ public final class LogFormat {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return false;
     }
-    Appender<ILoggingEvent> appender = context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT");
+    Appender<ILoggingEvent> appender =
+        context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT");
     if (!(appender instanceof ConsoleAppender<ILoggingEvent> console)) {
       return false;
     }

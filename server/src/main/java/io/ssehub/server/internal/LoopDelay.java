@@ -14,44 +14,57 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How far behind the event loops run. Every fan-out, stream write and publish of a loop waits in
- * its task queue, so this is the lateness the node adds to an event for every client that keeps
- * up; publishes are pushed back past a bound on it ({@code --max-fanout-delay}).
+ * its task queue, so this is the lateness the node adds to an event for every client that keeps up;
+ * publishes are pushed back past a bound on it ({@code --max-fanout-delay}).
  *
  * <p>Measured by probes rather than by timing each task: every {@code interval}, a no-op task is
  * posted to each loop that has none waiting, and a loop is as far behind as its waiting probe is
  * old, or as its latest probe waited. A probe is through only once the writes of the iteration it
- * ran in are done (streams are written at the end of an iteration), so the reading is what an
- * event handed to the loop waits until it is written, not only until its task runs. The probes
- * come from a thread of their own, so that a loop that stalls is seen stalling; the hot path pays
- * nothing.
+ * ran in are done (streams are written at the end of an iteration), so the reading is what an event
+ * handed to the loop waits until it is written, not only until its task runs. The probes come from
+ * a thread of their own, so that a loop that stalls is seen stalling; the hot path pays nothing.
  */
 public final class LoopDelay implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LoopDelay.class);
 
-  /** Rounds missed before the probe counts as stopped ({@link #probing}), and a reading as too old to keep. */
+  /**
+   * Rounds missed before the probe counts as stopped ({@link #probing}), and a reading as too old
+   * to keep.
+   */
   static final int ROUNDS_MISSED = 20;
-  /** The least time a round may be late before the probe counts as stopped, whatever the interval. */
+
+  /**
+   * The least time a round may be late before the probe counts as stopped, whatever the interval.
+   */
   static final Duration MIN_STALE = Duration.ofSeconds(2);
 
   private final List<Probe> probes = new ArrayList<>();
   private final ScheduledExecutorService timer;
+
   /** Past it, a probe round or a reading is too old: the probe has stopped, or a round failed. */
   private final long staleNanos;
+
   /** When the latest round posted to every loop without failing. */
   private volatile long lastRound = System.nanoTime();
+
   private final RateLimitedLog failures = new RateLimitedLog(log, Duration.ofSeconds(10));
 
-  /** Starts probing {@code loops} (a Netty group is an iterable of its loops) every {@code interval}. */
+  /**
+   * Starts probing {@code loops} (a Netty group is an iterable of its loops) every {@code
+   * interval}.
+   */
   public LoopDelay(Iterable<? extends EventExecutor> loops, Duration interval) {
     this.staleNanos = Math.max(interval.toNanos() * ROUNDS_MISSED, MIN_STALE.toNanos());
     for (EventExecutor loop : loops) {
       probes.add(new Probe(loop, staleNanos));
     }
-    timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "ssehub-loop-delay");
-      thread.setDaemon(true);
-      return thread;
-    });
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "ssehub-loop-delay");
+              thread.setDaemon(true);
+              return thread;
+            });
     timer.scheduleAtFixedRate(this::probe, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
   }
 
@@ -66,8 +79,8 @@ public final class LoopDelay implements AutoCloseable {
   }
 
   /**
-   * Whether the probe runs: a round went to every loop within the last {@code max(20 intervals,
-   * 2 s)}. A probe that stopped measures nothing, so readiness ({@code /health/ready}) watches this.
+   * Whether the probe runs: a round went to every loop within the last {@code max(20 intervals, 2
+   * s)}. A probe that stopped measures nothing, so readiness ({@code /health/ready}) watches this.
    */
   public boolean probing() {
     return System.nanoTime() - lastRound <= staleNanos;
@@ -85,7 +98,8 @@ public final class LoopDelay implements AutoCloseable {
       }
       lastRound = System.nanoTime();
     } catch (Throwable e) {
-      failures.warn("loop-delay probe", "The event-loop delay probe failed; it goes on at its next round", e);
+      failures.warn(
+          "loop-delay probe", "The event-loop delay probe failed; it goes on at its next round", e);
     }
   }
 
@@ -99,10 +113,13 @@ public final class LoopDelay implements AutoCloseable {
     private final EventExecutor loop;
     private final long staleNanos;
     private volatile boolean waiting;
+
     /** When the waiting probe was posted; meaningful while {@link #waiting}. */
     private volatile long postedAt;
+
     /** How long the latest probe to run waited. */
     private volatile long lastWait;
+
     /** When the latest probe ran: its {@link #lastWait} is kept only while fresh. */
     private volatile long ranAt;
 
@@ -111,7 +128,10 @@ public final class LoopDelay implements AutoCloseable {
       this.staleNanos = staleNanos;
     }
 
-    /** On the timer's thread only: the one writer of {@link #postedAt}, written before {@link #waiting}. */
+    /**
+     * On the timer's thread only: the one writer of {@link #postedAt}, written before {@link
+     * #waiting}.
+     */
     void post() {
       if (waiting) {
         return; // the last one still waits: its age is the reading
@@ -122,15 +142,18 @@ public final class LoopDelay implements AutoCloseable {
     }
 
     /**
-     * On the loop: everything queued before the probe has run. A loop writes to its streams at
-     * the end of an iteration ({@link WriteBatch}), so an event handed to it with the probe
-     * leaves only once that iteration's writes are done: the probe goes on to the end of the
-     * iteration, then to the start of the next, and only there counts as through (the end's tasks
-     * run in the order they were added, and the writes may have been added after the probe).
+     * On the loop: everything queued before the probe has run. A loop writes to its streams at the
+     * end of an iteration ({@link WriteBatch}), so an event handed to it with the probe leaves only
+     * once that iteration's writes are done: the probe goes on to the end of the iteration, then to
+     * the start of the next, and only there counts as through (the end's tasks run in the order
+     * they were added, and the writes may have been added after the probe).
      */
     private void reached() {
       if (loop instanceof SingleThreadIoEventLoop eventLoop) {
-        onLoop(() -> eventLoop.executeAfterEventLoopIteration(() -> onLoop(() -> loop.execute(this::ran))));
+        onLoop(
+            () ->
+                eventLoop.executeAfterEventLoopIteration(
+                    () -> onLoop(() -> loop.execute(this::ran))));
       } else {
         ran(); // other executors write nothing at the end of an iteration
       }

@@ -44,27 +44,45 @@ public final class NettySink implements SseSink {
 
   private final Channel channel;
   private final Framing framing;
-  /** Where framed bytes enter the pipeline: below the HTTP/1 encoder, or its tail for {@link Framing#CONTENT}. */
+
+  /**
+   * Where framed bytes enter the pipeline: below the HTTP/1 encoder, or its tail for {@link
+   * Framing#CONTENT}.
+   */
   private final ChannelHandlerContext bytesEntry;
+
   private final WriteBatch batch;
+
   /**
    * Response head, then framed messages ({@link Framing#wrap}), then maybe {@link #END}. A linked
-   * queue: most streams hold a few items at a time, and an array queue would cost kilobytes per stream.
+   * queue: most streams hold a few items at a time, and an array queue would cost kilobytes per
+   * stream.
    */
   private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+
   /** Bytes in {@link #queue}: not yet handed to the channel, so not in its outbound buffer. */
   private final AtomicLong queuedBytes = new AtomicLong();
+
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
   /** Set by close or abort: later sends are dropped. */
   private volatile boolean ended;
+
   /** Set by abort: queued bytes are dropped, not written. */
   private volatile boolean aborted;
-  /** Who waits for the client to take what is queued ({@link #onWritable}); run on the event loop. */
+
+  /**
+   * Who waits for the client to take what is queued ({@link #onWritable}); run on the event loop.
+   */
   private final AtomicReference<Runnable> whenWritable = new AtomicReference<>();
 
   /** Where the bytes handed to the channel are counted, for metrics; null counts nothing. */
   private final LongAdder bytesWritten;
-  /** Where the deliveries queued here and not yet handed to the channel are counted; null counts nothing. */
+
+  /**
+   * Where the deliveries queued here and not yet handed to the channel are counted; null counts
+   * nothing.
+   */
   private final LongAdder backlog;
 
   /** A sink whose first write will be {@code head}, the response's status and headers. */
@@ -72,7 +90,10 @@ public final class NettySink implements SseSink {
     this(channel, head, null);
   }
 
-  /** As {@link #NettySink(Channel, HttpResponse)}, adding the bytes handed to the channel to {@code bytesWritten}. */
+  /**
+   * As {@link #NettySink(Channel, HttpResponse)}, adding the bytes handed to the channel to {@code
+   * bytesWritten}.
+   */
   public NettySink(Channel channel, HttpResponse head, LongAdder bytesWritten) {
     this(channel, head, bytesWritten, null);
   }
@@ -86,7 +107,8 @@ public final class NettySink implements SseSink {
     this.bytesWritten = bytesWritten;
     this.backlog = backlog;
     this.framing = Framing.of(channel.pipeline(), head);
-    this.bytesEntry = framing.bypassesEncoder() ? channel.pipeline().context(HttpServerCodec.class) : null;
+    this.bytesEntry =
+        framing.bypassesEncoder() ? channel.pipeline().context(HttpServerCodec.class) : null;
     this.batch = WriteBatch.of(channel.eventLoop());
     queue.add(head);
   }
@@ -103,10 +125,12 @@ public final class NettySink implements SseSink {
     if (ended) {
       return;
     }
-    // The prefix is this stream's own: framed apart, so that the shared bytes stay one buffer for all.
+    // The prefix is this stream's own: framed apart, so that the shared bytes stay one buffer for
+    // all.
     ByteBuf own = framing.frameCopy(prefix, channel.alloc());
     if (framing.bypassesEncoder()) {
-      enqueue(own); // two chunks: the second is the buffer that single-channel streams of the event write
+      enqueue(own); // two chunks: the second is the buffer that single-channel streams of the event
+      // write
       enqueue(framing.frame(shared, channel.alloc()));
     } else {
       enqueue(Unpooled.wrappedBuffer(own, framing.frame(shared, channel.alloc())));
@@ -166,7 +190,10 @@ public final class NettySink implements SseSink {
     return true;
   }
 
-  /** The channel's writability changed, or a drain ended: runs a waiting callback if the client caught up. */
+  /**
+   * The channel's writability changed, or a drain ended: runs a waiting callback if the client
+   * caught up.
+   */
   void writabilityChanged() {
     if (aborted || !channel.isActive()) {
       whenWritable.set(null); // the close listener ends the stream
@@ -233,7 +260,9 @@ public final class NettySink implements SseSink {
     }
   }
 
-  /** Writes what is queued and flushes once. Runs on the event loop, from its {@link WriteBatch}. */
+  /**
+   * Writes what is queued and flushes once. Runs on the event loop, from its {@link WriteBatch}.
+   */
   void drain() {
     drainScheduled.set(false);
     boolean wrote = false;
@@ -258,7 +287,8 @@ public final class NettySink implements SseSink {
       if (item instanceof HttpResponse || bytesEntry == null) {
         channel.write(item); // the head goes through the HTTP encoder
       } else {
-        // Below the encoder; a failed write (client gone) releases the buffer, the close ends the stream.
+        // Below the encoder; a failed write (client gone) releases the buffer, the close ends the
+        // stream.
         bytesEntry.write(item, bytesEntry.voidPromise());
       }
       queuedBytes.addAndGet(-size);

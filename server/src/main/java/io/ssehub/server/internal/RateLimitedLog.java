@@ -15,8 +15,12 @@ import org.slf4j.Logger;
  * <p>Thread-safe.
  */
 final class RateLimitedLog {
-  /** Kinds tracked apart; past it every new kind shares one entry, so the map cannot grow without end. */
+  /**
+   * Kinds tracked apart; past it every new kind shares one entry, so the map cannot grow without
+   * end.
+   */
   static final int MAX_KINDS = 256;
+
   private static final String OTHER = "other";
 
   private final Logger log;
@@ -36,7 +40,10 @@ final class RateLimitedLog {
     this.clock = clock;
   }
 
-  /** Logs {@code message} and {@code cause} at WARN unless a line of this {@code kind} went out within the period. */
+  /**
+   * Logs {@code message} and {@code cause} at WARN unless a line of this {@code kind} went out
+   * within the period.
+   */
   void warn(String kind, String message, Throwable cause) {
     String key = windows.size() >= MAX_KINDS && !windows.containsKey(kind) ? OTHER : kind;
     Window window = windows.computeIfAbsent(key, k -> new Window());
@@ -50,8 +57,17 @@ final class RateLimitedLog {
       window.loggedAt = now;
       suppressed = window.suppressed.getAndSet(0);
     }
-    String text = Redaction.strip(message) + ": " + Redaction.strip(String.valueOf(cause))
-        + (suppressed > 0 ? " (" + suppressed + " more like it in the last " + periodNanos / 1_000_000_000L + " s)" : "");
+    String text =
+        Redaction.strip(message)
+            + ": "
+            + Redaction.strip(String.valueOf(cause))
+            + (suppressed > 0
+                ? " ("
+                    + suppressed
+                    + " more like it in the last "
+                    + periodNanos / 1_000_000_000L
+                    + " s)"
+                : "");
     if (log.isDebugEnabled()) {
       log.warn(text, Redaction.stripped(cause));
     } else {
@@ -68,6 +84,7 @@ final class RateLimitedLog {
   private static final class Window {
     /** When the last line went out; 0: never. Guarded by the window. */
     long loggedAt;
+
     final AtomicLong suppressed = new AtomicLong();
   }
 }

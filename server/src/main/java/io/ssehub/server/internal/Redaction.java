@@ -9,12 +9,18 @@ import java.util.regex.Pattern;
  */
 final class Redaction {
   /** Query parameters and form fields that carry credentials, with their values. */
-  private static final Pattern PARAMETER = Pattern.compile(
-      "(?i)((?:^|[?&;\\s\"'(])(?:access_token|token|authorization|jwt|password|secret)=)[^&\\s\"')]*");
+  private static final Pattern PARAMETER =
+      Pattern.compile(
+          "(?i)((?:^|[?&;\\s\"'(])(?:access_token|token|authorization|jwt|password|secret)=)[^&\\s\"')]*");
+
   /** A header holding credentials, to the end of its line. */
-  private static final Pattern HEADER = Pattern.compile("(?i)((?:authorization|proxy-authorization|cookie|set-cookie)\\s*:\\s*)[^\\r\\n]*");
+  private static final Pattern HEADER =
+      Pattern.compile(
+          "(?i)((?:authorization|proxy-authorization|cookie|set-cookie)\\s*:\\s*)[^\\r\\n]*");
+
   /** A URL's user information: {@code redis://user:password@host}. */
-  private static final Pattern USER_INFO = Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://[^/@\\s:]*:)[^/@\\s]*@");
+  private static final Pattern USER_INFO =
+      Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://[^/@\\s:]*:)[^/@\\s]*@");
 
   static final String MASK = "***";
 
@@ -42,8 +48,10 @@ final class Redaction {
     if (cause == null || depth == 0) {
       return null;
     }
-    Throwable copy = new StrippedThrowable(cause.getClass().getName() + ": " + strip(cause.getMessage()),
-        stripped(cause.getCause() == cause ? null : cause.getCause(), depth - 1));
+    Throwable copy =
+        new StrippedThrowable(
+            cause.getClass().getName() + ": " + strip(cause.getMessage()),
+            stripped(cause.getCause() == cause ? null : cause.getCause(), depth - 1));
     copy.setStackTrace(cause.getStackTrace());
     return copy;
   }

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Closes a connection that does not send a complete request in time: the slow-loris defence (a
- * client that opens connections and trickles header bytes to hold them), and the idle timeout of
- * a keep-alive connection between requests.
+ * client that opens connections and trickles header bytes to hold them), and the idle timeout of a
+ * keep-alive connection between requests.
  *
  * <p>The clock runs while the server waits for a request: from the connection's start, and again
  * after each complete response when no other request is in hand. It stops when a request is
@@ -34,22 +34,27 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
   private final long timeoutNanos;
   private final Refusals refusals;
   private ScheduledFuture<?> timer;
+
   /** Complete requests not yet answered completely. */
   private int pending;
+
   /** A request's head came but not its end. */
   private boolean midRequest;
+
   /** Whether any request was completed on this connection. */
   private boolean served;
+
   /** The connection carries a stream: no more timeouts. */
   private boolean streaming;
+
   /** A 408 was sent: what the client still sends is read and dropped until the close. */
   private boolean lingering;
 
   /**
-   * How long a connection stays open for reading after its 408. Closing at once while the client
-   * is still sending makes the kernel answer with a reset, which can destroy the 408 before the
-   * client reads it; so the server stops writing (FIN), reads and drops the rest for a while, and
-   * only then closes (a "lingering close", as web servers have long done).
+   * How long a connection stays open for reading after its 408. Closing at once while the client is
+   * still sending makes the kernel answer with a reset, which can destroy the 408 before the client
+   * reads it; so the server stops writing (FIN), reads and drops the rest for a while, and only
+   * then closes (a "lingering close", as web servers have long done).
    */
   static final long LINGER_MILLIS = 2000;
 
@@ -95,7 +100,8 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
   }
 
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
     if (msg instanceof HttpResponse && !(msg instanceof FullHttpResponse)) {
       streaming = true; // a stream's head: it is answering for as long as it lives
       disarm();
@@ -138,19 +144,27 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
       ctx.close(); // idle keep-alive: nothing to answer
       return;
     }
-    FullHttpResponse response = Responses.error(new HttpProblem(408, "request_timeout", null,
-        "request: not complete within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
-            + " ms (expected: a whole request within --request-timeout)"));
+    FullHttpResponse response =
+        Responses.error(
+            new HttpProblem(
+                408,
+                "request_timeout",
+                null,
+                "request: not complete within "
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                    + " ms (expected: a whole request within --request-timeout)"));
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     // Written from here, past the codec's decoder state: the codec's encoder still frames it.
     lingering = true;
-    ctx.writeAndFlush(response).addListener(written -> {
-      if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
-        duplex.shutdownOutput();
-        ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
-      } else {
-        ctx.close();
-      }
-    });
+    ctx.writeAndFlush(response)
+        .addListener(
+            written -> {
+              if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
+                ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+              } else {
+                ctx.close();
+              }
+            });
   }
 }

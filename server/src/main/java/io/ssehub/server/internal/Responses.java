@@ -11,7 +11,10 @@ import io.ssehub.http.HttpProblem;
 import io.ssehub.http.HttpResponses;
 import java.util.Map;
 
-/** Builds the server's complete (non-stream) Netty responses from the bodies {@code ssehub-http} makes. */
+/**
+ * Builds the server's complete (non-stream) Netty responses from the bodies {@code ssehub-http}
+ * makes.
+ */
 public final class Responses {
   private Responses() {}
 
@@ -40,7 +43,8 @@ public final class Responses {
     if (contentType != null) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     }
-    response.headers()
+    response
+        .headers()
         .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     return response;

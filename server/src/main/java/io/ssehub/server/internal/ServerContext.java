@@ -19,25 +19,45 @@ public final class ServerContext {
   private final ServerOptions options;
   private final Refusals refusals;
   private final ConnectionLimiter limiter;
+
   /** Guards {@code POST /publish} against cross-site request forgery. */
   private final CsrfGuard csrfGuard;
+
   /** Every open connection; closed ones leave by themselves. */
-  private final ChannelGroup connections = new DefaultChannelGroup("ssehub-connections", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup connections =
+      new DefaultChannelGroup("ssehub-connections", GlobalEventExecutor.INSTANCE);
+
   /** The connections that carry a stream. */
-  private final ChannelGroup streams = new DefaultChannelGroup("ssehub-streams", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup streams =
+      new DefaultChannelGroup("ssehub-streams", GlobalEventExecutor.INSTANCE);
+
   /** Bytes of every stream handed to the socket; added once per drain, not per event. */
   private final LongAdder bytesWritten = new LongAdder();
+
   /** Deliveries queued in the streams' sinks and not yet handed to their channels. */
   private final LongAdder fanOutBacklog = new LongAdder();
-  /** Answers {@code GET /metrics}; null when metrics go to a registry that cannot be scraped here. */
+
+  /**
+   * Answers {@code GET /metrics}; null when metrics go to a registry that cannot be scraped here.
+   */
   private final MetricsScrape metrics;
+
   /** The Mercure front door; null when it is off. Set once, before the server binds. */
   private volatile MercureHub mercure;
-  /** How far behind the event loops run; null until the server's loops exist (and in tests without them). */
+
+  /**
+   * How far behind the event loops run; null until the server's loops exist (and in tests without
+   * them).
+   */
   private volatile LoopDelay loopDelay;
+
   /** Set when a drain starts: readiness turns false while streams go on. */
   private volatile boolean draining;
-  /** Serves {@code /ui} when the dashboard is on; null when it is off. Set once, before the server listens. */
+
+  /**
+   * Serves {@code /ui} when the dashboard is on; null when it is off. Set once, before the server
+   * listens.
+   */
   private volatile Dashboard dashboard;
 
   public ServerContext(SseHub hub, int maxBodyBytes) {
@@ -48,7 +68,12 @@ public final class ServerContext {
     this(hub, maxBodyBytes, options, refusals, null);
   }
 
-  public ServerContext(SseHub hub, int maxBodyBytes, ServerOptions options, Refusals refusals, MetricsScrape metrics) {
+  public ServerContext(
+      SseHub hub,
+      int maxBodyBytes,
+      ServerOptions options,
+      Refusals refusals,
+      MetricsScrape metrics) {
     this.metrics = metrics;
     this.hub = hub;
     this.maxBodyBytes = maxBodyBytes;
@@ -100,7 +125,10 @@ public final class ServerContext {
     return bytesWritten;
   }
 
-  /** Where the server's sinks count the deliveries they queued and have not yet handed to their channels. */
+  /**
+   * Where the server's sinks count the deliveries they queued and have not yet handed to their
+   * channels.
+   */
   public LongAdder fanOutBacklog() {
     return fanOutBacklog;
   }
@@ -118,13 +146,18 @@ public final class ServerContext {
     this.loopDelay = loopDelay;
   }
 
-  /** How far behind the furthest-behind event loop runs, in nanoseconds; 0 while nothing measures it. */
+  /**
+   * How far behind the furthest-behind event loop runs, in nanoseconds; 0 while nothing measures
+   * it.
+   */
   public long loopDelayNanos() {
     LoopDelay current = loopDelay;
     return current == null ? 0 : current.nanos();
   }
 
-  /** Whether the event-loop delay probe runs (true while nothing measures): readiness watches it. */
+  /**
+   * Whether the event-loop delay probe runs (true while nothing measures): readiness watches it.
+   */
   public boolean loopDelayProbing() {
     LoopDelay current = loopDelay;
     return current == null || current.probing();
@@ -171,7 +204,8 @@ public final class ServerContext {
   static byte[] resource(String name) {
     try (InputStream in = ServerContext.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + name + " next to " + ServerContext.class.getName());
+        throw new IllegalStateException(
+            "missing resource " + name + " next to " + ServerContext.class.getName());
       }
       return in.readAllBytes();
     } catch (IOException e) {

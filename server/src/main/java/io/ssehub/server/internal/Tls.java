@@ -45,7 +45,10 @@ public final class Tls {
   private Tls() {}
 
   /** The file that is wrong: the certificate chain or the private key. */
-  public enum Part { CERTIFICATE, KEY }
+  public enum Part {
+    CERTIFICATE,
+    KEY
+  }
 
   /** A certificate or key file that cannot be used; the message names the file. */
   public static final class BadFile extends IllegalArgumentException {
@@ -76,15 +79,17 @@ public final class Tls {
           .sslProvider(SslProvider.JDK)
           // RFC 9113, 9.2.2: HTTP/2 clients refuse a connection on a blocked cipher suite.
           .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-          .applicationProtocolConfig(new ApplicationProtocolConfig(
-              ApplicationProtocolConfig.Protocol.ALPN,
-              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-              ApplicationProtocolNames.HTTP_2,
-              ApplicationProtocolNames.HTTP_1_1))
+          .applicationProtocolConfig(
+              new ApplicationProtocolConfig(
+                  ApplicationProtocolConfig.Protocol.ALPN,
+                  ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                  ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                  ApplicationProtocolNames.HTTP_2,
+                  ApplicationProtocolNames.HTTP_1_1))
           .build();
     } catch (SSLException | IllegalArgumentException e) {
-      throw new BadFile(Part.KEY, keyFile, "not usable with " + certificateFile + " (" + e.getMessage() + ")", e);
+      throw new BadFile(
+          Part.KEY, keyFile, "not usable with " + certificateFile + " (" + e.getMessage() + ")", e);
     }
   }
 
@@ -93,19 +98,24 @@ public final class Tls {
     String text = read(Part.CERTIFICATE, file);
     List<byte[]> blocks = blocks(text, "CERTIFICATE");
     if (blocks.isEmpty()) {
-      throw new BadFile(Part.CERTIFICATE, file,
-          "no PEM certificate (expected: one or more -----BEGIN CERTIFICATE----- blocks, the server's first)", null);
+      throw new BadFile(
+          Part.CERTIFICATE,
+          file,
+          "no PEM certificate (expected: one or more -----BEGIN CERTIFICATE----- blocks, the server's first)",
+          null);
     }
     try {
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
       X509Certificate[] chain = new X509Certificate[blocks.size()];
       for (int i = 0; i < chain.length; i++) {
-        Certificate certificate = factory.generateCertificate(new ByteArrayInputStream(blocks.get(i)));
+        Certificate certificate =
+            factory.generateCertificate(new ByteArrayInputStream(blocks.get(i)));
         chain[i] = (X509Certificate) certificate;
       }
       return chain;
     } catch (CertificateException | ClassCastException e) {
-      throw new BadFile(Part.CERTIFICATE, file, "not a valid X.509 certificate (" + e.getMessage() + ")", e);
+      throw new BadFile(
+          Part.CERTIFICATE, file, "not a valid X.509 certificate (" + e.getMessage() + ")", e);
     }
   }
 
@@ -115,8 +125,12 @@ public final class Tls {
     List<byte[]> blocks = blocks(text, "PRIVATE KEY");
     if (blocks.size() != 1) {
       String problem;
-      if (text.contains("-----BEGIN RSA PRIVATE KEY-----") || text.contains("-----BEGIN EC PRIVATE KEY-----")) {
-        problem = "a PKCS#1/SEC 1 key (expected: PKCS#8, -----BEGIN PRIVATE KEY-----; " + CONVERT_HINT + ")";
+      if (text.contains("-----BEGIN RSA PRIVATE KEY-----")
+          || text.contains("-----BEGIN EC PRIVATE KEY-----")) {
+        problem =
+            "a PKCS#1/SEC 1 key (expected: PKCS#8, -----BEGIN PRIVATE KEY-----; "
+                + CONVERT_HINT
+                + ")";
       } else if (text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
         problem = "an encrypted key (expected: unencrypted PKCS#8; " + CONVERT_HINT + ")";
       } else if (blocks.isEmpty()) {
@@ -137,12 +151,25 @@ public final class Tls {
     throw new BadFile(Part.KEY, file, "not an RSA or EC private key in PKCS#8 form", null);
   }
 
-  /** Signs with the key and verifies with the certificate: a key of another certificate fails here, not at the first handshake. */
-  private static void checkPair(X509Certificate certificate, PrivateKey key, Path keyFile, Path certificateFile) {
+  /**
+   * Signs with the key and verifies with the certificate: a key of another certificate fails here,
+   * not at the first handshake.
+   */
+  private static void checkPair(
+      X509Certificate certificate, PrivateKey key, Path keyFile, Path certificateFile) {
     String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
     if (!key.getAlgorithm().equals(certificate.getPublicKey().getAlgorithm())) {
-      throw new BadFile(Part.KEY, keyFile, "a " + key.getAlgorithm() + " key, but the certificate in "
-          + certificateFile + " holds a " + certificate.getPublicKey().getAlgorithm() + " key (expected: its pair)", null);
+      throw new BadFile(
+          Part.KEY,
+          keyFile,
+          "a "
+              + key.getAlgorithm()
+              + " key, but the certificate in "
+              + certificateFile
+              + " holds a "
+              + certificate.getPublicKey().getAlgorithm()
+              + " key (expected: its pair)",
+          null);
     }
     try {
       byte[] probe = "ssehub".getBytes(StandardCharsets.US_ASCII);
@@ -154,17 +181,27 @@ public final class Tls {
       verifier.initVerify(certificate.getPublicKey());
       verifier.update(probe);
       if (!verifier.verify(signature)) {
-        throw new BadFile(Part.KEY, keyFile,
-            "does not match the certificate in " + certificateFile + " (expected: the key of its first certificate)", null);
+        throw new BadFile(
+            Part.KEY,
+            keyFile,
+            "does not match the certificate in "
+                + certificateFile
+                + " (expected: the key of its first certificate)",
+            null);
       }
     } catch (GeneralSecurityException e) {
-      throw new BadFile(Part.KEY, keyFile, "cannot be checked against " + certificateFile + " (" + e.getMessage() + ")", e);
+      throw new BadFile(
+          Part.KEY,
+          keyFile,
+          "cannot be checked against " + certificateFile + " (" + e.getMessage() + ")",
+          e);
     }
   }
 
   private static String read(Part part, Path file) {
     try {
-      return Files.readString(file, StandardCharsets.ISO_8859_1); // never fails on bytes: a DER file is "no PEM"
+      return Files.readString(
+          file, StandardCharsets.ISO_8859_1); // never fails on bytes: a DER file is "no PEM"
     } catch (IOException e) {
       throw new BadFile(part, file, "cannot be read (" + e + ")", e);
     }

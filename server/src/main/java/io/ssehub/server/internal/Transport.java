@@ -31,7 +31,8 @@ public enum Transport {
 
   /** An event loop group of {@code threads} threads (0: Netty's default, twice the cores). */
   public EventLoopGroup newGroup(int threads, String name) {
-    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), handlers.get());
+    return new MultiThreadIoEventLoopGroup(
+        threads, new DefaultThreadFactory(name, true), handlers.get());
   }
 
   public Class<? extends ServerChannel> serverChannel() {

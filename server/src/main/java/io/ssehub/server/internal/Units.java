@@ -25,11 +25,14 @@ public final class Units {
   public static final String DURATION_FORMS = "a duration like 500ms, 15s, 2m, 1h or PT15S";
 
   /** How sizes may be written, for error messages and help. */
-  public static final String SIZE_FORMS = "a size in bytes like 1048576, 64KiB, 4MiB (k, m, g work too)";
+  public static final String SIZE_FORMS =
+      "a size in bytes like 1048576, 64KiB, 4MiB (k, m, g work too)";
 
   private Units() {}
 
-  /** @throws IllegalArgumentException naming the value and the forms accepted */
+  /**
+   * @throws IllegalArgumentException naming the value and the forms accepted
+   */
   public static Duration parseDuration(String text) {
     String value = text.trim();
     if (value.equals("0")) {
@@ -60,26 +63,31 @@ public final class Units {
     throw new IllegalArgumentException("'" + text + "' is not " + DURATION_FORMS);
   }
 
-  /** @throws IllegalArgumentException naming the value and the forms accepted */
+  /**
+   * @throws IllegalArgumentException naming the value and the forms accepted
+   */
   public static long parseSize(String text) {
     Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
       throw new IllegalArgumentException("'" + text + "' is not " + SIZE_FORMS);
     }
     long amount = Long.parseLong(m.group(1));
-    int shift = switch (m.group(2)) {
-      case "k", "kib" -> 10;
-      case "m", "mib" -> 20;
-      case "g", "gib" -> 30;
-      default -> 0;
-    };
+    int shift =
+        switch (m.group(2)) {
+          case "k", "kib" -> 10;
+          case "m", "mib" -> 20;
+          case "g", "gib" -> 30;
+          default -> 0;
+        };
     if (amount > Long.MAX_VALUE >> shift) {
       throw new IllegalArgumentException("'" + text + "' is too large a size");
     }
     return amount << shift;
   }
 
-  /** A duration the way it is written on the command line: {@code 15s}, {@code 500ms}, {@code 1h}. */
+  /**
+   * A duration the way it is written on the command line: {@code 15s}, {@code 500ms}, {@code 1h}.
+   */
   public static String format(Duration duration) {
     long millis = duration.toMillis();
     if (millis == 0) {

@@ -26,33 +26,41 @@ import org.slf4j.LoggerFactory;
  * task for its loop, and every sink that becomes ready before that task runs joins it: one task
  * (and at most one wake-up) per loop and burst of events, whatever the number of streams.
  *
- * <p>When the fan-out itself runs on an event loop (a publish over HTTP, or the Redis client's
- * I/O thread), the batches it makes ready are handed to their loops only when that loop's current
- * iteration ends. Handing each at once woke the other loops while the fan-out was still going:
- * they drained the first few streams, slept, and were woken again, a wake-up (a syscall on each
- * side) per few streams instead of one per loop and event.
+ * <p>When the fan-out itself runs on an event loop (a publish over HTTP, or the Redis client's I/O
+ * thread), the batches it makes ready are handed to their loops only when that loop's current
+ * iteration ends. Handing each at once woke the other loops while the fan-out was still going: they
+ * drained the first few streams, slept, and were woken again, a wake-up (a syscall on each side)
+ * per few streams instead of one per loop and event.
  *
  * <p>A loop busy writing streams still answers publishers promptly: work handed to it with {@link
- * #ahead} runs between two streams' drains of a batch that is running (or as a task of its own
- * when none is). Why: a publish stored by Redis is answered from the Redis client's thread; as a
- * plain task its answer waited behind the loop's writes of a whole iteration, and a publisher that
- * waits for each answer published that much less often, so fewer events were written together.
+ * #ahead} runs between two streams' drains of a batch that is running (or as a task of its own when
+ * none is). Why: a publish stored by Redis is answered from the Redis client's thread; as a plain
+ * task its answer waited behind the loop's writes of a whole iteration, and a publisher that waits
+ * for each answer published that much less often, so fewer events were written together.
  */
 final class WriteBatch implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(WriteBatch.class);
 
-  /** Weak keys: an event loop group that shut down takes its batch with it. A batch holds no loop. */
-  private static final Map<EventLoop, WriteBatch> BATCHES = Collections.synchronizedMap(new WeakHashMap<>());
+  /**
+   * Weak keys: an event loop group that shut down takes its batch with it. A batch holds no loop.
+   */
+  private static final Map<EventLoop, WriteBatch> BATCHES =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
-  /** The batches an event-loop thread made ready in its current iteration, scheduled when it ends. */
-  private static final FastThreadLocal<Deferred> DEFERRED = new FastThreadLocal<>() {
-    @Override
-    protected Deferred initialValue() {
-      return new Deferred();
-    }
-  };
+  /**
+   * The batches an event-loop thread made ready in its current iteration, scheduled when it ends.
+   */
+  private static final FastThreadLocal<Deferred> DEFERRED =
+      new FastThreadLocal<>() {
+        @Override
+        protected Deferred initialValue() {
+          return new Deferred();
+        }
+      };
 
-  /** How many streams a running batch drains between two looks at the work to run {@link #ahead}. */
+  /**
+   * How many streams a running batch drains between two looks at the work to run {@link #ahead}.
+   */
   private static final int DRAINS_BETWEEN_AHEAD = 32;
 
   private final Queue<NettySink> ready = PlatformDependent.newMpscQueue();
@@ -75,9 +83,12 @@ final class WriteBatch implements Runnable {
     ready.offer(sink);
     if (scheduled.compareAndSet(false, true)) {
       EventExecutor current = ThreadExecutorMap.currentExecutor();
-      // Only an I/O loop runs the tasks kept for the end of its iteration; other single-thread loops
+      // Only an I/O loop runs the tasks kept for the end of its iteration; other single-thread
+      // loops
       // (an app's DefaultEventLoopGroup) never would, and the batch would wait forever.
-      if (current instanceof SingleThreadIoEventLoop currentLoop && currentLoop.inEventLoop() && !currentLoop.isShuttingDown()) {
+      if (current instanceof SingleThreadIoEventLoop currentLoop
+          && currentLoop.inEventLoop()
+          && !currentLoop.isShuttingDown()) {
         DEFERRED.get().add(this, loop, currentLoop);
         return true;
       }
@@ -87,8 +98,8 @@ final class WriteBatch implements Runnable {
   }
 
   /**
-   * An executor that runs tasks on {@code loop} ahead of the stream writes waiting there: for
-   * short work that someone waits for, such as answering a publish. Tasks run in the order given.
+   * An executor that runs tasks on {@code loop} ahead of the stream writes waiting there: for short
+   * work that someone waits for, such as answering a publish. Tasks run in the order given.
    */
   static Executor ahead(EventLoop loop) {
     WriteBatch batch = of(loop);
@@ -109,7 +120,8 @@ final class WriteBatch implements Runnable {
       try {
         task.run();
       } catch (RuntimeException e) {
-        log.warn("A task run ahead of stream writes failed", e); // the drain goes on, as a loop's would
+        log.warn(
+            "A task run ahead of stream writes failed", e); // the drain goes on, as a loop's would
       }
     }
   }
@@ -119,7 +131,8 @@ final class WriteBatch implements Runnable {
       loop.execute(this);
       return true;
     } catch (RejectedExecutionException e) {
-      // Shutting down: the loop has closed its channels, so what they queued is released, not written.
+      // Shutting down: the loop has closed its channels, so what they queued is released, not
+      // written.
       scheduled.set(false);
       NettySink sink;
       while ((sink = ready.poll()) != null) {
@@ -144,7 +157,9 @@ final class WriteBatch implements Runnable {
     }
   }
 
-  /** One event-loop thread's batches waiting for the end of its iteration. Confined to that thread. */
+  /**
+   * One event-loop thread's batches waiting for the end of its iteration. Confined to that thread.
+   */
   private static final class Deferred implements Runnable {
     private final List<WriteBatch> batches = new ArrayList<>();
     private final List<EventLoop> loops = new ArrayList<>();

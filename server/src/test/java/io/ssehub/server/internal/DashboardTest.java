@@ -17,7 +17,10 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The dashboard's decisions and snapshots, without HTTP: addresses a loopback test cannot come from. */
+/**
+ * The dashboard's decisions and snapshots, without HTTP: addresses a loopback test cannot come
+ * from.
+ */
 class DashboardTest {
   private SseHub hub;
 
@@ -29,7 +32,12 @@ class DashboardTest {
   }
 
   private Dashboard dashboard(GrantAuthorizer authorizer, SimpleMeterRegistry registry) {
-    hub = SseHub.builder().keepalive(Duration.ZERO).authorizer(authorizer).observer(new HubMetrics(registry)).build();
+    hub =
+        SseHub.builder()
+            .keepalive(Duration.ZERO)
+            .authorizer(authorizer)
+            .observer(new HubMetrics(registry))
+            .build();
     return new Dashboard(new ServerContext(hub, 1024), registry, Dashboard.DEFAULT_INTERVAL);
   }
 
@@ -39,15 +47,19 @@ class DashboardTest {
     dashboard.authorize(null, "127.0.0.1");
     dashboard.authorize(null, "::1");
     assertThatThrownBy(() -> dashboard.authorize(null, "192.0.2.7"))
-        .isInstanceOfSatisfying(AccessDeniedException.class, e -> assertThat(e.unauthenticated()).isFalse())
+        .isInstanceOfSatisfying(
+            AccessDeniedException.class, e -> assertThat(e.unauthenticated()).isFalse())
         .hasMessageStartingWith("the dashboard needs the right to publish to every channel (")
         .hasMessageContaining("--allow-anonymous-publish");
-    assertThatThrownBy(() -> dashboard.authorize(null, null)).isInstanceOf(AccessDeniedException.class);
+    assertThatThrownBy(() -> dashboard.authorize(null, null))
+        .isInstanceOf(AccessDeniedException.class);
   }
 
   @Test
   void anonymousPublishOpensItToEveryAddress() {
-    Dashboard dashboard = dashboard(GrantAuthorizer.builder().anonymousPublish(true).build(), new SimpleMeterRegistry());
+    Dashboard dashboard =
+        dashboard(
+            GrantAuthorizer.builder().anonymousPublish(true).build(), new SimpleMeterRegistry());
     dashboard.authorize(null, "192.0.2.7");
   }
 
@@ -64,13 +76,16 @@ class DashboardTest {
     hub.publish("nobody-listens", "y").join();
 
     JsonNode snapshot = dashboard.snapshot();
-    assertThat(StreamSupport.stream(snapshot.get("channels").spliterator(), false)
-        .map(c -> c.get("name").asText() + "=" + c.get("streams").asInt()))
+    assertThat(
+            StreamSupport.stream(snapshot.get("channels").spliterator(), false)
+                .map(c -> c.get("name").asText() + "=" + c.get("streams").asInt()))
         .containsExactly("busy=3", "also-busy=2", "quiet=1");
     assertThat(snapshot.get("channelCount").asInt()).isEqualTo(3);
     assertThat(snapshot.get("streams").asInt()).isEqualTo(5);
     assertThat(snapshot.get("published").asLong()).isEqualTo(2);
-    assertThat(snapshot.get("fannedOut").asLong()).as("one event reached this node's streams").isEqualTo(1);
+    assertThat(snapshot.get("fannedOut").asLong())
+        .as("one event reached this node's streams")
+        .isEqualTo(1);
     assertThat(snapshot.get("delivered").asLong()).isEqualTo(3);
     assertThat(snapshot.get("ready").asBoolean()).isTrue();
   }
@@ -78,7 +93,9 @@ class DashboardTest {
   @Test
   void aRegistryWithoutTheHubsMetersGivesNullsNotZeros() {
     hub = SseHub.builder().keepalive(Duration.ZERO).build();
-    Dashboard dashboard = new Dashboard(new ServerContext(hub, 1024), new SimpleMeterRegistry(), Dashboard.DEFAULT_INTERVAL);
+    Dashboard dashboard =
+        new Dashboard(
+            new ServerContext(hub, 1024), new SimpleMeterRegistry(), Dashboard.DEFAULT_INTERVAL);
     JsonNode snapshot = dashboard.snapshot();
     assertThat(snapshot.get("published").isNull()).isTrue();
     assertThat(snapshot.get("delivered").isNull()).isTrue();

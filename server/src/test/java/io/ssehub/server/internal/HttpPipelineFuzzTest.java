@@ -22,16 +22,32 @@ import org.junit.jupiter.api.AfterAll;
  */
 class HttpPipelineFuzzTest {
   static final AtomicLong INPUTS = new AtomicLong();
-  private static final SseHub HUB = SseHub.builder().keepalive(Duration.ZERO).maxEventBytes(1024).build();
-  private static final ServerOptions OPTIONS = new ServerOptions(
-      JwtAuthenticator.hmacSecret("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8)).build(),
-      CorsPolicy.of(List.of("*", "http://a.example")), 0, 0, 2048, 1024, Duration.ofSeconds(10), Duration.ofSeconds(30),
-      ServerOptions.DEFAULT_MAX_FAN_OUT_BACKLOG, ServerOptions.DEFAULT_MAX_FAN_OUT_DELAY);
-  private static final ServerContext CONTEXT = new ServerContext(HUB, 2048, OPTIONS, new Refusals());
+  private static final SseHub HUB =
+      SseHub.builder().keepalive(Duration.ZERO).maxEventBytes(1024).build();
+  private static final ServerOptions OPTIONS =
+      new ServerOptions(
+          JwtAuthenticator.hmacSecret(
+                  "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8))
+              .build(),
+          CorsPolicy.of(List.of("*", "http://a.example")),
+          0,
+          0,
+          2048,
+          1024,
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(30),
+          ServerOptions.DEFAULT_MAX_FAN_OUT_BACKLOG,
+          ServerOptions.DEFAULT_MAX_FAN_OUT_DELAY);
+  private static final ServerContext CONTEXT =
+      new ServerContext(HUB, 2048, OPTIONS, new Refusals());
   private static final String[] PREFIXES = {
-      "GET /stream?channel=a HTTP/1.1\r\n", "POST /publish HTTP/1.1\r\nContent-Type: application/json\r\n",
-      "OPTIONS /publish HTTP/1.1\r\nOrigin: http://a.example\r\nAccess-Control-Request-Method: POST\r\n",
-      "GET /health HTTP/1.1\r\n", "GET / HTTP/1.0\r\n", ""};
+    "GET /stream?channel=a HTTP/1.1\r\n",
+    "POST /publish HTTP/1.1\r\nContent-Type: application/json\r\n",
+    "OPTIONS /publish HTTP/1.1\r\nOrigin: http://a.example\r\nAccess-Control-Request-Method: POST\r\n",
+    "GET /health HTTP/1.1\r\n",
+    "GET / HTTP/1.0\r\n",
+    ""
+  };
 
   @FuzzTest(maxDuration = "30s")
   void rawBytes(FuzzedDataProvider data) {
@@ -69,6 +85,7 @@ class HttpPipelineFuzzTest {
 
   @AfterAll
   static void count() {
-    System.out.println("[fuzz] server pipeline (EmbeddedChannel): " + INPUTS.get() + " inputs executed");
+    System.out.println(
+        "[fuzz] server pipeline (EmbeddedChannel): " + INPUTS.get() + " inputs executed");
   }
 }

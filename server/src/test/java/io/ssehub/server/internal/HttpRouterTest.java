@@ -48,14 +48,21 @@ class HttpRouterTest {
   void setUp() {
     // No keepalive timer: an EmbeddedChannel must only be touched from the test's thread.
     hub = SseHub.builder().keepalive(Duration.ZERO).maxEventBytes(MAX_EVENT_BYTES).build();
-    channel = new EmbeddedChannel(new HttpInitializer(new ServerContext(hub, MAX_EVENT_BYTES + 256)));
+    channel =
+        new EmbeddedChannel(new HttpInitializer(new ServerContext(hub, MAX_EVENT_BYTES + 256)));
   }
 
   /** Replaces the hub (and the connection) by one whose authorizer is {@code authorizer}. */
   private void useAuthorizer(Authorizer authorizer) {
     tearDown();
-    hub = SseHub.builder().keepalive(Duration.ZERO).maxEventBytes(MAX_EVENT_BYTES).authorizer(authorizer).build();
-    channel = new EmbeddedChannel(new HttpInitializer(new ServerContext(hub, MAX_EVENT_BYTES + 256)));
+    hub =
+        SseHub.builder()
+            .keepalive(Duration.ZERO)
+            .maxEventBytes(MAX_EVENT_BYTES)
+            .authorizer(authorizer)
+            .build();
+    channel =
+        new EmbeddedChannel(new HttpInitializer(new ServerContext(hub, MAX_EVENT_BYTES + 256)));
   }
 
   @AfterEach
@@ -105,11 +112,13 @@ class HttpRouterTest {
 
   @Test
   void wrongMethodIs405WithAllow() {
-    RawHttp.Response response = exchange("PUT /publish HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    RawHttp.Response response =
+        exchange("PUT /publish HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
     assertError(response, 405, "method_not_allowed", null, "PUT");
     assertThat(response.header("allow")).isEqualTo("POST");
 
-    RawHttp.Response onStream = exchange("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    RawHttp.Response onStream =
+        exchange("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
     assertError(onStream, 405, "method_not_allowed", null, "POST");
     assertThat(onStream.header("allow")).isEqualTo("GET, HEAD");
   }
@@ -124,7 +133,8 @@ class HttpRouterTest {
 
   @Test
   void connectionCloseIsRespected() {
-    RawHttp.Response response = exchange("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    RawHttp.Response response =
+        exchange("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.header("connection")).isEqualTo("close");
     assertThat(channel.isOpen()).isFalse();
@@ -132,7 +142,8 @@ class HttpRouterTest {
 
   @Test
   void pipelinedRequestsAreAnsweredInOrder() {
-    channel.writeInbound(ascii(get("/health") + publishJson("{\"channel\":\"a\",\"data\":\"x\"}") + get("/nope")));
+    channel.writeInbound(
+        ascii(get("/health") + publishJson("{\"channel\":\"a\",\"data\":\"x\"}") + get("/nope")));
     channel.runPendingTasks();
     List<RawHttp.Response> responses = readResponses();
     assertThat(responses).extracting(RawHttp.Response::status).containsExactly(200, 200, 404);
@@ -143,7 +154,9 @@ class HttpRouterTest {
   @Test
   void publishJsonAnswersIdAndChannel() {
     RawHttp.Response response =
-        exchange(publishJson("{\"channel\":\"logs\",\"type\":\"myevent\",\"data\":{\"message\":\"Hello!\"}}"));
+        exchange(
+            publishJson(
+                "{\"channel\":\"logs\",\"type\":\"myevent\",\"data\":{\"message\":\"Hello!\"}}"));
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.header("content-type")).isEqualTo("application/json");
     assertThat(response.json().get("channel").asText()).isEqualTo("logs");
@@ -152,15 +165,23 @@ class HttpRouterTest {
 
   @Test
   void publishFormAnswersIdAndChannel() {
-    RawHttp.Response response = exchange(publish("application/x-www-form-urlencoded; charset=UTF-8",
-        "channel=logs&data=hello+world&type=myevent&retry=100"));
+    RawHttp.Response response =
+        exchange(
+            publish(
+                "application/x-www-form-urlencoded; charset=UTF-8",
+                "channel=logs&data=hello+world&type=myevent&retry=100"));
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.json().get("channel").asText()).isEqualTo("logs");
   }
 
   @Test
   void malformedJsonIs400InvalidJson() {
-    assertError(exchange(publishJson("{\"channel\":\"logs\",")), 400, "invalid_json", null, "malformed JSON");
+    assertError(
+        exchange(publishJson("{\"channel\":\"logs\",")),
+        400,
+        "invalid_json",
+        null,
+        "malformed JSON");
   }
 
   @Test
@@ -176,61 +197,113 @@ class HttpRouterTest {
 
   @Test
   void missingChannelIs400MissingField() {
-    assertError(exchange(publishJson("{\"data\":\"hi\"}")), 400, "missing_field", "channel", "channel: missing");
-    assertError(exchange(publishForm("data=hi")), 400, "missing_field", "channel", "channel: missing");
+    assertError(
+        exchange(publishJson("{\"data\":\"hi\"}")),
+        400,
+        "missing_field",
+        "channel",
+        "channel: missing");
+    assertError(
+        exchange(publishForm("data=hi")), 400, "missing_field", "channel", "channel: missing");
   }
 
   @Test
   void missingDataIs400MissingField() {
-    assertError(exchange(publishJson("{\"channel\":\"logs\"}")), 400, "missing_field", "data", "data: missing");
-    assertError(exchange(publishForm("channel=logs")), 400, "missing_field", "data", "data: missing");
+    assertError(
+        exchange(publishJson("{\"channel\":\"logs\"}")),
+        400,
+        "missing_field",
+        "data",
+        "data: missing");
+    assertError(
+        exchange(publishForm("channel=logs")), 400, "missing_field", "data", "data: missing");
   }
 
   @Test
   void invalidChannelNameIs400WithTheCoreMessage() {
-    assertError(exchange(publishJson("{\"channel\":\"no spaces\",\"data\":\"hi\"}")),
-        400, "invalid_field", "channel", "channel: \"no spaces\" has a character not allowed at position 2");
+    assertError(
+        exchange(publishJson("{\"channel\":\"no spaces\",\"data\":\"hi\"}")),
+        400,
+        "invalid_field",
+        "channel",
+        "channel: \"no spaces\" has a character not allowed at position 2");
   }
 
   @Test
   void typeWithLineBreakIs400SoNoFieldCanBeInjected() {
-    assertError(exchange(publishJson("{\"channel\":\"logs\",\"data\":\"x\",\"type\":\"a\\ndata: injected\"}")),
-        400, "invalid_field", "type", "must not contain CR, LF or NUL");
-    assertError(exchange(publishForm("channel=logs&data=x&type=a%0Did")),
-        400, "invalid_field", "type", "must not contain CR, LF or NUL");
+    assertError(
+        exchange(
+            publishJson("{\"channel\":\"logs\",\"data\":\"x\",\"type\":\"a\\ndata: injected\"}")),
+        400,
+        "invalid_field",
+        "type",
+        "must not contain CR, LF or NUL");
+    assertError(
+        exchange(publishForm("channel=logs&data=x&type=a%0Did")),
+        400,
+        "invalid_field",
+        "type",
+        "must not contain CR, LF or NUL");
   }
 
   @Test
   void idWithCrLfOrNulIs400() {
-    assertError(exchange(publishJson("{\"channel\":\"logs\",\"data\":\"x\",\"id\":\"1\\r\\nevent: evil\"}")),
-        400, "invalid_field", "id", "must not contain CR, LF or NUL");
-    assertError(exchange(publishJson("{\"channel\":\"logs\",\"data\":\"x\",\"id\":\"1\\u0000\"}")),
-        400, "invalid_field", "id", "must not contain CR, LF or NUL");
+    assertError(
+        exchange(
+            publishJson("{\"channel\":\"logs\",\"data\":\"x\",\"id\":\"1\\r\\nevent: evil\"}")),
+        400,
+        "invalid_field",
+        "id",
+        "must not contain CR, LF or NUL");
+    assertError(
+        exchange(publishJson("{\"channel\":\"logs\",\"data\":\"x\",\"id\":\"1\\u0000\"}")),
+        400,
+        "invalid_field",
+        "id",
+        "must not contain CR, LF or NUL");
   }
 
   @Test
   void retryThatIsNotANonNegativeIntegerIs400() {
-    for (String retry : List.of("-1", "1.5", "\"abc\"", "true", "\"100\"", "1e3", "99999999999999999999")) {
-      assertError(exchange(publishJson("{\"channel\":\"logs\",\"data\":\"x\",\"retry\":" + retry + "}")),
-          400, "invalid_field", "retry", "is not a non-negative integer");
+    for (String retry :
+        List.of("-1", "1.5", "\"abc\"", "true", "\"100\"", "1e3", "99999999999999999999")) {
+      assertError(
+          exchange(publishJson("{\"channel\":\"logs\",\"data\":\"x\",\"retry\":" + retry + "}")),
+          400,
+          "invalid_field",
+          "retry",
+          "is not a non-negative integer");
     }
     for (String retry : List.of("-1", "1.5", "abc", "%2B1")) {
-      assertError(exchange(publishForm("channel=logs&data=x&retry=" + retry)),
-          400, "invalid_field", "retry", "is not a non-negative integer");
+      assertError(
+          exchange(publishForm("channel=logs&data=x&retry=" + retry)),
+          400,
+          "invalid_field",
+          "retry",
+          "is not a non-negative integer");
     }
   }
 
   @Test
   void reservedTypeIs400() {
-    assertError(exchange(publishJson("{\"channel\":\"logs\",\"data\":\"x\",\"type\":\"ssehub.history-cut\"}")),
-        400, "invalid_field", "type", "reserved");
+    assertError(
+        exchange(
+            publishJson("{\"channel\":\"logs\",\"data\":\"x\",\"type\":\"ssehub.history-cut\"}")),
+        400,
+        "invalid_field",
+        "type",
+        "reserved");
   }
 
   @Test
   void bodyOverTheLimitByContentLengthIs413() {
     String data = "x".repeat(MAX_EVENT_BYTES + 300);
-    assertError(exchange(publishJson("{\"channel\":\"logs\",\"data\":\"" + data + "\"}")),
-        413, "payload_too_large", null, "expected: at most");
+    assertError(
+        exchange(publishJson("{\"channel\":\"logs\",\"data\":\"" + data + "\"}")),
+        413,
+        "payload_too_large",
+        null,
+        "expected: at most");
     assertThat(channel.isOpen()).as("keep-alive connection survives a 413").isTrue();
     assertThat(exchange(get("/health")).status()).isEqualTo(200);
   }
@@ -238,10 +311,16 @@ class HttpRouterTest {
   @Test
   void chunkedBodyOverTheLimitIs413ByCounting() {
     String chunk = "x".repeat(500);
-    StringBuilder request = new StringBuilder("POST /publish HTTP/1.1\r\nHost: x\r\n"
-        + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    StringBuilder request =
+        new StringBuilder(
+            "POST /publish HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (int i = 0; i < 4; i++) {
-      request.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+      request
+          .append(Integer.toHexString(chunk.length()))
+          .append("\r\n")
+          .append(chunk)
+          .append("\r\n");
     }
     request.append("0\r\n\r\n");
     assertError(exchange(request.toString()), 413, "payload_too_large", null, "more than");
@@ -252,49 +331,79 @@ class HttpRouterTest {
   void eventOverTheHubLimitIs413() {
     // Within the body allowance, but the event itself is over maxEventBytes.
     String data = "x".repeat(MAX_EVENT_BYTES);
-    assertError(exchange(publishJson("{\"channel\":\"logs\",\"data\":\"" + data + "\"}")),
-        413, "payload_too_large", "data", "expected: at most " + MAX_EVENT_BYTES);
+    assertError(
+        exchange(publishJson("{\"channel\":\"logs\",\"data\":\"" + data + "\"}")),
+        413,
+        "payload_too_large",
+        "data",
+        "expected: at most " + MAX_EVENT_BYTES);
   }
 
   @Test
   void expectContinueOverTheLimitIs413BeforeTheBody() {
-    RawHttp.Response response = exchange("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+    RawHttp.Response response =
+        exchange(
+            "POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
     assertError(response, 413, "payload_too_large", null, "100000 bytes");
   }
 
   @Test
   void unsupportedContentTypeIs415() {
-    assertError(exchange(publish("text/plain", "hi")), 415, "unsupported_media_type", null, "text/plain");
-    assertError(exchange(publish("application/json; charset=iso-8859-1", "{}")),
-        415, "unsupported_media_type", null, "iso-8859-1");
-    assertError(exchange("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"),
-        415, "unsupported_media_type", null, "missing");
+    assertError(
+        exchange(publish("text/plain", "hi")), 415, "unsupported_media_type", null, "text/plain");
+    assertError(
+        exchange(publish("application/json; charset=iso-8859-1", "{}")),
+        415,
+        "unsupported_media_type",
+        null,
+        "iso-8859-1");
+    assertError(
+        exchange("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"),
+        415,
+        "unsupported_media_type",
+        null,
+        "missing");
   }
 
   @Test
   void contentTypeParametersAndCaseAreAccepted() {
-    assertThat(exchange(publish("Application/JSON; charset=\"utf-8\"", "{\"channel\":\"a\",\"data\":\"x\"}")).status())
+    assertThat(
+            exchange(
+                    publish(
+                        "Application/JSON; charset=\"utf-8\"",
+                        "{\"channel\":\"a\",\"data\":\"x\"}"))
+                .status())
         .isEqualTo(200);
   }
 
   @Test
   void invalidUtf8InABodyIs400() {
-    byte[] body = "{\"channel\":\"a\",\"data\":\"\u00ff\u00fe\u00fd\"}".getBytes(StandardCharsets.ISO_8859_1);
-    byte[] head = ("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-        + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] body =
+        "{\"channel\":\"a\",\"data\":\"\u00ff\u00fe\u00fd\"}".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] head =
+        ("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     assertError(exchange(concat(head, body)), 400, "invalid_encoding", null, "invalid UTF-8");
   }
 
   @Test
   void invalidUtf8InAFormEscapeIs400() {
-    assertError(exchange(publishForm("channel=logs&data=%FF%FE")), 400, "invalid_encoding", null, "invalid UTF-8");
+    assertError(
+        exchange(publishForm("channel=logs&data=%FF%FE")),
+        400,
+        "invalid_encoding",
+        null,
+        "invalid UTF-8");
   }
 
   @Test
   void badPercentEncodingInAQueryIs400() {
     assertError(exchange(get("/stream?channel=%zz")), 400, "invalid_query", null, "%zz");
-    assertError(exchange(get("/stream?channel=a%2")), 400, "invalid_query", null, "bad percent-encoding");
+    assertError(
+        exchange(get("/stream?channel=a%2")), 400, "invalid_query", null, "bad percent-encoding");
   }
 
   @Test
@@ -304,23 +413,38 @@ class HttpRouterTest {
 
   @Test
   void repeatedFormFieldIs400() {
-    assertError(exchange(publishForm("channel=a&channel=b&data=x")), 400, "invalid_field", "channel", "2 times");
+    assertError(
+        exchange(publishForm("channel=a&channel=b&data=x")),
+        400,
+        "invalid_field",
+        "channel",
+        "2 times");
   }
 
   @Test
   void duplicateJsonKeyIs400() {
-    assertError(exchange(publishJson("{\"channel\":\"a\",\"channel\":\"b\",\"data\":\"x\"}")),
-        400, "invalid_json", null, "Duplicate field");
+    assertError(
+        exchange(publishJson("{\"channel\":\"a\",\"channel\":\"b\",\"data\":\"x\"}")),
+        400,
+        "invalid_json",
+        null,
+        "Duplicate field");
   }
 
   @Test
   void nonStringChannelIs400() {
-    assertError(exchange(publishJson("{\"channel\":5,\"data\":\"x\"}")), 400, "invalid_field", "channel", "a string");
+    assertError(
+        exchange(publishJson("{\"channel\":5,\"data\":\"x\"}")),
+        400,
+        "invalid_field",
+        "channel",
+        "a string");
   }
 
   @Test
   void undecodableRequestIs400AndCloses() {
-    RawHttp.Response response = exchange("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");
+    RawHttp.Response response =
+        exchange("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");
     assertError(response, 400, "bad_request", null, "not valid HTTP/1.1");
     assertThat(channel.isOpen()).isFalse();
   }
@@ -333,15 +457,17 @@ class HttpRouterTest {
     channel.runPendingTasks();
     String out = outboundText();
     assertThat(out).startsWith("HTTP/1.1 200 OK\r\n");
-    assertThat(out.toLowerCase()).contains(
-        "content-type: text/event-stream; charset=utf-8\r\n",
-        "cache-control: no-cache\r\n",
-        "x-accel-buffering: no\r\n",
-        "transfer-encoding: chunked\r\n");
+    assertThat(out.toLowerCase())
+        .contains(
+            "content-type: text/event-stream; charset=utf-8\r\n",
+            "cache-control: no-cache\r\n",
+            "x-accel-buffering: no\r\n",
+            "transfer-encoding: chunked\r\n");
     assertThat(out).contains("retry: 3000\n\n");
     assertThat(hub.streamCount()).isEqualTo(1);
 
-    hub.publish("logs", SseEvent.builder().type("myevent").data("{\"message\":\"Hello!\"}").build()).join();
+    hub.publish("logs", SseEvent.builder().type("myevent").data("{\"message\":\"Hello!\"}").build())
+        .join();
     channel.runPendingTasks();
     assertThat(outboundText()).contains("event: myevent\ndata: {\"message\":\"Hello!\"}\n\n");
 
@@ -369,7 +495,9 @@ class HttpRouterTest {
     hub.publish("b", "from-b").join();
     hub.publish("c", "from-c").join();
     channel.runPendingTasks();
-    assertThat(outboundText()).contains("data: from-a\n", "data: from-b\n").doesNotContain("from-c");
+    assertThat(outboundText())
+        .contains("data: from-a\n", "data: from-b\n")
+        .doesNotContain("from-c");
   }
 
   @Test
@@ -381,25 +509,36 @@ class HttpRouterTest {
 
   @Test
   void emptyChannelOnStreamIs400() {
-    assertError(exchange(get("/stream?channel=")), 400, "invalid_field", "channel", "must not be empty");
+    assertError(
+        exchange(get("/stream?channel=")), 400, "invalid_field", "channel", "must not be empty");
   }
 
   @Test
   void lastEventIdWithLineBreakIs400() {
-    assertError(exchange(get("/stream?channel=a&lastEventId=1%0A2")), 400, "invalid_field", "lastEventId", "CR, LF");
+    assertError(
+        exchange(get("/stream?channel=a&lastEventId=1%0A2")),
+        400,
+        "invalid_field",
+        "lastEventId",
+        "CR, LF");
   }
 
   @Test
   void lastEventIdHeaderIsReadAsUtf8() {
     hub.publish("a", SseEvent.builder().id("\u00e9t\u00e9").data("before").build()).join();
     hub.publish("a", "after").join();
-    byte[] request = concat(
-        "GET /stream?channel=a HTTP/1.1\r\nHost: x\r\nLast-Event-ID: ".getBytes(StandardCharsets.US_ASCII),
-        "\u00e9t\u00e9\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+    byte[] request =
+        concat(
+            "GET /stream?channel=a HTTP/1.1\r\nHost: x\r\nLast-Event-ID: "
+                .getBytes(StandardCharsets.US_ASCII),
+            "\u00e9t\u00e9\r\n\r\n".getBytes(StandardCharsets.UTF_8));
     channel.writeInbound(Unpooled.wrappedBuffer(request));
     channel.runPendingTasks();
     String out = outboundText();
-    assertThat(out).contains("data: after\n").doesNotContain("data: before").doesNotContain("history-cut");
+    assertThat(out)
+        .contains("data: after\n")
+        .doesNotContain("data: before")
+        .doesNotContain("history-cut");
   }
 
   @Test
@@ -407,7 +546,9 @@ class HttpRouterTest {
     channel.writeInbound(ascii("GET /stream?channel=old HTTP/1.0\r\n\r\n"));
     channel.runPendingTasks();
     String out = outboundText();
-    assertThat(out).startsWith("HTTP/1.0 200 OK\r\n").doesNotContainIgnoringCase("transfer-encoding");
+    assertThat(out)
+        .startsWith("HTTP/1.0 200 OK\r\n")
+        .doesNotContainIgnoringCase("transfer-encoding");
     assertThat(out).contains("\r\n\r\nretry: 3000\n\n");
     hub.close();
     channel.runPendingTasks();
@@ -427,24 +568,30 @@ class HttpRouterTest {
   @Test
   void unauthenticatedStreamIs401JsonAndNoStreamByte() {
     List<AccessRequest> asked = new CopyOnWriteArrayList<>();
-    useAuthorizer(request -> {
-      asked.add(request);
-      return AccessDecision.unauthenticated("no token");
-    });
+    useAuthorizer(
+        request -> {
+          asked.add(request);
+          return AccessDecision.unauthenticated("no token");
+        });
     channel.writeInbound(ascii(get("/stream?channel=logs")));
     channel.runPendingTasks();
     byte[] bytes = outboundBytes();
     String out = new String(bytes, StandardCharsets.UTF_8);
-    assertThat(out).doesNotContainIgnoringCase("text/event-stream").doesNotContain("retry:")
+    assertThat(out)
+        .doesNotContainIgnoringCase("text/event-stream")
+        .doesNotContain("retry:")
         .doesNotContainIgnoringCase("transfer-encoding");
     RawHttp.Response response = readOne(bytes);
     assertError(response, 401, "unauthorized", null, "no token");
     assertThat(hub.streamCount()).isZero();
-    assertThat(asked).singleElement().satisfies(request -> {
-      assertThat(request.action()).isEqualTo(AccessRequest.Action.SUBSCRIBE);
-      assertThat(request.channels()).containsExactly("logs");
-      assertThat(request.principal()).isNull();
-    });
+    assertThat(asked)
+        .singleElement()
+        .satisfies(
+            request -> {
+              assertThat(request.action()).isEqualTo(AccessRequest.Action.SUBSCRIBE);
+              assertThat(request.channels()).containsExactly("logs");
+              assertThat(request.principal()).isNull();
+            });
     // The refusal is an ordinary response: the keep-alive connection goes on.
     assertThat(channel.isOpen()).isTrue();
     assertThat(exchange(get("/health")).status()).isEqualTo(200);
@@ -452,16 +599,20 @@ class HttpRouterTest {
 
   @Test
   void forbiddenChannelOnAStreamIs403EvenAmongAllowedOnes() {
-    useAuthorizer(request -> request.channels().contains("secret")
-        ? AccessDecision.forbidden("channel \"secret\" is not granted")
-        : AccessDecision.allow());
+    useAuthorizer(
+        request ->
+            request.channels().contains("secret")
+                ? AccessDecision.forbidden("channel \"secret\" is not granted")
+                : AccessDecision.allow());
     channel.writeInbound(ascii(get("/stream?channel=logs&channel=secret")));
     channel.runPendingTasks();
     byte[] bytes = outboundBytes();
     assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("retry:");
     assertError(readOne(bytes), 403, "forbidden", null, "channel \"secret\" is not granted");
     assertThat(hub.streamCount()).isZero();
-    assertThat(hub.subscribedChannels()).as("no broker subscription for a refused stream").isEmpty();
+    assertThat(hub.subscribedChannels())
+        .as("no broker subscription for a refused stream")
+        .isEmpty();
 
     // The same connection may then open a stream it is allowed.
     channel.writeInbound(ascii(get("/stream?channel=logs")));
@@ -472,9 +623,10 @@ class HttpRouterTest {
 
   @Test
   void authorizerThatThrowsIs403NotA500() {
-    useAuthorizer(request -> {
-      throw new IllegalStateException("authorizer bug");
-    });
+    useAuthorizer(
+        request -> {
+          throw new IllegalStateException("authorizer bug");
+        });
     RawHttp.Response response = exchange(get("/stream?channel=logs"));
     assertError(response, 403, "forbidden", null, "authorization failed");
     assertThat(response.text()).doesNotContain("authorizer bug");
@@ -483,36 +635,57 @@ class HttpRouterTest {
   @Test
   void refusedPublishIs403AndNothingIsStored() {
     List<AccessRequest> asked = new CopyOnWriteArrayList<>();
-    useAuthorizer(request -> {
-      asked.add(request);
-      return request.action() == AccessRequest.Action.PUBLISH && request.channels().contains("secret")
-          ? AccessDecision.forbidden("publishing to \"secret\" is not granted")
-          : AccessDecision.allow();
-    });
-    assertError(exchange(publishJson("{\"channel\":\"secret\",\"data\":\"x\"}")),
-        403, "forbidden", null, "publishing to \"secret\" is not granted");
-    assertError(exchange(publishForm("channel=secret&data=x")), 403, "forbidden", null, "not granted");
+    useAuthorizer(
+        request -> {
+          asked.add(request);
+          return request.action() == AccessRequest.Action.PUBLISH
+                  && request.channels().contains("secret")
+              ? AccessDecision.forbidden("publishing to \"secret\" is not granted")
+              : AccessDecision.allow();
+        });
+    assertError(
+        exchange(publishJson("{\"channel\":\"secret\",\"data\":\"x\"}")),
+        403,
+        "forbidden",
+        null,
+        "publishing to \"secret\" is not granted");
+    assertError(
+        exchange(publishForm("channel=secret&data=x")), 403, "forbidden", null, "not granted");
     assertThat(asked).extracting(AccessRequest::action).containsOnly(AccessRequest.Action.PUBLISH);
-    assertThat(exchange(publishJson("{\"channel\":\"open\",\"data\":\"x\"}")).json().get("id").asText())
-        .as("the first event stored: the refused ones never were").isEqualTo("1");
+    assertThat(
+            exchange(publishJson("{\"channel\":\"open\",\"data\":\"x\"}"))
+                .json()
+                .get("id")
+                .asText())
+        .as("the first event stored: the refused ones never were")
+        .isEqualTo("1");
   }
 
   @Test
   void unauthenticatedPublishIs401() {
     useAuthorizer(request -> AccessDecision.unauthenticated(null));
-    assertError(exchange(publishJson("{\"channel\":\"logs\",\"data\":\"x\"}")),
-        401, "unauthorized", null, "credentials: missing or not valid");
+    assertError(
+        exchange(publishJson("{\"channel\":\"logs\",\"data\":\"x\"}")),
+        401,
+        "unauthorized",
+        null,
+        "credentials: missing or not valid");
   }
 
   @Test
   void badChannelOnPublishIs400BeforeTheAuthorizerIsAsked() {
     List<AccessRequest> asked = new CopyOnWriteArrayList<>();
-    useAuthorizer(request -> {
-      asked.add(request);
-      return AccessDecision.forbidden("never");
-    });
-    assertError(exchange(publishJson("{\"channel\":\"no spaces\",\"data\":\"x\"}")),
-        400, "invalid_field", "channel", "\"no spaces\"");
+    useAuthorizer(
+        request -> {
+          asked.add(request);
+          return AccessDecision.forbidden("never");
+        });
+    assertError(
+        exchange(publishJson("{\"channel\":\"no spaces\",\"data\":\"x\"}")),
+        400,
+        "invalid_field",
+        "channel",
+        "\"no spaces\"");
     assertThat(asked).isEmpty();
   }
 
@@ -532,8 +705,12 @@ class HttpRouterTest {
 
   private static String publish(String contentType, String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    return "POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: " + contentType + "\r\nContent-Length: "
-        + bytes.length + "\r\n\r\n" + new String(bytes, StandardCharsets.ISO_8859_1);
+    return "POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: "
+        + contentType
+        + "\r\nContent-Length: "
+        + bytes.length
+        + "\r\n\r\n"
+        + new String(bytes, StandardCharsets.ISO_8859_1);
   }
 
   private static ByteBuf ascii(String text) {
@@ -549,8 +726,18 @@ class HttpRouterTest {
 
   @Test
   void publishesPastTheFanOutBacklogGet503WithRetryAfterUntilItIsWritten() {
-    ServerOptions options = new ServerOptions(null, CorsPolicy.NONE, 0, 0, 16 * 1024, 8 * 1024,
-        Duration.ofSeconds(10), Duration.ofSeconds(30), 2, ServerOptions.DEFAULT_MAX_FAN_OUT_DELAY);
+    ServerOptions options =
+        new ServerOptions(
+            null,
+            CorsPolicy.NONE,
+            0,
+            0,
+            16 * 1024,
+            8 * 1024,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
+            2,
+            ServerOptions.DEFAULT_MAX_FAN_OUT_DELAY);
     ServerContext context = new ServerContext(hub, MAX_EVENT_BYTES + 256, options, new Refusals());
     EmbeddedChannel stream = new EmbeddedChannel(new HttpInitializer(context));
     EmbeddedChannel publisher = new EmbeddedChannel(new HttpInitializer(context));
@@ -564,14 +751,18 @@ class HttpRouterTest {
       }
       assertThat(context.deliveriesWaiting()).isEqualTo(3);
 
-      RawHttp.Response refused = exchange(publisher, publishJson("{\"channel\":\"busy\",\"data\":\"one more\"}"));
+      RawHttp.Response refused =
+          exchange(publisher, publishJson("{\"channel\":\"busy\",\"data\":\"one more\"}"));
       assertError(refused, 503, "fanout_backlog", null, "3 deliveries wait to be written");
       assertThat(refused.header("retry-after")).isEqualTo("1");
       assertThat(context.refusals().count(Refusals.Cause.FANOUT_BACKLOG)).isEqualTo(1);
 
       stream.runPendingTasks(); // the loop catches up
       assertThat(context.deliveriesWaiting()).isZero();
-      assertThat(exchange(publisher, publishJson("{\"channel\":\"busy\",\"data\":\"one more\"}")).status()).isEqualTo(200);
+      assertThat(
+              exchange(publisher, publishJson("{\"channel\":\"busy\",\"data\":\"one more\"}"))
+                  .status())
+          .isEqualTo(200);
       stream.runPendingTasks();
       assertThat(new String(releaseAll(stream), StandardCharsets.UTF_8))
           .contains("data: event 0\n", "data: event 2\n", "data: one more\n");
@@ -586,10 +777,21 @@ class HttpRouterTest {
   }
 
   @Test
-  void publishesWhileTheEventLoopsRunBehindGet503WithRetryAfterUntilTheyCatchUp() throws InterruptedException {
+  void publishesWhileTheEventLoopsRunBehindGet503WithRetryAfterUntilTheyCatchUp()
+      throws InterruptedException {
     Duration maxDelay = Duration.ofMillis(100);
-    ServerOptions options = new ServerOptions(null, CorsPolicy.NONE, 0, 0, 16 * 1024, 8 * 1024,
-        Duration.ofSeconds(10), Duration.ofSeconds(30), ServerOptions.DEFAULT_MAX_FAN_OUT_BACKLOG, maxDelay);
+    ServerOptions options =
+        new ServerOptions(
+            null,
+            CorsPolicy.NONE,
+            0,
+            0,
+            16 * 1024,
+            8 * 1024,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
+            ServerOptions.DEFAULT_MAX_FAN_OUT_BACKLOG,
+            maxDelay);
     ServerContext context = new ServerContext(hub, MAX_EVENT_BYTES + 256, options, new Refusals());
     DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
     CountDownLatch release = new CountDownLatch(1);
@@ -597,22 +799,34 @@ class HttpRouterTest {
       context.loopDelay(delay);
       EmbeddedChannel publisher = new EmbeddedChannel(new HttpInitializer(context));
       String publish = publishJson("{\"channel\":\"late\",\"data\":\"x\"}");
-      loops.next().execute(() -> {
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      await().atMost(Duration.ofSeconds(5)).until(() -> context.loopDelayNanos() > maxDelay.toNanos());
+      loops
+          .next()
+          .execute(
+              () -> {
+                try {
+                  release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> context.loopDelayNanos() > maxDelay.toNanos());
 
       RawHttp.Response refused = exchange(publisher, publish);
-      assertError(refused, 503, "fanout_backlog", null, "ms behind (expected: at most 100 ms, --max-fanout-delay)");
+      assertError(
+          refused,
+          503,
+          "fanout_backlog",
+          null,
+          "ms behind (expected: at most 100 ms, --max-fanout-delay)");
       assertThat(refused.header("retry-after")).isEqualTo("1");
       assertThat(context.refusals().count(Refusals.Cause.FANOUT_BACKLOG)).isEqualTo(1);
 
       release.countDown(); // the loop catches up
-      await().atMost(Duration.ofSeconds(5)).until(() -> context.loopDelayNanos() < maxDelay.toNanos());
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> context.loopDelayNanos() < maxDelay.toNanos());
       assertThat(exchange(publisher, publish).status()).isEqualTo(200);
       assertThat(publisher.finishAndReleaseAll()).isFalse();
     } finally {
@@ -685,12 +899,12 @@ class HttpRouterTest {
     return releaseAll(channel);
   }
 
-
   private void drainOutbound() {
     outboundBytes();
   }
 
-  private static void assertError(RawHttp.Response response, int status, String code, String field, String messagePart) {
+  private static void assertError(
+      RawHttp.Response response, int status, String code, String field, String messagePart) {
     assertThat(response.status()).as("status of %s", response).isEqualTo(status);
     assertThat(response.header("content-type")).isEqualTo("application/json");
     JsonNode body = response.json();

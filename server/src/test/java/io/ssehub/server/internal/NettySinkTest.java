@@ -19,10 +19,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The sink on an {@link EmbeddedChannel} without codec: what it writes, in which order, and when. */
+/**
+ * The sink on an {@link EmbeddedChannel} without codec: what it writes, in which order, and when.
+ */
 class NettySinkTest {
   private final EmbeddedChannel channel = new EmbeddedChannel();
-  private final HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+  private final HttpResponse head =
+      new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
   private final NettySink sink = new NettySink(channel, head);
 
   @AfterEach
@@ -39,7 +42,8 @@ class NettySinkTest {
     channel.runPendingTasks();
     List<Object> out = drain();
     assertThat(out.get(0)).isSameAs(head);
-    assertThat(texts(out.subList(1, out.size()))).containsExactly("retry: 3000\n\n", "id: 1\ndata: a\n\n", "data: b\n\n");
+    assertThat(texts(out.subList(1, out.size())))
+        .containsExactly("retry: 3000\n\n", "id: 1\ndata: a\n\n", "data: b\n\n");
     assertThat(sink.pendingBytes()).isZero();
   }
 
@@ -72,10 +76,13 @@ class NettySinkTest {
     // for the end of an iteration: what its thread makes ready must not wait for one.
     DefaultEventLoopGroup appLoops = new DefaultEventLoopGroup(1);
     try {
-      appLoops.submit(() -> {
-        sink.send(bytes("data: last\n\n"));
-        sink.close();
-      }).get(5, TimeUnit.SECONDS);
+      appLoops
+          .submit(
+              () -> {
+                sink.send(bytes("data: last\n\n"));
+                sink.close();
+              })
+          .get(5, TimeUnit.SECONDS);
       channel.runPendingTasks();
       List<Object> out = drain();
       assertThat(out).hasSize(3);

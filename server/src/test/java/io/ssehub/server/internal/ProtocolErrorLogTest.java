@@ -51,16 +51,24 @@ class ProtocolErrorLogTest {
     ServerContext context = new ServerContext(hub, 1024);
     for (int i = 0; i < 200; i++) {
       EmbeddedChannel connection = new EmbeddedChannel(new HttpInitializer(context));
-      // What the HTTP/2 codec throws for a :path with an illegal character: the path, token and all.
-      connection.pipeline().fireExceptionCaught(Http2Exception.streamError(3, Http2Error.PROTOCOL_ERROR,
-          "Invalid HTTP/2 path: /stream?channel=a&token=" + SECRET + "\u0001"));
+      // What the HTTP/2 codec throws for a :path with an illegal character: the path, token and
+      // all.
+      connection
+          .pipeline()
+          .fireExceptionCaught(
+              Http2Exception.streamError(
+                  3,
+                  Http2Error.PROTOCOL_ERROR,
+                  "Invalid HTTP/2 path: /stream?channel=a&token=" + SECRET + "\u0001"));
       connection.finishAndReleaseAll();
     }
     assertThat(captured.list).hasSize(1);
     ILoggingEvent line = captured.list.get(0);
     assertThat(line.getLevel()).isEqualTo(Level.WARN);
     assertThat(line.getThrowableProxy()).as("no stack trace below DEBUG").isNull();
-    assertThat(line.getFormattedMessage()).contains("Http2Exception", "token=***").doesNotContain(SECRET);
+    assertThat(line.getFormattedMessage())
+        .contains("Http2Exception", "token=***")
+        .doesNotContain(SECRET);
   }
 
   @Test
@@ -77,7 +85,8 @@ class ProtocolErrorLogTest {
     now.addAndGet(Duration.ofSeconds(10).toNanos());
     log.warn("kind", "Something failed", new IllegalStateException("x"));
     assertThat(captured.list).hasSize(3);
-    assertThat(captured.list.get(2).getFormattedMessage()).contains("49 more like it in the last 10 s");
+    assertThat(captured.list.get(2).getFormattedMessage())
+        .contains("49 more like it in the last 10 s");
     assertThat(log.suppressed("kind")).isZero();
   }
 
@@ -85,20 +94,27 @@ class ProtocolErrorLogTest {
   void atDebugTheStackTraceIsLoggedWithoutTheSecrets() {
     routerLog.setLevel(Level.DEBUG);
     RateLimitedLog log = new RateLimitedLog(routerLog, Duration.ofSeconds(10));
-    log.warn("kind", "Bad request", new IllegalArgumentException("GET /x?token=" + SECRET,
-        new IllegalStateException("Cookie: ssehub_token=" + SECRET)));
-    String logged = captured.list.get(0).getFormattedMessage()
-        + ThrowableProxyUtil.asString(captured.list.get(0).getThrowableProxy());
+    log.warn(
+        "kind",
+        "Bad request",
+        new IllegalArgumentException(
+            "GET /x?token=" + SECRET, new IllegalStateException("Cookie: ssehub_token=" + SECRET)));
+    String logged =
+        captured.list.get(0).getFormattedMessage()
+            + ThrowableProxyUtil.asString(captured.list.get(0).getThrowableProxy());
     assertThat(logged).contains("IllegalArgumentException", "at io.ssehub").doesNotContain(SECRET);
   }
 
   @Test
   void redactionStripsTokensCookiesAndPasswords() {
-    assertThat(Redaction.strip("/stream?channel=a&token=" + SECRET + "&x=1")).isEqualTo("/stream?channel=a&token=***&x=1");
-    assertThat(Redaction.strip("/.well-known/mercure?authorization=" + SECRET)).isEqualTo("/.well-known/mercure?authorization=***");
+    assertThat(Redaction.strip("/stream?channel=a&token=" + SECRET + "&x=1"))
+        .isEqualTo("/stream?channel=a&token=***&x=1");
+    assertThat(Redaction.strip("/.well-known/mercure?authorization=" + SECRET))
+        .isEqualTo("/.well-known/mercure?authorization=***");
     assertThat(Redaction.strip("Cookie: ssehub_token=" + SECRET)).isEqualTo("Cookie: ***");
     assertThat(Redaction.strip("Authorization: Bearer " + SECRET)).isEqualTo("Authorization: ***");
-    assertThat(Redaction.strip("redis://user:" + SECRET + "@127.0.0.1:6380/0")).isEqualTo("redis://user:***@127.0.0.1:6380/0");
+    assertThat(Redaction.strip("redis://user:" + SECRET + "@127.0.0.1:6380/0"))
+        .isEqualTo("redis://user:***@127.0.0.1:6380/0");
     assertThat(Redaction.strip("/stream?channel=tokens")).isEqualTo("/stream?channel=tokens");
     assertThat(Redaction.strip(null)).isNull();
   }

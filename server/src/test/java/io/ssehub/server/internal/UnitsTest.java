@@ -27,7 +27,8 @@ class UnitsTest {
   @Test
   void badDurationsNameTheValueAndTheForms() {
     for (String bad : new String[] {"", "15", "s", "1.5s", "-1s", "15 parsecs", "P", "PTXS"}) {
-      assertThatThrownBy(() -> Units.parseDuration(bad)).as(bad)
+      assertThatThrownBy(() -> Units.parseDuration(bad))
+          .as(bad)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("'" + bad + "'")
           .hasMessageContaining("500ms, 15s");
@@ -48,7 +49,8 @@ class UnitsTest {
   @Test
   void badSizesNameTheValue() {
     for (String bad : new String[] {"", "k", "1.5m", "-1", "lots", "1 TB"}) {
-      assertThatThrownBy(() -> Units.parseSize(bad)).as(bad)
+      assertThatThrownBy(() -> Units.parseSize(bad))
+          .as(bad)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("'" + bad + "'");
     }

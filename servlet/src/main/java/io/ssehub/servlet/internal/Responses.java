@@ -6,7 +6,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
 
-/** Writes the HTTP API's JSON answers ({@link HttpResponses}, {@link HttpProblem}) on a servlet response. */
+/**
+ * Writes the HTTP API's JSON answers ({@link HttpResponses}, {@link HttpProblem}) on a servlet
+ * response.
+ */
 public final class Responses {
   private Responses() {}
 
@@ -20,7 +23,8 @@ public final class Responses {
   }
 
   /** A JSON body with its status; blocking (no write listener may be set). */
-  public static void json(HttpServletResponse response, int status, byte[] body) throws IOException {
+  public static void json(HttpServletResponse response, int status, byte[] body)
+      throws IOException {
     response.setStatus(status);
     response.setContentType(HttpResponses.JSON_CONTENT_TYPE);
     response.setHeader("Cache-Control", HttpResponses.JSON_CACHE_CONTROL);

@@ -33,10 +33,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Queued events are coalesced: when the client is behind, the owner joins what waits into one
  * write of up to {@link #COALESCE_BYTES}. {@link #pendingBytes()} is what the queue holds: bytes
- * handed to the container are its buffer's concern, and {@code isReady()} tells us when that is full.
+ * handed to the container are its buffer's concern, and {@code isReady()} tells us when that is
+ * full.
  *
  * <p>Threading: {@link #send}, {@link #close}, {@link #abort} and {@link #onWritable} from any
- * thread (the hub calls them one at a time per stream); the listener methods from container threads.
+ * thread (the hub calls them one at a time per stream); the listener methods from container
+ * threads.
  */
 public final class ServletSink implements SseSink, WriteListener, AsyncListener {
   private static final Logger log = LoggerFactory.getLogger(ServletSink.class);
@@ -47,13 +49,19 @@ public final class ServletSink implements SseSink, WriteListener, AsyncListener 
   enum State {
     /** Before {@link #start}: the response is not committed; sends are queued. */
     NEW,
-    /** Waiting for the container's {@code onWritePossible}, after {@code isReady()} said false (or before the first one). */
+    /**
+     * Waiting for the container's {@code onWritePossible}, after {@code isReady()} said false (or
+     * before the first one).
+     */
     WAITING,
     /** The output is ready and nothing is queued; no thread owns it. */
     IDLE,
     /** One thread owns the output and drains the queue. */
     WRITING,
-    /** {@code onWritePossible} came while the owner was still writing: it must look at {@code isReady()} again. */
+    /**
+     * {@code onWritePossible} came while the owner was still writing: it must look at {@code
+     * isReady()} again.
+     */
     WOKEN,
     /** The response is complete, or being completed: nothing more is written. */
     DONE
@@ -70,7 +78,9 @@ public final class ServletSink implements SseSink, WriteListener, AsyncListener 
   private Runnable whenWritable;
   private Subscription subscription;
 
-  /** Whether bytes were written since the last flush. Only the owner (WRITING) reads or writes it. */
+  /**
+   * Whether bytes were written since the last flush. Only the owner (WRITING) reads or writes it.
+   */
   private boolean unflushed;
 
   public ServletSink(AsyncContext context, ServletOutputStream out) {
@@ -102,7 +112,10 @@ public final class ServletSink implements SseSink, WriteListener, AsyncListener 
     out.setWriteListener(this);
   }
 
-  /** Drops everything queued, for a stream the hub refused: the caller answers with an error instead. */
+  /**
+   * Drops everything queued, for a stream the hub refused: the caller answers with an error
+   * instead.
+   */
   public synchronized void discard() {
     state = State.DONE;
     queue.clear();
@@ -213,8 +226,11 @@ public final class ServletSink implements SseSink, WriteListener, AsyncListener 
         case DONE -> {
           return;
         }
-        default -> throw new IllegalStateException("onWritePossible in state " + state
-            + " (expected: WAITING, or WRITING just after isReady() was false)");
+        default ->
+            throw new IllegalStateException(
+                "onWritePossible in state "
+                    + state
+                    + " (expected: WAITING, or WRITING just after isReady() was false)");
       }
     }
     drain();
@@ -276,7 +292,13 @@ public final class ServletSink implements SseSink, WriteListener, AsyncListener 
 
   // ---- the write loop: runs only on the owner thread, which moved the state to WRITING
 
-  private enum Step { WRITE, FLUSH, PARK, IDLE, COMPLETE }
+  private enum Step {
+    WRITE,
+    FLUSH,
+    PARK,
+    IDLE,
+    COMPLETE
+  }
 
   private void drain() {
     try {
@@ -379,7 +401,10 @@ public final class ServletSink implements SseSink, WriteListener, AsyncListener 
     return joined;
   }
 
-  /** Completes the response (once: the container ignores or refuses a second call) and leaves the hub. */
+  /**
+   * Completes the response (once: the container ignores or refuses a second call) and leaves the
+   * hub.
+   */
   private void finish() {
     Subscription toClose;
     synchronized (this) {
@@ -397,7 +422,14 @@ public final class ServletSink implements SseSink, WriteListener, AsyncListener 
 
   @Override
   public synchronized String toString() {
-    return "ServletSink[" + state + ", " + queue.size() + " queued, " + queuedBytes + " bytes"
-        + (closeRequested ? ", closing" : "") + "]";
+    return "ServletSink["
+        + state
+        + ", "
+        + queue.size()
+        + " queued, "
+        + queuedBytes
+        + " bytes"
+        + (closeRequested ? ", closing" : "")
+        + "]";
   }
 }

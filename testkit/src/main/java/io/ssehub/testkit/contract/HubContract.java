@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>A subclass starts its hub (once per class, or per test) and returns its address from {@link
  * #base()}. The hub must refuse the channel {@value #FORBIDDEN} with a 403, for reading and for
- * publishing (an {@code Authorizer} answering {@code forbidden} for it), keep at least 100 events of
- * history per channel, and use the default reconnect delay. Each test uses channels of its own, so
- * one hub may serve the whole class.
+ * publishing (an {@code Authorizer} answering {@code forbidden} for it), keep at least 100 events
+ * of history per channel, and use the default reconnect delay. Each test uses channels of its own,
+ * so one hub may serve the whole class.
  *
  * <p>Every wait is bounded ({@link #WAIT}); streams are closed after each test.
  */
@@ -62,7 +62,10 @@ public abstract class HubContract {
     return "/publish";
   }
 
-  /** Whether a wrong method is answered by the endpoint itself (405 with a JSON body and {@code Allow}). */
+  /**
+   * Whether a wrong method is answered by the endpoint itself (405 with a JSON body and {@code
+   * Allow}).
+   */
   protected boolean methodNotAllowedIsJson() {
     return true;
   }
@@ -79,11 +82,16 @@ public abstract class HubContract {
   void publishedEventReachesSubscriber() {
     String channel = channel("delivery");
     SseClient stream = subscribe("?channel=" + channel);
-    assertTrue(stream.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"),
+    assertTrue(
+        stream.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"),
         "content-type: " + stream.headers().map());
     assertEquals(List.of("no-cache"), stream.headers().allValues("cache-control"));
 
-    String id = publish("{\"channel\":\"" + channel + "\",\"type\":\"greeting\",\"data\":{\"message\":\"Hello!\"}}");
+    String id =
+        publish(
+            "{\"channel\":\""
+                + channel
+                + "\",\"type\":\"greeting\",\"data\":{\"message\":\"Hello!\"}}");
 
     SseParser.Event event = stream.awaitEvents(1, WAIT).get(0);
     assertEquals(new SseParser.Event(id, "greeting", "{\"message\":\"Hello!\"}", null), event);
@@ -94,8 +102,13 @@ public abstract class HubContract {
   void formPublishReachesSubscriber() {
     String channel = channel("form");
     SseClient stream = subscribe("?channel=" + channel);
-    HttpResponse<String> response = post("application/x-www-form-urlencoded",
-        "channel=" + channel + "&type=note&data=" + URLEncoder.encode("two\nlines & more", StandardCharsets.UTF_8));
+    HttpResponse<String> response =
+        post(
+            "application/x-www-form-urlencoded",
+            "channel="
+                + channel
+                + "&type=note&data="
+                + URLEncoder.encode("two\nlines & more", StandardCharsets.UTF_8));
     assertEquals(200, response.statusCode(), response.body());
     SseParser.Event event = stream.awaitEvents(1, WAIT).get(0);
     assertEquals("note", event.type());
@@ -159,7 +172,12 @@ public abstract class HubContract {
     String channel = channel("resume-param");
     String first = publish("{\"channel\":\"" + channel + "\",\"data\":\"one\"}");
     publish("{\"channel\":\"" + channel + "\",\"data\":\"two\"}");
-    SseClient resumed = subscribe("?channel=" + channel + "&lastEventId=" + URLEncoder.encode(first, StandardCharsets.UTF_8));
+    SseClient resumed =
+        subscribe(
+            "?channel="
+                + channel
+                + "&lastEventId="
+                + URLEncoder.encode(first, StandardCharsets.UTF_8));
     assertEquals(List.of("two"), data(resumed.awaitEvents(1, WAIT)));
   }
 
@@ -183,50 +201,69 @@ public abstract class HubContract {
     streams.add(stream);
     assertEquals(403, stream.awaitOpen(WAIT));
     stream.awaitClosed(WAIT);
-    assertJsonError(stream.headers().firstValue("content-type").orElse(""), stream.errorBody(), "forbidden");
+    assertJsonError(
+        stream.headers().firstValue("content-type").orElse(""), stream.errorBody(), "forbidden");
     assertFalse(stream.errorBody().contains("retry:"), stream.errorBody());
   }
 
   @Test
   void forbiddenAmongOtherChannelsRefusesTheWholeStream() {
-    SseClient stream = SseClient.open(HTTP, uri(streamPath() + "?channel=" + channel("ok") + "&channel=" + FORBIDDEN));
+    SseClient stream =
+        SseClient.open(
+            HTTP, uri(streamPath() + "?channel=" + channel("ok") + "&channel=" + FORBIDDEN));
     streams.add(stream);
     assertEquals(403, stream.awaitOpen(WAIT));
   }
 
   @Test
   void publishToForbiddenChannelIs403() {
-    HttpResponse<String> response = post("application/json", "{\"channel\":\"" + FORBIDDEN + "\",\"data\":\"x\"}");
+    HttpResponse<String> response =
+        post("application/json", "{\"channel\":\"" + FORBIDDEN + "\",\"data\":\"x\"}");
     assertEquals(403, response.statusCode(), response.body());
-    assertJsonError(response.headers().firstValue("content-type").orElse(""), response.body(), "forbidden");
+    assertJsonError(
+        response.headers().firstValue("content-type").orElse(""), response.body(), "forbidden");
   }
 
   // ---- bad input
 
   @Test
   void badChannelNameIs400Json() {
-    SseClient stream = SseClient.open(HTTP, uri(streamPath() + "?channel=" + URLEncoder.encode("no spaces!", StandardCharsets.UTF_8)));
+    SseClient stream =
+        SseClient.open(
+            HTTP,
+            uri(
+                streamPath()
+                    + "?channel="
+                    + URLEncoder.encode("no spaces!", StandardCharsets.UTF_8)));
     streams.add(stream);
     assertEquals(400, stream.awaitOpen(WAIT));
     stream.awaitClosed(WAIT);
-    assertJsonError(stream.headers().firstValue("content-type").orElse(""), stream.errorBody(), "invalid_field");
+    assertJsonError(
+        stream.headers().firstValue("content-type").orElse(""),
+        stream.errorBody(),
+        "invalid_field");
     assertTrue(stream.errorBody().contains("\"field\":\"channel\""), stream.errorBody());
   }
 
   @Test
   void publishToBadChannelNameIs400Json() {
-    HttpResponse<String> response = post("application/json", "{\"channel\":\"no spaces!\",\"data\":\"x\"}");
+    HttpResponse<String> response =
+        post("application/json", "{\"channel\":\"no spaces!\",\"data\":\"x\"}");
     assertEquals(400, response.statusCode(), response.body());
-    assertJsonError(response.headers().firstValue("content-type").orElse(""), response.body(), "invalid_field");
+    assertJsonError(
+        response.headers().firstValue("content-type").orElse(""), response.body(), "invalid_field");
   }
 
   @Test
   void lineBreakInTypeIs400NotInjected() {
     String channel = channel("inject");
-    HttpResponse<String> response = post("application/json",
-        "{\"channel\":\"" + channel + "\",\"type\":\"a\\r\\ndata: injected\",\"data\":\"x\"}");
+    HttpResponse<String> response =
+        post(
+            "application/json",
+            "{\"channel\":\"" + channel + "\",\"type\":\"a\\r\\ndata: injected\",\"data\":\"x\"}");
     assertEquals(400, response.statusCode(), response.body());
-    assertJsonError(response.headers().firstValue("content-type").orElse(""), response.body(), "invalid_field");
+    assertJsonError(
+        response.headers().firstValue("content-type").orElse(""), response.body(), "invalid_field");
     assertTrue(response.body().contains("\"field\":\"type\""), response.body());
   }
 
@@ -234,14 +271,16 @@ public abstract class HubContract {
   void malformedJsonIs400() {
     HttpResponse<String> response = post("application/json", "{\"channel\":\"x\", \"data\":");
     assertEquals(400, response.statusCode(), response.body());
-    assertJsonError(response.headers().firstValue("content-type").orElse(""), response.body(), "invalid_json");
+    assertJsonError(
+        response.headers().firstValue("content-type").orElse(""), response.body(), "invalid_json");
   }
 
   @Test
   void missingDataIs400() {
     HttpResponse<String> response = post("application/json", "{\"channel\":\"x\"}");
     assertEquals(400, response.statusCode(), response.body());
-    assertJsonError(response.headers().firstValue("content-type").orElse(""), response.body(), "missing_field");
+    assertJsonError(
+        response.headers().firstValue("content-type").orElse(""), response.body(), "missing_field");
   }
 
   @Test
@@ -252,13 +291,20 @@ public abstract class HubContract {
 
   @Test
   void wrongMethodOnStreamIs405() {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(uri(streamPath() + "?channel=x"))
-        .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json"));
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(uri(streamPath() + "?channel=x"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .header("Content-Type", "application/json"));
     assertEquals(405, response.statusCode(), response.body());
     if (methodNotAllowedIsJson()) {
-      assertJsonError(response.headers().firstValue("content-type").orElse(""), response.body(), "method_not_allowed");
+      assertJsonError(
+          response.headers().firstValue("content-type").orElse(""),
+          response.body(),
+          "method_not_allowed");
       // GET, and HEAD where the transport answers it (RFC 9110, 9.3.2); never the method refused.
-      List<String> allowed = List.of(response.headers().firstValue("allow").orElse("").split(",\\s*"));
+      List<String> allowed =
+          List.of(response.headers().firstValue("allow").orElse("").split(",\\s*"));
       assertTrue(allowed.contains("GET") && !allowed.contains("POST"), "Allow: " + allowed);
     }
   }
@@ -268,7 +314,10 @@ public abstract class HubContract {
     HttpResponse<String> response = send(HttpRequest.newBuilder(uri(publishPath())).GET());
     assertEquals(405, response.statusCode(), response.body());
     if (methodNotAllowedIsJson()) {
-      assertJsonError(response.headers().firstValue("content-type").orElse(""), response.body(), "method_not_allowed");
+      assertJsonError(
+          response.headers().firstValue("content-type").orElse(""),
+          response.body(),
+          "method_not_allowed");
       assertEquals("POST", response.headers().firstValue("allow").orElse(""));
     }
   }
@@ -280,7 +329,10 @@ public abstract class HubContract {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** Opens a stream ({@code query} starts with {@code ?}) and waits for its 200; closed after the test. */
+  /**
+   * Opens a stream ({@code query} starts with {@code ?}) and waits for its 200; closed after the
+   * test.
+   */
   protected SseClient subscribe(String query) {
     return subscribe(query, Map.of());
   }
@@ -305,9 +357,10 @@ public abstract class HubContract {
 
   /** POSTs {@code body} to the publish endpoint. */
   protected HttpResponse<String> post(String contentType, String body) {
-    return send(HttpRequest.newBuilder(uri(publishPath()))
-        .header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    return send(
+        HttpRequest.newBuilder(uri(publishPath()))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
   }
 
   /** The HttpClient shared by the streams of these tests. */
@@ -321,7 +374,9 @@ public abstract class HubContract {
 
   private static HttpResponse<String> send(HttpRequest.Builder request) {
     try {
-      return HTTP.send(request.timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      return HTTP.send(
+          request.timeout(WAIT).build(),
+          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -335,8 +390,11 @@ public abstract class HubContract {
   }
 
   private static void assertJsonError(String contentType, String body, String code) {
-    assertTrue(contentType.startsWith("application/json"), () -> "content-type: " + contentType + ", body: " + body);
-    assertTrue(body.contains("\"error\":\"" + code + "\""), () -> "expected error " + code + ": " + body);
+    assertTrue(
+        contentType.startsWith("application/json"),
+        () -> "content-type: " + contentType + ", body: " + body);
+    assertTrue(
+        body.contains("\"error\":\"" + code + "\""), () -> "expected error " + code + ": " + body);
     assertTrue(body.contains("\"message\":\""), body);
   }
 }

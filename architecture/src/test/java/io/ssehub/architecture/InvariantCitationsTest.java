@@ -22,8 +22,23 @@ import org.junit.jupiter.api.Test;
  */
 class InvariantCitationsTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+  /** Between the words of a citation: spaces, or a line break within a comment. */
+  private static final String GAP = "(?:\\s|\\*|//)+";
+
   private static final Pattern CITATION =
-      Pattern.compile("ARCHITECTURE\\.md invariants? (\\d+(?:(?:, | and )\\d+)*)");
+      Pattern.compile(
+          "ARCHITECTURE\\.md"
+              + GAP
+              + "invariants?"
+              + GAP
+              + "(\\d+(?:(?:,"
+              + GAP
+              + "|"
+              + GAP
+              + "and"
+              + GAP
+              + ")\\d+)*)");
   private static final Pattern NUMBER = Pattern.compile("\\d+");
 
   /**

@@ -722,11 +722,9 @@ public final class SseHubServer implements AutoCloseable {
     /**
      * How many event loops (threads) serve connections; 0, the default, for two per core the JVM
      * sees (Netty's default). Each loop reads requests and writes the streams it holds; an event
-     * reaches each loop once. Measured on 2 cores (bench/RESULTS.md, "Event loops per core"): one
-     * per core spent about 10% less CPU per delivery at 1,000 streams and 200 events/s, but
-     * delivered 15 to 35% less at 19,000 streams flat out, where the loops share the cores with
-     * other busy processes; so two stay the default, and a node that has its cores to itself may
-     * try one.
+     * reaches each loop once. Two per core stay the default: one per core spends less CPU per
+     * delivery but delivers less when the loops share the cores with other busy processes
+     * (bench/RESULTS.md, "Event loops per core"); a node that has its cores to itself may try one.
      */
     public Builder ioThreads(int threads) {
       if (threads < 0) {

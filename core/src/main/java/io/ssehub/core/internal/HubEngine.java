@@ -748,9 +748,8 @@ public final class HubEngine implements Broker.Listener {
    * each stream's own limit bounds one client, but not thousands of them together, and events that
    * other nodes publish through the broker reach this node however far behind it runs (push-back
    * slows only the publishers that come through it). Events handed to lanes and not yet to their
-   * streams count too: cut streams take no more of them. Measured: 1,000 streams fed faster through
-   * Redis than the node could write held 3.5 GB before this. Runs on the scheduler's thread
-   * (ARCHITECTURE.md invariant 9).
+   * streams count too: cut streams take no more of them (bench/RESULTS.md has what a node held
+   * without this bound). Runs on the scheduler's thread (ARCHITECTURE.md invariant 9).
    */
   void boundPendingBytes() {
     long total = queuedBytes.sum(); // on their way to the streams' queues

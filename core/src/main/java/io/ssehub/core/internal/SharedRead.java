@@ -9,9 +9,9 @@ import java.util.function.Supplier;
  * sent: a channel's newest history id, which every stream that starts on the channel needs, or what
  * the channel holds after an id, which every stream resuming from it needs.
  *
- * <p>Why: on Redis such a read is a few commands and round trips, and a storm of 19,000 streams
- * opening on one channel (a deploy, clients coming back after a node restarted) made 19,000 of
- * them. Now it makes about one per round trip.
+ * <p>Why: on Redis such a read is a few commands and round trips, and a storm of streams opening on
+ * one channel (a deploy, clients coming back after a node restarted) would make one read per
+ * stream; shared, it makes about one per round trip (bench/RESULTS.md has the counts).
  *
  * <p>Fresh means sent after the caller asked: a stream asks once it has joined its channel, and a
  * read sent before that could miss an event published between the read and the join, which then

@@ -10,9 +10,9 @@ import io.ssehub.servlet.SseStreamServlet;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -51,11 +51,7 @@ import org.springframework.util.StringUtils;
     }) // Boot 3
 @ConditionalOnClass(SseHub.class)
 @EnableConfigurationProperties(SseHubProperties.class)
-@Import({
-  SseHubAutoConfiguration.Jackson3Writer.class,
-  SseHubAutoConfiguration.Jackson2Writer.class,
-  SseHubAutoConfiguration.SpringSecurity.class
-})
+@Import(SseHubAutoConfiguration.SpringSecurity.class)
 public class SseHubAutoConfiguration {
 
   @Bean(destroyMethod = "close")
@@ -169,17 +165,10 @@ public class SseHubAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  public SsePublisher ssePublisher(SseHub hub, ObjectProvider<SseDataWriter> dataWriter) {
+  public SsePublisher ssePublisher(
+      SseHub hub, ObjectProvider<SseDataWriter> dataWriter, ListableBeanFactory beans) {
     return new SsePublisher(
-        hub,
-        dataWriter.getIfAvailable(
-            () ->
-                data -> {
-                  throw new IllegalArgumentException(
-                      "data: a "
-                          + data.getClass().getName()
-                          + " and no JSON mapper (expected: a String, or Jackson on the classpath, or an SseDataWriter bean)");
-                }));
+        hub, dataWriter.getIfAvailable(() -> AppJsonWriters.fromContext(beans)));
   }
 
   /** The endpoints, in a servlet web app. */
@@ -229,42 +218,6 @@ public class SseHubAutoConfiguration {
       SseHubProperties.Security security = properties.getSecurity();
       return new SpringSecurityAuthorizer(
           security.getAuthorityPrefix(), security.getPublicChannels());
-    }
-  }
-
-  /** Boot 4: the app's Jackson 3 mapper writes non-string data. */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "tools.jackson.databind.json.JsonMapper")
-  static class Jackson3Writer {
-    @Bean
-    @ConditionalOnMissingBean(SseDataWriter.class)
-    @ConditionalOnBean(type = "tools.jackson.databind.json.JsonMapper")
-    SseDataWriter sseJackson3DataWriter(tools.jackson.databind.json.JsonMapper mapper) {
-      return mapper::writeValueAsString;
-    }
-  }
-
-  /**
-   * Boot 3 (or a Jackson 2 mapper): the app's {@code ObjectMapper}, or a plain one, writes
-   * non-string data.
-   */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "com.fasterxml.jackson.databind.ObjectMapper")
-  static class Jackson2Writer {
-    @Bean
-    @ConditionalOnMissingBean(SseDataWriter.class)
-    SseDataWriter sseJackson2DataWriter(
-        ObjectProvider<com.fasterxml.jackson.databind.ObjectMapper> mapper) {
-      com.fasterxml.jackson.databind.ObjectMapper json =
-          mapper.getIfAvailable(com.fasterxml.jackson.databind.ObjectMapper::new);
-      return data -> {
-        try {
-          return json.writeValueAsString(data);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          throw new IllegalArgumentException(
-              "data: cannot be written as JSON: " + e.getOriginalMessage(), e);
-        }
-      };
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.ssehub.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ssehub.core.AccessDecision;
 import io.ssehub.core.Authorizer;
@@ -13,9 +14,11 @@ import io.ssehub.servlet.SseStreamServlet;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -199,6 +202,45 @@ class SseHubAutoConfigurationTest {
               .contains("event: greeting\ndata: plain text\n");
           subscription.close();
         });
+  }
+
+  /** An app's payload: a record with a {@code java.time} field and an {@code Optional}. */
+  record Order(String orderId, Instant placedAt, Optional<String> note) {}
+
+  @Test
+  void recordsWithJavaTimeAndOptionalAreWrittenByTheAppsConfiguredMapper() {
+    runner
+        .withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE")
+        .run(
+            context -> {
+              SseHub hub = context.getBean(SseHub.class);
+              Recorder stream = new Recorder();
+              hub.subscribe(SubscribeRequest.of("orders"), stream);
+              Order order =
+                  new Order("o-42", Instant.parse("2026-12-03T10:15:30Z"), Optional.of("gift"));
+              context
+                  .getBean(SsePublisher.class)
+                  .publish("orders", "order", order)
+                  .get(5, TimeUnit.SECONDS);
+              assertThat(stream.text())
+                  .contains(
+                      "event: order\ndata: {\"order_id\":\"o-42\",\"placed_at\":\"2026-12-03T10:15:30Z\",\"note\":\"gift\"}\n");
+            });
+  }
+
+  @Test
+  void withoutAMapperBeanNonStringDataIsRefusedNamingWhatIsMissing() {
+    new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(SseHubAutoConfiguration.class))
+        .run(
+            context -> {
+              SsePublisher publisher = context.getBean(SsePublisher.class);
+              assertThatThrownBy(() -> publisher.publish("c", null, Map.of("a", 1)))
+                  .isInstanceOf(IllegalArgumentException.class)
+                  .hasMessageContaining("no JSON mapper")
+                  .hasMessageContaining("SseDataWriter");
+              publisher.publish("c", null, "text").get(5, TimeUnit.SECONDS);
+            });
   }
 
   @Test
